@@ -1,0 +1,77 @@
+# domsh - see README.md.  `make` builds ./domsh; `make check` installs what
+# is missing (scripts/deps.sh), builds, and runs every test.
+CC ?= cc
+BUILD ?= build
+OPT ?= -O2 -g
+XML_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wshadow -Wstrict-prototypes -Wmissing-prototypes $(OPT) $(SAN) $(XML_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = -lxml2 -lreadline -lncurses -lutil $(LDLIBS)
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+LIB_SRC := $(sort $(wildcard core/*.c shell/*.c commands/*.c completion/*.c))
+LIB_SRC := $(filter-out shell/main.c,$(LIB_SRC))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(sort $(wildcard tests/*.c))
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+all: domsh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/libdomsh.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/domsh: $(BUILD)/shell/main.o $(BUILD)/libdomsh.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+domsh: $(BUILD)/domsh
+	@[ "$(BUILD)" = build ] && cp -f $(BUILD)/domsh domsh || true
+
+$(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libdomsh.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcriterion
+
+deps:
+	@sh scripts/deps.sh
+
+# every test: criterion (unit, data-driven, shell-level through the real
+# binary, tmux and QEMU smoke tests, each with its own DOMSH_ROOT)
+test: $(BUILD)/domsh $(BUILD)/unit-tests
+	DOMSH_BIN=$(CURDIR)/$(BUILD)/domsh DOMSH_SRC=$(CURDIR) \
+	  $(BUILD)/unit-tests --jobs=$${JOBS:-2} $(TESTFLAGS)
+
+check: deps
+	$(MAKE) all
+	$(MAKE) test
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  build-asan/domsh build-asan/unit-tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test
+
+run: all
+	@sh scripts/run-demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0755 domsh $(DESTDIR)$(PREFIX)/bin/domsh
+	install -m 0644 man/domsh.1 $(DESTDIR)$(PREFIX)/share/man/man1/domsh.1
+	install -m 0644 scripts/domsh.bash-completion \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/domsh
+
+bench: all
+	@for b in bench/*.sh; do sh $$b || exit 1; done
+
+clean:
+	rm -rf build build-asan build-fuzz domsh
+
+.PHONY: all domsh deps test check asan run install bench clean
+
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/shell/main.d

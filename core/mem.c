@@ -1,0 +1,137 @@
+/* mem.c: allocation helpers that abort on OOM (see mem.h). */
+#include "mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void oom(void)
+{
+    fputs("domsh: out of memory\n", stderr);
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+    void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void xgrow(void *pp, size_t *cap, size_t need, size_t elem)
+{
+    void **p = pp;
+    if (need <= *cap)
+        return;
+    size_t ncap = *cap ? *cap * 2 : 8;
+    while (ncap < need)
+        ncap *= 2;
+    if (ncap > (size_t)-1 / elem)
+        oom();
+    *p = xrealloc(*p, ncap * elem);
+    *cap = ncap;
+}
+
+char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *p = xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        oom();
+    char *p = xmalloc((size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = xvasprintf(fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void autofree_cleanup(void *pp)
+{
+    free(*(void **)pp);
+}
+
+void strv_push_take(struct strv *sv, char *s)
+{
+    xgrow(&sv->v, &sv->cap, sv->n + 2, sizeof(char *));
+    sv->v[sv->n++] = s;
+    sv->v[sv->n] = NULL;
+}
+
+void strv_push(struct strv *sv, const char *s)
+{
+    strv_push_take(sv, xstrdup(s));
+}
+
+void strv_free(struct strv *sv)
+{
+    for (size_t i = 0; i < sv->n; i++)
+        free(sv->v[i]);
+    free(sv->v);
+    sv->v = NULL;
+    sv->n = sv->cap = 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void strv_sort(struct strv *sv)
+{
+    if (sv->n > 1)
+        qsort(sv->v, sv->n, sizeof(char *), cmp_str);
+}
+
+void strv_uniq(struct strv *sv)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < sv->n; i++) {
+        if (w && strcmp(sv->v[w - 1], sv->v[i]) == 0) {
+            free(sv->v[i]);
+            continue;
+        }
+        sv->v[w++] = sv->v[i];
+    }
+    sv->n = w;
+    if (sv->v)
+        sv->v[w] = NULL;
+}

@@ -1,0 +1,46 @@
+/* runtime.h: live state of domains, read by list/domstate/dominfo and
+ * written by the supervisor.  RUN/NAME/status is key=value lines:
+ *   state=running|paused|shutdown|crashed|...   reason=booted|user|...
+ *   id=N  sup_pid=P  sup_start=TICKS  qemu_pid=Q  boot_id=UUID  since=EPOCH
+ * A status whose supervisor is gone (dead pid, other boot, reused pid)
+ * reads as shut off (crashed) and is cleaned under the domain lock. */
+#ifndef DOMSH_RUNTIME_H
+#define DOMSH_RUNTIME_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "store.h"
+
+enum dom_state {
+    DOM_NOSTATE = 0,
+    DOM_RUNNING,
+    DOM_BLOCKED,
+    DOM_PAUSED,
+    DOM_SHUTDOWN,
+    DOM_SHUTOFF,
+    DOM_CRASHED,
+    DOM_PMSUSPENDED,
+    DOM_STATE_LAST
+};
+
+struct dom_status {
+    enum dom_state state;
+    char reason[32];      /* "booted", "user", "crashed", "unknown", ... */
+    int id;               /* -1 when not running */
+    pid_t sup_pid, qemu_pid;
+    unsigned long long cpu_time_ns;     /* 0 when unknown */
+    unsigned long long used_mem_kib;    /* 0 when unknown */
+};
+
+const char *dom_state_name(enum dom_state s);     /* "running", "shut off", ... */
+bool dom_state_active(enum dom_state s);          /* running, blocked, paused, shutdown, crashed-but-alive */
+
+/* state of NAME (shut off when nothing runs); never fails for an unknown
+ * name: it is simply shut off */
+int rt_status(struct store *st, const char *name, struct dom_status *out, struct err **e);
+/* names of domains with live state (running/paused/...), including transient ones */
+int rt_list_active(struct store *st, struct strv *names, struct err **e);
+
+#endif

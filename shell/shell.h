@@ -1,0 +1,35 @@
+/* shell.h: the shell context, passed explicitly everywhere (no globals,
+ * except the one readline forces in completion/complete.c). */
+#ifndef DOMSH_SHELL_H
+#define DOMSH_SHELL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cmd.h"
+
+struct shell {
+    char *uri;               /* as given by -c / connect, NULL = default */
+    struct store *store;     /* opened lazily by the dispatcher */
+    bool interactive;        /* readline REPL */
+    bool quiet;              /* -q: no informational lines */
+    bool readonly;           /* -r: refuse CMD_READ_WRITE commands */
+    bool json;               /* set per command by --json where supported */
+    bool color;              /* stdout is a terminal and NO_COLOR unset */
+    bool quit;               /* quit/exit was run */
+    int escape;              /* console escape byte, default 0x1d (^]) */
+    int last_rc;
+    FILE *out, *err;
+};
+
+/* open sh->store if needed */
+int shell_connect(struct shell *sh, struct err **e);
+/* informational line (suppressed by -q) */
+void shell_info(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* run one tokenized command; prints its error once; returns 0/1 */
+int dispatch_words(struct shell *sh, char *const *words, size_t n);
+/* tokenize a line ("a; b # c") and run each command; returns 1 if any failed */
+int dispatch_line(struct shell *sh, const char *line);
+
+#endif
