@@ -22,6 +22,19 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
+# the command table: every `const struct cmd_def cmd_NAME =` in commands/
+CMD_SRC := $(filter-out commands/registry.c,$(wildcard commands/*.c))
+$(BUILD)/gen/registry.inc: $(CMD_SRC) Makefile
+	@mkdir -p $(dir $@)
+	@sed -n 's/^const struct cmd_def \(cmd_[a-z0-9_]*\) *=.*/\1/p' $(CMD_SRC) | LC_ALL=C sort > $@.names
+	@sed 's/.*/\&&,/' $@.names > $@.tmp && mv $@.tmp $@
+	@sed 's/.*/extern const struct cmd_def &;/' $@.names > $(BUILD)/gen/registry_decl.inc
+	@rm -f $@.names
+$(BUILD)/gen/registry_decl.inc: $(BUILD)/gen/registry.inc
+$(BUILD)/commands/registry.o: commands/registry.c $(BUILD)/gen/registry.inc
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -I$(BUILD)/gen -MMD -MP -c $< -o $@
+
 $(BUILD)/libdomsh.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
