@@ -51,9 +51,12 @@ static void check_one(const char *name)
     char *errf = data_path(name, ".err");
     struct err *e = NULL;
     struct dnode *dom = dom_load_file(xml, NULL, &e);
-    cr_assert(dom, "%s: does not load: %s", name, e ? e->msg : "?");
-    char *got = argv_text(dom, name, &e);
-    char *want_err = slurp(errf, NULL);
+    cr_expect(dom, "%s: does not load: %s", name, e ? e->msg : "?");
+    char *got = NULL, *want_err = NULL;
+    if (!dom)
+        goto out;
+    got = argv_text(dom, name, &e);
+    want_err = slurp(errf, NULL);
     if (want_err) {
         cr_expect(!got, "%s: built, but should fail with: %s", name, want_err);
         char *msg = fmt("%s\n", e ? e->msg : "");
@@ -62,12 +65,14 @@ static void check_one(const char *name)
     } else if (getenv("REGENERATE") && got) {
         cr_assert_eq(write_text(args, got), 0);
     } else {
-        cr_assert(got, "%s: build failed: %s", name, e ? e->msg : "?");
         char *want = slurp(args, NULL);
-        cr_assert(want, "%s: missing (REGENERATE=1 writes it)", args);
-        cr_expect_str_eq(got, want, "%s: argv differs from %s", name, args);
+        cr_expect(got, "%s: build failed: %s", name, e ? e->msg : "?");
+        cr_expect(want, "%s: missing (REGENERATE=1 writes it)", args);
+        if (got && want)
+            cr_expect_str_eq(got, want, "%s: argv differs from %s", name, args);
         free(want);
     }
+out:
     free(want_err);
     free(got);
     err_free(e);
@@ -191,10 +196,14 @@ Test(argv, chardev_list_supervised)
     free(xml);
 }
 
+/* post-parse defaults add the serial a lone console aliases (libvirt's
+ * compat rule); the builder copes with the bare tree too */
 Test(argv, console_without_serial_is_serial0)
 {
     char *xml = fmt(dom_head, "qemu", "", "<console type='pty'><target port='0'/></console>");
-    struct dnode *d = load_xml(xml);
+    struct err *pe = NULL;
+    struct dnode *d = dom_parse(xml, strlen(xml), "test.xml", &pe);
+    cr_assert(d, "parse: %s", pe ? pe->msg : "?");
     struct qemu_launch l = {.run_dir = "/r/t", .qmp_path = "/r/t/qmp.sock", .supervised = true};
     struct qemu_chardev_list cl;
     struct err *e = NULL;
