@@ -11,7 +11,8 @@
 #   - loads the modules in dependency order,
 #   - starts busybox acpid so an ACPI power button (domsh shutdown) powers
 #     the guest off,
-#   - prints the banner "domsh guest ready" on the console (ttyS0),
+#   - prints the banner "domsh guest ready: KERNEL, CPUS, MEM, disks: ...,
+#     nics: ..." on the console (ttyS0),
 #   - runs the test hook: domsh_run=poweroff|reboot|panic on the kernel
 #     command line does that after domsh_delay=SECONDS (default 0); panic
 #     writes 1 to the pvpanic port 0x505 (runtime.md 2.1),
@@ -87,7 +88,9 @@ mount -t devtmpfs dev /dev 2>/dev/null
 hostname demo
 while read -r m; do insmod "/lib/modules/$m" 2>/dev/null; done < /lib/modules/order
 acpid -d >/dev/null 2>&1 &
-echo "domsh guest ready: $(uname -r), $(grep -c ^processor /proc/cpuinfo) cpu, $(sed -n 's/MemTotal: *//p' /proc/meminfo)"
+disks=$(echo $(cd /sys/block && ls -d [hsvx]d* sr* fd* 2>/dev/null))
+nics=$(echo $(cd /sys/class/net && ls -d eth* 2>/dev/null))
+echo "domsh guest ready: $(uname -r), $(grep -c ^processor /proc/cpuinfo) cpu, $(sed -n 's/MemTotal: *//p' /proc/meminfo), disks: ${disks:-none}, nics: ${nics:-none}"
 
 # test hook: domsh_run=ACTION [domsh_delay=SECONDS] on the kernel command line
 run=""; delay=0
