@@ -73,7 +73,7 @@ domsh_round() {
     wait_banner "$log"
     t2=$(ms)
     sup=$(sed -n 's/^sup_pid=//p' "$work/root/run/qemu/bench/status")
-    rss=$(sed -n 's/^VmRSS: *\([0-9]*\) kB/\1/p' "/proc/$sup/status")
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$sup/status")
     t3=$(ms)
     "$domsh" -q -c qemu:///session destroy bench >/dev/null
     t4=$(ms)
