@@ -39,6 +39,11 @@ bool store_exists(struct store *st, const char *name);
 char *store_lookup(struct store *st, const char *key, struct err **e);
 /* the name owning UUID, or NULL */
 char *store_name_by_uuid(struct store *st, const char *uuid);
+/* the canonical uuid of persistent domain NAME, read from its stored file
+ * without parsing (cheap enough for list --uuid of thousands) */
+bool store_uuid(struct store *st, const char *name, char out[37]);
+/* RUN/NAME/live.xml (the running definition) or NULL when not running */
+char *store_live_text(struct store *st, const char *name);
 
 /* exclusive flock on CONFIG/NAME.lock; wait=false fails with ERR_BUSY
  * "another shell is changing domain 'NAME'"; returns fd, -1 on error */
