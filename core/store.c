@@ -257,16 +257,12 @@ const char *store_driver_name(const struct store *st)
     return st->driver == DRIVER_TEST ? "test" : "qemu";
 }
 
-/* the config dir and its two index dirs, created on the first write */
-static int ensure_config_dirs(struct store *st, struct err **e)
+/* the config dir, created on the first write */
+static int ensure_config_dir(struct store *st, struct err **e)
 {
-    AUTOFREE char *uuid = xasprintf("%s/uuid", st->config_dir);
-    AUTOFREE char *autostart = xasprintf("%s/autostart", st->config_dir);
-    if (access(uuid, F_OK) == 0 && access(autostart, F_OK) == 0)
+    if (access(st->config_dir, F_OK) == 0)
         return 0;
-    if (mkdir_p(uuid, 0700, e) < 0 || mkdir_p(autostart, 0700, e) < 0)
-        return -1;
-    return 0;
+    return mkdir_p(st->config_dir, 0700, e);
 }
 
 /* ---- names and lookup ----------------------------------------------- */
@@ -282,6 +278,13 @@ static bool name_safe(const char *name)
 static char *xml_path(const struct store *st, const char *name)
 {
     return xasprintf("%s/%s.xml", st->config_dir, name);
+}
+
+/* the uuid index lives beside the XML files so that one fsync of the
+ * config dir makes a define durable, link included */
+static char *uuid_link_path(const struct store *st, const char *canon_uuid)
+{
+    return xasprintf("%s/%s.uuid", st->config_dir, canon_uuid);
 }
 
 int store_list(struct store *st, struct strv *names, struct err **e)
@@ -326,7 +329,7 @@ char *store_name_by_uuid(struct store *st, const char *uuid)
     char canon[37];
     if (!uuid_canon(uuid, canon))
         return NULL;
-    AUTOFREE char *link = xasprintf("%s/uuid/%s", st->config_dir, canon);
+    AUTOFREE char *link = uuid_link_path(st, canon);
     char target[PATH_MAX];
     ssize_t n = readlink(link, target, sizeof(target) - 1);
     if (n <= 0)
@@ -380,10 +383,10 @@ int store_lock(struct store *st, const char *name, bool wait, struct err **e)
 {
     if (!name_safe(name))
         return err_set(e, ERR_ARGS, "invalid domain name '%s'", name);
-    if (ensure_config_dirs(st, e) < 0)
-        return -1;
     AUTOFREE char *path = xasprintf("%s/%s.lock", st->config_dir, name);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ENOENT && ensure_config_dir(st, e) == 0)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
         return err_sys(e, ERR_IO, "cannot open lock '%s'", path);
     while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
@@ -460,6 +463,8 @@ static int check_duplicates(struct store *st, const char *name, const char *uuid
 
 static int link_atomic(const char *target, const char *link, struct err **e)
 {
+    if (symlink(target, link) == 0)
+        return 0;
     AUTOFREE char *tmp = xasprintf("%s.new", link);
     unlink(tmp);
     if (symlink(target, tmp) < 0 || rename(tmp, link) < 0) {
@@ -478,17 +483,16 @@ int store_save(struct store *st, const struct dnode *dom, struct err **e)
     char canon[37];
     if (!uuid || !uuid_canon(uuid, canon))
         return err_set(e, ERR_INVALID, "domain '%s' has no valid uuid", name);
-    if (ensure_config_dirs(st, e) < 0 || check_duplicates(st, name, canon, e) < 0)
+    if (ensure_config_dir(st, e) < 0 || check_duplicates(st, name, canon, e) < 0)
         return -1;
-    AUTOFREE char *link = xasprintf("%s/uuid/%s", st->config_dir, canon);
+    AUTOFREE char *link = uuid_link_path(st, canon);
     AUTOFREE char *path = xml_path(st, name);
     AUTOFREE char *text = dom_format(dom, DOM_FMT_SECURE | DOM_FMT_INACTIVE);
-    /* the link first: until the XML exists it is ignored as stale */
+    /* the link first: until the XML exists it is ignored as stale, and
+     * the fsync of the config dir after the rename covers both */
     if (link_atomic(name, link, e) < 0 ||
         write_file_atomic(path, text, strlen(text), 0600, e) < 0)
         return -1;
-    if (fsync_dir_of(link) < 0)
-        return err_sys(e, ERR_IO, "cannot sync '%s/uuid'", st->config_dir);
     return 0;
 }
 
@@ -507,7 +511,7 @@ int store_remove(struct store *st, const char *name, struct err **e)
     AUTOFREE char *auto_link = xasprintf("%s/autostart/%s", st->config_dir, name);
     unlink(auto_link);
     if (have_uuid) {
-        AUTOFREE char *link = xasprintf("%s/uuid/%s", st->config_dir, uuid);
+        AUTOFREE char *link = uuid_link_path(st, uuid);
         unlink(link);
     }
     return 0;
@@ -536,7 +540,8 @@ int store_set_autostart(struct store *st, const char *name, bool on, struct err 
 {
     if (!store_exists(st, name))
         return err_set(e, ERR_NOT_FOUND, "domain '%s' is not defined", name);
-    if (ensure_config_dirs(st, e) < 0)
+    AUTOFREE char *dir = xasprintf("%s/autostart", st->config_dir);
+    if (on && mkdir_p(dir, 0700, e) < 0)
         return -1;
     AUTOFREE char *link = xasprintf("%s/autostart/%s", st->config_dir, name);
     AUTOFREE char *target = xasprintf("../%s.xml", name);

@@ -6,7 +6,8 @@
  * config, run and log under DIR/{config,run,log}/DRIVER.
  *   CONFIG/NAME.xml       persistent XML (atomic: .new, fsync, rename, fsync dir)
  *   CONFIG/NAME.lock      flock target (define/undefine/start/destroy/edit)
- *   CONFIG/uuid/UUID      symlink -> NAME (uuid index: O(1) duplicate check)
+ *   CONFIG/UUID.uuid      symlink -> NAME (uuid index: O(1) duplicate check; beside
+ *                         the XML so one fsync of CONFIG makes a define durable)
  *   CONFIG/autostart/NAME symlink -> ../NAME.xml
  *   RUN/NAME/             live state (runtime.h)
  *   LOG/NAME.log, LOG/NAME.console.log */

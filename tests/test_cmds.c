@@ -109,7 +109,7 @@ Test(cmds, define_list_dumpxml_undefine)
     cr_assert_str_eq(r.out, "Domain 'vm1' has been undefined\n\n\n");
     run_free(&r);
     struct stat sb;
-    cr_assert_neq(lstat(fmt("%s/config/test/uuid/%s", root, UUID1), &sb), 0,
+    cr_assert_neq(lstat(fmt("%s/config/test/%s.uuid", root, UUID1), &sb), 0,
                   "uuid link left behind");
     free(want);
     free(cmd);

@@ -325,7 +325,7 @@ Test(store, save_list_lookup_remove)
     cr_assert(!store_autostart(st, "alpha"));
     cr_assert_null(store_name_by_uuid(st, U1));
     struct stat sb;
-    cr_assert_neq(lstat(fmt("%s/uuid/%s", st->config_dir, U1), &sb), 0);
+    cr_assert_neq(lstat(fmt("%s/%s.uuid", st->config_dir, U1), &sb), 0);
     cr_assert_eq(store_remove(st, "alpha", &e), -1);
     cr_assert_eq(e->code, ERR_NOT_FOUND);
     err_clear(&e);
@@ -351,7 +351,7 @@ Test(store, duplicates)
     /* same name and uuid: update */
     cr_assert_eq(save(st, "alpha", U1, &e), 0);
     /* a stale uuid link (crash between link and XML) does not block */
-    cr_assert_eq(symlink("ghost", fmt("%s/uuid/%s", st->config_dir, U2)), 0);
+    cr_assert_eq(symlink("ghost", fmt("%s/%s.uuid", st->config_dir, U2)), 0);
     cr_assert_eq(save(st, "gamma", U2, &e), 0, "%s", e ? e->msg : "");
     char *owner = store_name_by_uuid(st, U2);
     cr_assert_str_eq(owner, "gamma");
