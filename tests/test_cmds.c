@@ -2,6 +2,7 @@
  * real binary, each test with its own DOMSH_ROOT. */
 #include <criterion/criterion.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,6 +52,26 @@ static struct run_result qline(const char *l)
     return run_domsh(root, NULL, argv);
 }
 
+/* qline/line with a formatted command line */
+static struct run_result qlinef(const char *f, const char *arg)
+{
+    char *l = fmt(f, arg);
+    struct run_result r = qline(l);
+    free(l);
+    return r;
+}
+
+static struct run_result linef(const char *f, const char *arg)
+{
+    char *l = fmt(f, arg);
+    struct run_result r = line(l);
+    free(l);
+    return r;
+}
+
+/* a formatted string in the caller's buffer: nothing to free */
+#define SF(buf, ...) (snprintf(buf, sizeof(buf), __VA_ARGS__), buf)
+
 static int count(const char *hay, const char *needle)
 {
     int n = 0;
@@ -72,6 +93,7 @@ Test(cmds, test_uri_starts_empty)
 
 Test(cmds, define_list_dumpxml_undefine)
 {
+    char pb[1024];
     char *f = domain_file("vm1.xml", "vm1", UUID1);
     char *cmd = fmt("define %s", f);
     struct run_result r = line(cmd);
@@ -95,7 +117,7 @@ Test(cmds, define_list_dumpxml_undefine)
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "<name>vm1</name>"));
     cr_assert(strstr(r.out, "<uuid>" UUID1 "</uuid>"));
-    char *stored = slurp(fmt("%s/config/test/vm1.xml", root), NULL);
+    char *stored = slurp(SF(pb, "%s/config/test/vm1.xml", root), NULL);
     cr_assert_str_eq(r.out, stored);
     free(stored);
     run_free(&r);
@@ -109,7 +131,7 @@ Test(cmds, define_list_dumpxml_undefine)
     cr_assert_str_eq(r.out, "Domain 'vm1' has been undefined\n\n\n");
     run_free(&r);
     struct stat sb;
-    cr_assert_neq(lstat(fmt("%s/config/test/%s.uuid", root, UUID1), &sb), 0,
+    cr_assert_neq(lstat(SF(pb, "%s/config/test/%s.uuid", root, UUID1), &sb), 0,
                   "uuid link left behind");
     free(want);
     free(cmd);
@@ -119,7 +141,7 @@ Test(cmds, define_list_dumpxml_undefine)
 Test(cmds, lookup_by_uuid_forms_and_errors)
 {
     char *f = domain_file("a.xml", "alpha", UUID1);
-    struct run_result r = qline(fmt("define %s; domname " UUID1 "; domname 5B3EF3CE2D074D6E9C8E6A7F5D3E2A11", f));
+    struct run_result r = qlinef("define %s; domname " UUID1 "; domname 5B3EF3CE2D074D6E9C8E6A7F5D3E2A11", f);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert_str_eq(r.out, "alpha\nalpha\n");
     run_free(&r);
@@ -135,19 +157,19 @@ Test(cmds, duplicates_refused)
     char *a = domain_file("a.xml", "alpha", UUID1);
     char *a2 = domain_file("a2.xml", "alpha", UUID2);
     char *b = domain_file("b.xml", "beta", UUID1);
-    struct run_result r = qline(fmt("define %s", a));
+    struct run_result r = qlinef("define %s", a);
     cr_assert_eq(r.status, 0, "%s", r.err);
     run_free(&r);
-    r = qline(fmt("define %s", a2));
+    r = qlinef("define %s", a2);
     cr_assert_eq(r.status, 1);
     cr_assert_str_eq(r.err, "error: domain 'alpha' already exists with uuid " UUID1 "\n");
     run_free(&r);
-    r = qline(fmt("define %s", b));
+    r = qlinef("define %s", b);
     cr_assert_eq(r.status, 1);
     cr_assert_str_eq(r.err, "error: domain 'alpha' is already defined with uuid " UUID1 "\n");
     run_free(&r);
     /* same name and uuid: an update */
-    r = qline(fmt("define %s; list --all --name", a));
+    r = qlinef("define %s; list --all --name", a);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert_str_eq(r.out, "alpha\n");
     run_free(&r);
@@ -226,8 +248,9 @@ Test(cmds, option_errors_virsh_messages)
 
 Test(cmds, readonly_refuses_changes)
 {
+    char pb[1024];
     char *f = domain_file("a.xml", "alpha", UUID1);
-    const char *argv[] = {"-q", "-r", "-c", "test:///default", fmt("define %s; list --all --name", f), NULL};
+    const char *argv[] = {"-q", "-r", "-c", "test:///default", SF(pb, "define %s; list --all --name", f), NULL};
     struct run_result r = run_domsh(root, NULL, argv);
     cr_assert_eq(r.status, 1);
     cr_assert_str_eq(r.err, "error: operation forbidden: read only access prevents 'define'\n");
@@ -240,7 +263,7 @@ Test(cmds, bad_xml_leaves_store_unchanged)
 {
     char *f = fmt("%s/bad.xml", root);
     write_text(f, "<domain type='qemu'><name>x</name>");
-    struct run_result r = qline(fmt("define %s; list --all --name", f));
+    struct run_result r = qlinef("define %s; list --all --name", f);
     cr_assert_eq(r.status, 1);
     cr_assert_eq(count(r.err, "error: "), 1, "%s", r.err);
     cr_assert_str_eq(r.out, "");
@@ -251,7 +274,7 @@ Test(cmds, bad_xml_leaves_store_unchanged)
 Test(cmds, dominfo_and_json)
 {
     char *f = domain_file("a.xml", "alpha", UUID1);
-    struct run_result r = qline(fmt("define %s; dominfo alpha", f));
+    struct run_result r = qlinef("define %s; dominfo alpha", f);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert_str_eq(r.out,
                      "Id:             -\n"
@@ -284,7 +307,7 @@ Test(cmds, dominfo_and_json)
 Test(cmds, messages_and_quiet)
 {
     char *f = domain_file("a.xml", "alpha", UUID1);
-    struct run_result r = line(fmt("define %s; autostart alpha; autostart --disable alpha", f));
+    struct run_result r = linef("define %s; autostart alpha; autostart --disable alpha", f);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "Domain 'alpha' marked as autostarted\n\n"));
     cr_assert(strstr(r.out, "Domain 'alpha' unmarked as autostarted\n\n"));
@@ -320,8 +343,9 @@ static void edit_with(const char *script, const char *stdin_text, struct run_res
 
 Test(cmds, edit_without_terminal)
 {
+    char pb[1024];
     char *f = domain_file("a.xml", "alpha", UUID1);
-    struct run_result r = qline(fmt("define %s", f));
+    struct run_result r = qlinef("define %s", f);
     run_free(&r);
 
     edit_with("#!/bin/sh\nexit 0\n", NULL, &r);
@@ -351,7 +375,7 @@ Test(cmds, edit_without_terminal)
     /* the temp file was 0600 */
     edit_with("#!/bin/sh\nstat -c %a \"$1\" > \"$(dirname \"$1\")/mode\"\n", NULL, &r);
     run_free(&r);
-    char *mode = slurp(fmt("%s/mode", root), NULL);
+    char *mode = slurp(SF(pb, "%s/mode", root), NULL);
     cr_assert_str_eq(mode, "600\n");
     free(mode);
     free(f);
@@ -360,7 +384,7 @@ Test(cmds, edit_without_terminal)
 Test(cmds, edit_detects_concurrent_change)
 {
     char *f = domain_file("a.xml", "alpha", UUID1);
-    struct run_result r = qline(fmt("define %s", f));
+    struct run_result r = qlinef("define %s", f);
     run_free(&r);
     /* the "editor" redefines the domain from another shell, then edits */
     char *script = fmt("#!/bin/sh\nsed 's/65536/32768/' %s > %s/other.xml\n"

@@ -14,6 +14,9 @@
 #include "../core/store.h"
 #include "helpers.h"
 
+/* a formatted string in the caller's buffer: nothing to free */
+#define SF(buf, ...) (snprintf(buf, sizeof(buf), __VA_ARGS__), buf)
+
 /* ---- runtime status ------------------------------------------------- */
 
 static unsigned long long my_start_ticks(pid_t pid)
@@ -146,13 +149,14 @@ static int save(struct store *st, const char *name, const char *uuid, struct err
 
 Test(store, roots)
 {
+    char pb[512];
     char *root;
     struct store *st = open_test_store(&root);
     cr_assert_str_eq(st->uri, "test:///default");
     cr_assert_str_eq(store_driver_name(st), "test");
-    cr_assert_str_eq(st->config_dir, fmt("%s/config/test", root));
-    cr_assert_str_eq(st->run_dir, fmt("%s/run/test", root));
-    cr_assert_str_eq(st->log_dir, fmt("%s/log/test", root));
+    cr_assert_str_eq(st->config_dir, SF(pb, "%s/config/test", root));
+    cr_assert_str_eq(st->run_dir, SF(pb, "%s/run/test", root));
+    cr_assert_str_eq(st->log_dir, SF(pb, "%s/log/test", root));
     store_close(st);
 
     struct err *e = NULL;
@@ -164,7 +168,7 @@ Test(store, roots)
     setenv("DOMSH_DEFAULT_URI", "qemu:///system", 1);
     st = store_open(NULL, &e);
     cr_assert_str_eq(st->uri, "qemu:///system");
-    cr_assert_str_eq(st->config_dir, fmt("%s/config/qemu", root));
+    cr_assert_str_eq(st->config_dir, SF(pb, "%s/config/qemu", root));
     store_close(st);
     unsetenv("DOMSH_DEFAULT_URI");
 
@@ -182,6 +186,7 @@ Test(store, roots)
 
 Test(store, atomic_write_leaves_no_temp)
 {
+    char pb[512];
     char *root = tmp_root();
     char *path = fmt("%s/f.xml", root);
     struct err *e = NULL;
@@ -191,11 +196,11 @@ Test(store, atomic_write_leaves_no_temp)
     cr_assert_str_eq(text, "new\n");
     free(text);
     struct stat sb;
-    cr_assert_neq(stat(fmt("%s.new", path), &sb), 0);
+    cr_assert_neq(stat(SF(pb, "%s.new", path), &sb), 0);
     cr_assert_eq(stat(path, &sb), 0);
     cr_assert_eq(sb.st_mode & 0777, 0600);
     /* a write into a missing directory fails cleanly */
-    cr_assert_eq(write_file_atomic(fmt("%s/no/such", root), "x", 1, 0600, &e), -1);
+    cr_assert_eq(write_file_atomic(SF(pb, "%s/no/such", root), "x", 1, 0600, &e), -1);
     cr_assert_eq(e->code, ERR_IO);
     err_clear(&e);
     /* read_file_max refuses big files */
@@ -289,6 +294,7 @@ Test(store, name_rules)
 
 Test(store, save_list_lookup_remove)
 {
+    char pb[512];
     char *root;
     struct store *st = open_test_store(&root);
     struct err *e = NULL;
@@ -325,7 +331,7 @@ Test(store, save_list_lookup_remove)
     cr_assert(!store_autostart(st, "alpha"));
     cr_assert_null(store_name_by_uuid(st, U1));
     struct stat sb;
-    cr_assert_neq(lstat(fmt("%s/%s.uuid", st->config_dir, U1), &sb), 0);
+    cr_assert_neq(lstat(SF(pb, "%s/%s.uuid", st->config_dir, U1), &sb), 0);
     cr_assert_eq(store_remove(st, "alpha", &e), -1);
     cr_assert_eq(e->code, ERR_NOT_FOUND);
     err_clear(&e);
@@ -336,6 +342,7 @@ Test(store, save_list_lookup_remove)
 
 Test(store, duplicates)
 {
+    char pb[512];
     char *root;
     struct store *st = open_test_store(&root);
     struct err *e = NULL;
@@ -351,7 +358,7 @@ Test(store, duplicates)
     /* same name and uuid: update */
     cr_assert_eq(save(st, "alpha", U1, &e), 0);
     /* a stale uuid link (crash between link and XML) does not block */
-    cr_assert_eq(symlink("ghost", fmt("%s/%s.uuid", st->config_dir, U2)), 0);
+    cr_assert_eq(symlink("ghost", SF(pb, "%s/%s.uuid", st->config_dir, U2)), 0);
     cr_assert_eq(save(st, "gamma", U2, &e), 0, "%s", e ? e->msg : "");
     char *owner = store_name_by_uuid(st, U2);
     cr_assert_str_eq(owner, "gamma");
@@ -361,7 +368,7 @@ Test(store, duplicates)
     store_list(st, &names, NULL);
     cr_assert_eq(names.n, 2);
     strv_free(&names);
-    cr_assert_neq(access(fmt("%s/alpha.xml.new", st->config_dir), F_OK), 0);
+    cr_assert_neq(access(SF(pb, "%s/alpha.xml.new", st->config_dir), F_OK), 0);
     store_close(st);
     rm_rf(root);
     free(root);
