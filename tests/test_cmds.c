@@ -358,7 +358,7 @@ Test(cmds, edit_without_terminal)
     cr_assert_str_eq(r.out, "Domain 'alpha' XML configuration edited.\n\n");
     run_free(&r);
     r = qline("dumpxml alpha");
-    cr_assert(strstr(r.out, "<memory>131072</memory>"), "%s", r.out);
+    cr_assert(strstr(r.out, ">131072</memory>"), "%s", r.out);
     run_free(&r);
 
     /* a broken edit: the real error (naming the temp file), exit 1, nothing changed */
@@ -369,7 +369,7 @@ Test(cmds, edit_without_terminal)
     cr_assert(!strstr(r.out, "edited"));
     run_free(&r);
     r = qline("dumpxml alpha");
-    cr_assert(strstr(r.out, "<memory>131072</memory>"));
+    cr_assert(strstr(r.out, ">131072</memory>"));
     run_free(&r);
 
     /* the temp file was 0600 */
@@ -396,7 +396,7 @@ Test(cmds, edit_detects_concurrent_change)
     cr_assert(strstr(r.err, "changed by another shell"), "%s", r.err);
     run_free(&r);
     r = qline("dumpxml alpha");
-    cr_assert(strstr(r.out, "<memory>32768</memory>"), "%s", r.out);
+    cr_assert(strstr(r.out, ">32768</memory>"), "%s", r.out);
     cr_assert(strstr(r.out, "<vcpu>2</vcpu>"));
     run_free(&r);
     free(script);
