@@ -412,12 +412,19 @@ void store_unlock(int fd)
 
 char *store_load_text(struct store *st, const char *name, struct err **e)
 {
-    if (!store_exists(st, name)) {
+    if (!name_safe(name)) {
         err_set(e, ERR_NOT_FOUND, "domain '%s' is not defined", name);
         return NULL;
     }
     AUTOFREE char *path = xml_path(st, name);
-    return read_file_max(path, DOM_MAX_XML, NULL, e);
+    struct err *rerr = NULL;
+    char *text = read_file_max(path, DOM_MAX_XML, NULL, &rerr);
+    if (!text && rerr->code == ERR_NOT_FOUND)
+        err_set(e, ERR_NOT_FOUND, "domain '%s' is not defined", name);
+    else if (!text)
+        err_set(e, rerr->code, "%s", rerr->msg);
+    err_free(rerr);
+    return text;
 }
 
 struct dnode *store_load(struct store *st, const char *name, struct err **e)
