@@ -436,3 +436,57 @@ Test(devices_cmd, golden_print_xml)
     free(list);
     teardown(&f);
 }
+
+/* ---- completion through `domsh complete` ------------------------------ */
+
+static char *complete(struct fixture *f, const char *const *words)
+{
+    const char *argv[16] = {"-q", "complete", "--"};
+    size_t n = 3;
+    for (; *words && n < 15; words++)
+        argv[n++] = *words;
+    argv[n] = NULL;
+    struct run_result r = run_domsh(f->root, NULL, argv);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char *out = strdup(r.out);
+    run_free(&r);
+    return out;
+}
+
+Test(devices_complete, selectors_keys_and_values)
+{
+    struct fixture f = setup();
+    char *out = complete(&f, (const char *[]){"device-set", "demo", "", NULL});
+    cr_assert(strstr(out, "disk/vda\n") && strstr(out, "disk/hdc\n") &&
+              strstr(out, "interface/0\n") && strstr(out, "graphics/vnc\n"), "%s", out);
+    free(out);
+    out = complete(&f, (const char *[]){"device-set", "demo", "disk/vda", "", NULL});
+    cr_assert(strstr(out, "source.file=\n") && strstr(out, "target.bus=\n") &&
+              strstr(out, "driver.type=\n") && strstr(out, "readonly=\n"), "%s", out);
+    cr_assert(!strstr(out, "mac.address="), "interface keys are not disk keys: %s", out);
+    free(out);
+    out = complete(&f, (const char *[]){"device-set", "demo", "disk/vda", "target.bus=ide", "t",
+                                        NULL});
+    cr_assert(strstr(out, "target.dev=\n") && !strstr(out, "target.bus="),
+              "keys already given are not offered: %s", out);
+    free(out);
+    out = complete(&f, (const char *[]){"device-set", "demo", "disk/vda", "target.bus=", NULL});
+    cr_assert(strstr(out, "target.bus=virtio\n") && strstr(out, "target.bus=ide\n") &&
+              strstr(out, "target.bus=scsi\n"), "%s", out);
+    free(out);
+    out = complete(&f, (const char *[]){"device-set", "demo", "disk/vda", "readonly=", NULL});
+    cr_assert(strstr(out, "readonly=yes\n") && strstr(out, "readonly=no\n"), "%s", out);
+    free(out);
+    out = complete(&f, (const char *[]){"device-add", "demo", "disk", "target.dev=", NULL});
+    cr_assert_str_eq(out, "target.dev=vdb\n");
+    free(out);
+    out = complete(&f, (const char *[]){"device-set", "demo", "interface/0", "mac.address=",
+                                        NULL});
+    cr_assert(strstr(out, "mac.address=52:54:00:11:22:33\n") &&
+              strstr(out, "mac.address=52:54:00:"), "%s", out);
+    free(out);
+    out = complete(&f, (const char *[]){"attach-disk", "demo", "/img/x.raw", "", NULL});
+    cr_assert(strstr(out, "vdb\n") && strstr(out, "hda\n"), "%s", out);
+    free(out);
+    teardown(&f);
+}
