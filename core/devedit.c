@@ -54,7 +54,7 @@ int dev_txn_begin(struct dev_txn *t, struct store *st, const char *name, struct 
 
 int dev_txn_prepare(struct dev_txn *t, struct err **e)
 {
-    AUTOFREE char *text = dom_format(t->dom, DOM_FMT_SECURE);
+    AUTOFREE char *text = dom_format(t->dom, DOM_FMT_SECURE | DOM_FMT_INACTIVE);
     AUTOFREE char *label = xasprintf("%s.xml", t->name);
     struct dnode *fresh = dom_load_string(text, strlen(text), label, NULL, e);
     if (!fresh)
@@ -62,7 +62,7 @@ int dev_txn_prepare(struct dev_txn *t, struct err **e)
     dnode_free(t->dom);
     t->dom = fresh;
     free(t->new_text);
-    t->new_text = dom_format(t->dom, DOM_FMT_SECURE);
+    t->new_text = dom_format(t->dom, DOM_FMT_SECURE | DOM_FMT_INACTIVE);
     return 0;
 }
 
@@ -70,6 +70,8 @@ int dev_txn_commit(struct dev_txn *t, const char *summary, struct err **e)
 {
     if (!t->new_text && dev_txn_prepare(t, e) < 0)
         return -1;
+    if (strcmp(t->new_text, t->old_text) == 0)
+        return 0;      /* nothing changed: nothing to keep or write */
     if (history_record(t->st, t->name, t->old_text, summary, e) < 0)
         return -1;
     return store_save(t->st, t->dom, e);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "domain.h"
 #include "mem.h"
 
 #define SUMMARY_MAX 200
@@ -103,6 +104,17 @@ int history_record(struct store *st, const char *name, const char *old_xml,
     if (n + 1 > HISTORY_MAX)
         drop_oldest(dir, seqs, n + 1 - HISTORY_MAX);
     return 0;
+}
+
+int history_save(struct store *st, const struct dnode *dom, const char *summary,
+                 struct err **e)
+{
+    const char *name = dom_name(dom);
+    AUTOFREE char *old = store_exists(st, name) ? store_load_text(st, name, NULL) : NULL;
+    AUTOFREE char *text = dom_format(dom, DOM_FMT_SECURE | DOM_FMT_INACTIVE);
+    if ((!old || strcmp(old, text) != 0) && history_record(st, name, old, summary, e) < 0)
+        return -1;
+    return store_save(st, dom, e);
 }
 
 static int read_entry(const char *dir, unsigned seq, struct hist_entry *out, struct err **e)

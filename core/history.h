@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "store.h"
+#include "tree.h"
 
 #define HISTORY_MAX 50
 
@@ -27,6 +28,11 @@ struct hist_entry {
  * replaced by a change described by SUMMARY; call before store_save */
 int history_record(struct store *st, const char *name, const char *old_xml,
                    const char *summary, struct err **e);
+/* store_save with history: keeps the current config of DOM's name (if
+ * any and if it differs from DOM) as a change described by SUMMARY, then
+ * saves DOM.  define and edit use this; the caller holds the lock. */
+int history_save(struct store *st, const struct dnode *dom, const char *summary,
+                 struct err **e);
 /* every kept change of NAME, oldest first (none is not an error) */
 int history_list(struct store *st, const char *name, struct hist_entry **out, size_t *n,
                  struct err **e);
