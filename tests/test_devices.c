@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/devices.h"
 #include "../core/domain.h"
@@ -488,5 +489,70 @@ Test(devices_complete, selectors_keys_and_values)
     out = complete(&f, (const char *[]){"attach-disk", "demo", "/img/x.raw", "", NULL});
     cr_assert(strstr(out, "vdb\n") && strstr(out, "hda\n"), "%s", out);
     free(out);
+    teardown(&f);
+}
+
+/* ---- TAB in a real terminal (tmux) ------------------------------------ */
+
+/* tmux on the test's private socket; output of the command (caller frees) */
+static char *tmux_run(const char *sock, const char *args)
+{
+    char *cmd = fmt("tmux -S '%s' -f /dev/null %s 2>/dev/null", sock, args);
+    FILE *p = popen(cmd, "r");
+    free(cmd);
+    cr_assert_not_null(p);
+    char *out = calloc(1, 1 << 16);
+    size_t n = fread(out, 1, (1 << 16) - 1, p);
+    out[n] = '\0';
+    pclose(p);
+    return out;
+}
+
+/* the pane once it shows every one of WANT (NULL-terminated), or after 10 s */
+static char *pane_with(const char *sock, const char *const *want)
+{
+    for (int tries = 0;; tries++) {
+        char *s = tmux_run(sock, "capture-pane -p -t dev");
+        bool all = true;
+        for (size_t i = 0; want[i] && all; i++)
+            all = strstr(s, want[i]) != NULL;
+        if (all || tries > 200)
+            return s;
+        free(s);
+        usleep(50 * 1000);
+    }
+}
+
+static void tab_shows(const char *sock, const char *typed, const char *const *want)
+{
+    free(tmux_run(sock, "send-keys -t dev C-u"));
+    char *q = fmt("send-keys -t dev -l '%s'", typed);
+    free(tmux_run(sock, q));
+    free(q);
+    free(tmux_run(sock, "send-keys -t dev Tab Tab"));
+    char *s = pane_with(sock, want);
+    for (size_t i = 0; want[i]; i++)
+        cr_expect(strstr(s, want[i]), "'%s<TAB>' does not offer '%s':\n%s", typed, want[i], s);
+    free(s);
+    free(tmux_run(sock, "send-keys -t dev C-u C-l"));
+}
+
+Test(devices_tmux, tab_completes_selectors_keys_and_values, .timeout = 120)
+{
+    struct fixture f = setup();
+    char *sock = fmt("%s/tmux.sock", f.root);
+    char *start = fmt("new-session -d -s dev -x 160 -y 40 \"env DOMSH_ROOT='%s' HOME='%s' "
+                      "XDG_STATE_HOME='%s' INPUTRC=/dev/null TERM=xterm '%s'; sleep 600\"",
+                      f.root, f.root, f.root, domsh_bin());
+    free(tmux_run(sock, start));
+    free(start);
+    free(pane_with(sock, (const char *[]){"domsh # ", NULL}));
+    tab_shows(sock, "device-set demo ", (const char *[]){"disk/vda", "interface/0", "graphics/vnc", NULL});
+    tab_shows(sock, "device-set demo disk/vda ",
+              (const char *[]){"source.file=", "target.bus=", "driver.type=", NULL});
+    tab_shows(sock, "device-set demo disk/vda target.bus=",
+              (const char *[]){"virtio", "scsi", "ide", NULL});
+    free(tmux_run(sock, "kill-server"));
+    free(sock);
     teardown(&f);
 }
