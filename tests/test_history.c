@@ -166,3 +166,37 @@ Test(history_cmd, history_diff_and_exact_revert)
     rm_rf(root);
     free(root);
 }
+
+Test(history_cmd, define_records_creation_and_redefinition)
+{
+    char *root = tmp_root();
+    char *src = fmt("%s/tests/data/devices/demo.xml", src_dir());
+    char *copy = fmt("%s/demo.xml", root);
+    char *text = slurp(src, NULL);
+    write_text(copy, text);
+    char *line = fmt("define %s", copy);
+    free(run_ok(root, line));
+    char *vcpu = strstr(text, "<vcpu>1</vcpu>");
+    cr_assert_not_null(vcpu);
+    vcpu[6] = '4';
+    write_text(copy, text);
+    free(run_ok(root, line));
+    free(run_ok(root, line));     /* the same again: no change, no entry */
+    char *out = run_ok(root, "config-history demo --json");
+    cr_assert(strstr(out, "\"change\": 1") && strstr(out, "\"revertible\": false"), "%s", out);
+    cr_assert(strstr(out, "\"change\": 2") && !strstr(out, "\"change\": 3"), "%s", out);
+    free(out);
+    out = run_ok(root, "config-diff demo");
+    cr_assert(strstr(out, "-  <vcpu>1</vcpu>\n+  <vcpu>4</vcpu>\n"), "%s", out);
+    free(out);
+    struct run_result r = run_line(root, "config-revert demo 1");
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "created the domain"), "%s", r.err);
+    run_free(&r);
+    free(line);
+    free(text);
+    free(copy);
+    free(src);
+    rm_rf(root);
+    free(root);
+}
