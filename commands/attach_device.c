@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "../core/xml.h"
+
 enum {
     AT_OPT_DOMAIN,
     AT_OPT_FILE,
@@ -13,19 +15,22 @@ enum {
     AT_OPT_PERSISTENT,
 };
 
-struct at_ctx {
+struct at_opts {
     const char *file;
     const char *text;
 };
 
-static int edit_attach(struct dnode *dom, void *ctx, struct err **e)
+/* the fragment as an element; dev_reparse then checks it like define */
+static struct dnode *build_from_file(const void *opts, struct err **e)
 {
-    const struct at_ctx *c = ctx;
-    struct dnode *d = dom_parse_device(c->text, strlen(c->text), c->file, dom, e);
-    if (!d)
-        return -1;
-    dev_insert(dom, d);
-    return 0;
+    const struct at_opts *o = opts;
+    struct dnode *d = xml_parse(o->text, strlen(o->text), o->file, e);
+    if (d && !dev_kind_known(d->name)) {
+        err_set(e, ERR_SCHEMA, "%s: <%s> is not a device", o->file, d->name);
+        dnode_free(d);
+        return NULL;
+    }
+    return d;
 }
 
 static int run_attach_device(struct shell *sh, const struct cmd_args *a, struct err **e)
@@ -37,11 +42,14 @@ static int run_attach_device(struct shell *sh, const struct cmd_args *a, struct 
     AUTOFREE char *text = devcmd_read_fragment(file, e);
     if (!text)
         return -1;
-    struct at_ctx c = {file, text};
+    struct at_opts o = {file, text};
+    struct devcmd_new n = {build_from_file, &o, NULL, NULL};
     AUTOFREE char *summary = xasprintf("attach-device %s", file);
-    struct devcmd_change ch = {summary, edit_attach, devcmd_live_sync, &c,
+    struct devcmd_change ch = {summary, devcmd_new_edit, devcmd_live_sync, &n,
                                args_bool(a, AT_OPT_DRY_RUN)};
-    if (devcmd_apply(sh, a->dom_name, mask, &ch, e) < 0) {
+    int rc = devcmd_apply(sh, a->dom_name, mask, &ch, e);
+    devcmd_new_free(&n);
+    if (rc < 0) {
         err_prefix(e, "failed to attach device from %s: ", file);
         return -1;
     }

@@ -2,8 +2,6 @@
  * and messages; --print-xml shows the element and changes nothing). */
 #include "devcmd.h"
 
-#include <stdlib.h>
-
 enum {
     AD_OPT_DOMAIN,
     AD_OPT_SOURCE,
@@ -26,32 +24,14 @@ static const char *const disk_kinds[] = {"disk", "cdrom", "floppy", NULL};
 static const char *const modes[] = {"readonly", "shareable", NULL};
 static const char *const source_types[] = {"file", "block", NULL};
 
-struct ad_ctx {
-    struct disk_opts o;
-};
-
-static struct dnode *build_checked(const struct disk_opts *o, const struct dnode *dom,
-                                   struct err **e)
+static struct dnode *build_disk(const void *opts, struct err **e)
 {
-    struct dnode *d = dev_build_disk(o, e);
-    struct dnode *full = d ? dev_reparse(d, dom, e) : NULL;
-    dnode_free(d);
-    return full;
-}
-
-static int edit_attach(struct dnode *dom, void *ctx, struct err **e)
-{
-    struct ad_ctx *c = ctx;
-    struct dnode *d = build_checked(&c->o, dom, e);
-    if (!d)
-        return -1;
-    dev_insert(dom, d);
-    return 0;
+    return dev_build_disk(opts, e);
 }
 
 static int run_attach_disk(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
-    struct ad_ctx c = {.o = {
+    struct disk_opts o = {
         .source = args_str(a, AD_OPT_SOURCE),
         .target = args_str(a, AD_OPT_TARGET),
         .bus = args_str(a, AD_OPT_TARGETBUS),
@@ -60,23 +40,22 @@ static int run_attach_disk(struct shell *sh, const struct cmd_args *a, struct er
         .device = args_str(a, AD_OPT_TYPE),
         .mode = args_str(a, AD_OPT_MODE),
         .sourcetype = args_str(a, AD_OPT_SOURCETYPE),
-    }};
+    };
+    struct devcmd_new n = {build_disk, &o, NULL, NULL};
     if (args_bool(a, AD_OPT_PRINT_XML)) {
-        struct dnode *d = build_checked(&c.o, NULL, e);
-        if (!d)
-            return -1;
-        AUTOFREE char *xml = dom_format_node(d, DOM_FMT_SECURE);
-        fputs(xml, sh->out);
-        dnode_free(d);
-        return 0;
+        int rc = devcmd_new_print(sh, &n, e);
+        devcmd_new_free(&n);
+        return rc;
     }
     unsigned mask;
     if (devcmd_scope(sh, a, AD_OPT_CONFIG, SCOPE_DEFAULT_LIVE, a->dom_name, &mask, e) < 0)
         return -1;
-    AUTOFREE char *summary = xasprintf("attach-disk %s %s", c.o.target, c.o.source);
-    struct devcmd_change ch = {summary, edit_attach, devcmd_live_sync, &c,
+    AUTOFREE char *summary = xasprintf("attach-disk %s %s", o.target, o.source);
+    struct devcmd_change ch = {summary, devcmd_new_edit, devcmd_live_sync, &n,
                                args_bool(a, AD_OPT_DRY_RUN)};
-    if (devcmd_apply(sh, a->dom_name, mask, &ch, e) < 0) {
+    int rc = devcmd_apply(sh, a->dom_name, mask, &ch, e);
+    devcmd_new_free(&n);
+    if (rc < 0) {
         err_prefix(e, "failed to attach disk: ");
         return -1;
     }

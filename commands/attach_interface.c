@@ -3,8 +3,6 @@
  * ethernet, mcast, server, client (SOURCE ADDRESS:PORT for the last three). */
 #include "devcmd.h"
 
-#include <stdlib.h>
-
 enum {
     AI_OPT_DOMAIN,
     AI_OPT_TYPE,
@@ -21,27 +19,9 @@ enum {
     AI_OPT_PERSISTENT,
 };
 
-static struct dnode *build_checked(const struct iface_opts *o, const struct dnode *dom,
-                                   struct err **e)
+static struct dnode *build_iface(const void *opts, struct err **e)
 {
-    struct dnode *d = dev_build_iface(o, e);
-    struct dnode *full = d ? dev_reparse(d, dom, e) : NULL;
-    dnode_free(d);
-    return full;
-}
-
-static int edit_attach(struct dnode *dom, void *ctx, struct err **e)
-{
-    struct iface_opts *o = ctx;
-    struct dnode *d = build_checked(o, dom, e);
-    if (!d)
-        return -1;
-    /* the MAC drawn for the config is reused for the live copy */
-    const char *mac = dev_get(d, "mac.address");
-    if (!o->mac && mac)
-        o->mac = xstrdup(mac);
-    dev_insert(dom, d);
-    return 0;
+    return dev_build_iface(opts, e);
 }
 
 static int run_attach_interface(struct shell *sh, const struct cmd_args *a, struct err **e)
@@ -54,26 +34,21 @@ static int run_attach_interface(struct shell *sh, const struct cmd_args *a, stru
         .script = args_str(a, AI_OPT_SCRIPT),
         .model = args_str(a, AI_OPT_MODEL),
     };
-    const char *given_mac = o.mac;
+    struct devcmd_new n = {build_iface, &o, NULL, NULL};
     if (args_bool(a, AI_OPT_PRINT_XML)) {
-        struct dnode *d = build_checked(&o, NULL, e);
-        if (!d)
-            return -1;
-        AUTOFREE char *xml = dom_format_node(d, DOM_FMT_SECURE);
-        fputs(xml, sh->out);
-        dnode_free(d);
-        return 0;
+        int rc = devcmd_new_print(sh, &n, e);
+        devcmd_new_free(&n);
+        return rc;
     }
     unsigned mask;
     if (devcmd_scope(sh, a, AI_OPT_CONFIG, SCOPE_DEFAULT_LIVE, a->dom_name, &mask, e) < 0)
         return -1;
     AUTOFREE char *summary = xasprintf("attach-interface %s%s%s", o.type,
                                        o.source ? " " : "", o.source ? o.source : "");
-    struct devcmd_change ch = {summary, edit_attach, devcmd_live_sync, &o,
+    struct devcmd_change ch = {summary, devcmd_new_edit, devcmd_live_sync, &n,
                                args_bool(a, AI_OPT_DRY_RUN)};
     int rc = devcmd_apply(sh, a->dom_name, mask, &ch, e);
-    if (o.mac != given_mac)
-        free((char *)o.mac);
+    devcmd_new_free(&n);
     if (rc < 0) {
         err_prefix(e, "failed to attach interface: ");
         return -1;

@@ -126,6 +126,44 @@ out:
     return rc;
 }
 
+static struct dnode *new_built(struct devcmd_new *n, const struct dnode *dom, struct err **e)
+{
+    if (!n->built) {
+        struct dnode *raw = n->build(n->opts, e);
+        n->built = raw ? dev_reparse(raw, dom, e) : NULL;
+        dnode_free(raw);
+    }
+    return n->built;
+}
+
+int devcmd_new_edit(struct dnode *dom, void *ctx, struct err **e)
+{
+    struct devcmd_new *n = ctx;
+    if (!new_built(n, dom, e))
+        return -1;
+    struct dnode *d = dev_insert(dom, dnode_clone(n->built));
+    free(n->selector);
+    n->selector = dev_selector(d);
+    return 0;
+}
+
+int devcmd_new_print(struct shell *sh, struct devcmd_new *n, struct err **e)
+{
+    if (!new_built(n, NULL, e))
+        return -1;
+    AUTOFREE char *xml = dom_format_node(n->built, DOM_FMT_SECURE);
+    fputs(xml, sh->out);
+    return 0;
+}
+
+void devcmd_new_free(struct devcmd_new *n)
+{
+    dnode_free(n->built);
+    free(n->selector);
+    n->built = NULL;
+    n->selector = NULL;
+}
+
 void devcmd_table_add(struct devcmd_table *t, const char *const *row)
 {
     for (size_t i = 0; i < t->ncols; i++)

@@ -53,6 +53,21 @@ int devcmd_apply(struct shell *sh, const char *name, unsigned mask,
 int devcmd_live_sync(struct shell *sh, const char *name, struct dnode *before,
                      struct dnode *after, void *ctx, struct err **e);
 
+/* a device to add: built once (in the context of the first domain it is
+ * added to, so defaults such as a drawn MAC are the same in the config
+ * and the live copy), then inserted as a copy */
+struct devcmd_new {
+    struct dnode *(*build)(const void *opts, struct err **e);   /* unchecked element */
+    const void *opts;
+    struct dnode *built;
+    char *selector;          /* of the last inserted copy */
+};
+/* a devcmd_change.edit: insert the device */
+int devcmd_new_edit(struct dnode *dom, void *ctx, struct err **e);
+/* --print-xml: the checked element, nothing changed */
+int devcmd_new_print(struct shell *sh, struct devcmd_new *n, struct err **e);
+void devcmd_new_free(struct devcmd_new *n);
+
 /* the live XML of a running domain (RUN/NAME/live.xml), or the config */
 struct dnode *devcmd_load(struct shell *sh, const char *name, bool inactive, struct err **e);
 char *devcmd_live_path(struct shell *sh, const char *name);

@@ -3,8 +3,6 @@
  * Defaults (bus, MAC) are filled like define; the result is checked. */
 #include "devcmd.h"
 
-#include <stdlib.h>
-
 #include "../core/buf.h"
 
 enum {
@@ -18,54 +16,45 @@ enum {
     ADD_OPT_ASSIGN,
 };
 
-struct add_ctx {
+struct add_opts {
     const char *kind;
     const struct strv *assign;
-    struct dnode *built;     /* the first build, reused so config and live agree (MAC) */
-    char *selector;
 };
 
-static int edit_add(struct dnode *dom, void *ctx, struct err **e)
+static struct dnode *build_from_keys(const void *opts, struct err **e)
 {
-    struct add_ctx *c = ctx;
-    if (!c->built) {
-        if (!dev_kind_known(c->kind))
-            return err_set(e, ERR_ARGS, "unknown device type '%s'", c->kind);
-        struct dnode *d = dnode_new(c->kind);
-        for (size_t i = 0; i < c->assign->n; i++)
-            if (dev_assign(d, c->assign->v[i], e) < 0) {
-                dnode_free(d);
-                return -1;
-            }
-        c->built = dev_reparse(d, dom, e);
-        dnode_free(d);
-        if (!c->built)
-            return -1;
+    const struct add_opts *o = opts;
+    if (!dev_kind_known(o->kind)) {
+        err_set(e, ERR_ARGS, "unknown device type '%s'", o->kind);
+        return NULL;
     }
-    struct dnode *d = dev_insert(dom, dnode_clone(c->built));
-    free(c->selector);
-    c->selector = dev_selector(d);
-    return 0;
+    struct dnode *d = dnode_new(o->kind);
+    for (size_t i = 0; i < o->assign->n; i++)
+        if (dev_assign(d, o->assign->v[i], e) < 0) {
+            dnode_free(d);
+            return NULL;
+        }
+    return d;
 }
 
 static int run_device_add(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
-    struct add_ctx c = {args_str(a, ADD_OPT_TYPE), &a->argv, NULL, NULL};
+    struct add_opts o = {args_str(a, ADD_OPT_TYPE), &a->argv};
+    struct devcmd_new n = {build_from_keys, &o, NULL, NULL};
     unsigned mask;
     if (devcmd_scope(sh, a, ADD_OPT_CONFIG, SCOPE_DEFAULT_CONFIG, a->dom_name, &mask, e) < 0)
         return -1;
     struct buf b = {0};
-    buf_printf(&b, "device-add %s", c.kind);
+    buf_printf(&b, "device-add %s", o.kind);
     for (size_t i = 0; i < a->argv.n; i++)
         buf_printf(&b, " %s", a->argv.v[i]);
     AUTOFREE char *summary = buf_steal(&b);
-    struct devcmd_change ch = {summary, edit_add, devcmd_live_sync, &c,
+    struct devcmd_change ch = {summary, devcmd_new_edit, devcmd_live_sync, &n,
                                args_bool(a, ADD_OPT_DRY_RUN)};
     int rc = devcmd_apply(sh, a->dom_name, mask, &ch, e);
     if (rc == 0 && !ch.dry_run)
-        shell_info(sh, "Device '%s' added", c.selector);
-    dnode_free(c.built);
-    free(c.selector);
+        shell_info(sh, "Device '%s' added", n.selector);
+    devcmd_new_free(&n);
     return rc;
 }
 
