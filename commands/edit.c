@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../core/domain.h"
+#include "../core/history.h"
 #include "../core/store.h"
 #include "../completion/completers.h"
 #include "../shell/lex.h"
@@ -112,7 +113,7 @@ static int define_edited(struct shell *sh, struct edit *ed, const char *text, st
         ed->orig = cur ? steal_ptr(&cur) : xstrdup("");
         rc = 1;
     } else if (!(dom = dom_load_string(text, strlen(text), ed->path, NULL, e)) ||
-               store_save(sh->store, dom, e) < 0) {
+               history_save(sh->store, dom, "edit", e) < 0) {
         rc = -1;
     } else {
         shell_info(sh, "Domain '%s' XML configuration edited.", dom_name(dom));
