@@ -24,7 +24,10 @@ static int define_run(struct shell *sh, const struct cmd_args *a, struct err **e
         return -1;
     int fd = store_lock(sh->store, dom_name(dom), true, e);
     AUTOFREE char *summary = xasprintf("define %s", file);
-    int rc = fd < 0 ? -1 : history_save(sh->store, dom, summary, e);
+    char uuid[37];
+    /* refuse a duplicate before the history keeps anything */
+    int rc = fd < 0 || store_check_save(sh->store, dom, uuid, e) < 0
+                 ? -1 : history_save(sh->store, dom, summary, e);
     store_unlock(fd);
     if (rc == 0)
         shell_info(sh, "Domain '%s' defined from %s", dom_name(dom), file);

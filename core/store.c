@@ -482,15 +482,21 @@ static int link_atomic(const char *target, const char *link, struct err **e)
     return 0;
 }
 
-int store_save(struct store *st, const struct dnode *dom, struct err **e)
+int store_check_save(struct store *st, const struct dnode *dom, char canon[37], struct err **e)
 {
     const char *name = dom_name(dom), *uuid = dom_uuid(dom);
     if (!dom_name_valid(name, e))
         return -1;
-    char canon[37];
     if (!uuid || !uuid_canon(uuid, canon))
         return err_set(e, ERR_INVALID, "domain '%s' has no valid uuid", name);
-    if (ensure_config_dir(st, e) < 0 || check_duplicates(st, name, canon, e) < 0)
+    return check_duplicates(st, name, canon, e);
+}
+
+int store_save(struct store *st, const struct dnode *dom, struct err **e)
+{
+    const char *name = dom_name(dom);
+    char canon[37];
+    if (store_check_save(st, dom, canon, e) < 0 || ensure_config_dir(st, e) < 0)
         return -1;
     AUTOFREE char *link = uuid_link_path(st, canon);
     AUTOFREE char *path = xml_path(st, name);

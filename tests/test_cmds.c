@@ -80,6 +80,25 @@ static int count(const char *hay, const char *needle)
     return n;
 }
 
+/* every path under root with its size: a refused command must not change
+ * it (lock files excepted: the lock is taken before the checks) */
+static char *tree_listing(void)
+{
+    char *cmd = fmt("cd '%s' && find . -name '*.lock' -o -printf '%%p %%s\\n' | LC_ALL=C sort",
+                    root);
+    FILE *p = popen(cmd, "r");
+    free(cmd);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    int c;
+    while ((c = fgetc(p)) != EOF)
+        fputc(c, m);
+    pclose(p);
+    fclose(m);
+    return buf;
+}
+
 TestSuite(cmds, .init = setup, .fini = teardown);
 
 Test(cmds, test_uri_starts_empty)
@@ -160,6 +179,7 @@ Test(cmds, duplicates_refused)
     struct run_result r = qlinef("define %s", a);
     cr_assert_eq(r.status, 0, "%s", r.err);
     run_free(&r);
+    char *before = tree_listing();
     r = qlinef("define %s", a2);
     cr_assert_eq(r.status, 1);
     cr_assert_str_eq(r.err, "error: domain 'alpha' already exists with uuid " UUID1 "\n");
@@ -168,6 +188,11 @@ Test(cmds, duplicates_refused)
     cr_assert_eq(r.status, 1);
     cr_assert_str_eq(r.err, "error: domain 'alpha' is already defined with uuid " UUID1 "\n");
     run_free(&r);
+    /* refused: nothing written anywhere (no config, index, lock or history) */
+    char *after = tree_listing();
+    cr_assert_str_eq(after, before);
+    free(before);
+    free(after);
     /* same name and uuid: an update */
     r = qlinef("define %s; list --all --name", a);
     cr_assert_eq(r.status, 0, "%s", r.err);
