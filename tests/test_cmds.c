@@ -427,3 +427,25 @@ Test(cmds, edit_detects_concurrent_change)
     free(script);
     free(f);
 }
+
+/* each --json output is one valid JSON document (checked by python3) */
+Test(cmds, json_documents_parse)
+{
+    char pb[1024];
+    char *f = domain_file("a.xml", "alpha", UUID1);
+    struct run_result r = qlinef("define %s", f);
+    run_free(&r);
+    static const char *const cmds[] = {"list --all --json", "list --json", "dominfo --json alpha",
+                                       "domstate --json alpha", "version --json"};
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        r = qline(cmds[i]);
+        cr_assert_eq(r.status, 0, "%s: %s", cmds[i], r.err);
+        char *path = fmt("%s/out.json", root);
+        write_text(path, r.out);
+        int rc = system(SF(pb, "python3 -c 'import json,sys; json.load(open(sys.argv[1]))' %s", path));
+        cr_assert_eq(rc, 0, "%s printed invalid JSON:\n%s", cmds[i], r.out);
+        free(path);
+        run_free(&r);
+    }
+    free(f);
+}
