@@ -2,8 +2,13 @@
  * The supervisor writes RUN/NAME/status; this side only reads it and
  * decides whether it is still true: a status whose supervisor is gone
  * (dead pid, pid reused by another process, other boot) reads as
- * "shut off (crashed)". */
+ * "shut off (crashed)", and so does one whose supervisor does not answer
+ * on sup.sock (the socket dies with the process, even before it is
+ * reaped).  A stale RUN/NAME is cleaned under the domain lock. */
 #include "runtime.h"
+
+#include "backend.h"
+#include "proto.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +19,7 @@
 #include <sys/stat.h>
 
 #define STATUS_MAX 4096
+#define SUP_STATUS_TIMEOUT_MS 200
 
 /* a small text file (status, /proc entries), NULL with errno set */
 static char *read_small(const char *path)
@@ -87,14 +93,15 @@ static void set_shutoff(struct dom_status *out, const char *reason)
     snprintf(out->reason, sizeof(out->reason), "%s", reason);
 }
 
-/* field 22 of /proc/PID/stat: start time in clock ticks since boot */
+/* field 22 of /proc/PID/stat: start time in clock ticks since boot; 0
+ * when the process is gone or a zombie (killed, not yet reaped) */
 static unsigned long long proc_start_ticks(pid_t pid)
 {
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
     AUTOFREE char *text = read_small(path);
     char *p = text ? strrchr(text, ')') : NULL;   /* comm may hold spaces */
-    if (!p)
+    if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
         return 0;
     for (int field = 2; field < 22 && p; field++)
         p = strchr(p + 1, ' ');
@@ -150,7 +157,52 @@ static bool supervisor_alive(const struct dom_status *st, const struct status_fi
         return false;
     if (kill(st->sup_pid, 0) < 0 && errno == ESRCH)
         return false;
-    return !sf->sup_start || proc_start_ticks(st->sup_pid) == sf->sup_start;
+    unsigned long long start = proc_start_ticks(st->sup_pid);
+    return start && (!sf->sup_start || start == sf->sup_start);
+}
+
+/* the supervisor's own answer (state, reason, CPU time, memory); false
+ * when nobody listens on sup.sock any more (a dead supervisor) */
+static bool supervisor_answers(struct store *st, const char *name, struct dom_status *out,
+                               struct status_file *sf)
+{
+    AUTOFREE char *sock = rt_sock_path(st, name);
+    AUTOFREE char *reply = NULL;
+    struct err *e = NULL;
+    struct stat sb;
+    if (stat(sock, &sb) < 0)
+        return true;             /* not listening yet: the pid check stands */
+    int rc = sup_request(sock, "status", SUP_STATUS_TIMEOUT_MS, &reply, &e);
+    bool refused = rc < 0 && e && e->code == ERR_STATE;
+    err_free(e);
+    if (rc < 0)
+        return !refused;         /* busy or slow: the status file stands */
+    for (char *save = NULL, *w = strtok_r(reply, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        parse_line(w, out, sf);
+    return true;
+}
+
+/* a stale RUN/NAME: under the domain lock (skipped when another shell holds
+ * it, e.g. a start in progress), re-check, then keep only a final status
+ * "shut off (crashed)" for a persistent domain, nothing for a transient one */
+static void clean_stale(struct store *st, const char *name, pid_t sup_pid)
+{
+    int lock = store_lock(st, name, false, NULL);
+    if (lock < 0)
+        return;
+    AUTOFREE char *path = xasprintf("%s/%s/status", st->run_dir, name);
+    AUTOFREE char *text = read_small(path);
+    AUTOFREE char *want = xasprintf("sup_pid=%d\n", (int)sup_pid);
+    if (text && strstr(text, want)) {
+        rt_clean(st, name);
+        if (store_exists(st, name)) {
+            AUTOFREE char *dir = xasprintf("%s/%s", st->run_dir, name);
+            static const char final[] = "state=shutoff\nreason=crashed\nid=-1\n";
+            if (mkdir(dir, 0700) == 0)
+                write_file_atomic(path, final, sizeof(final) - 1, 0600, NULL);
+        }
+    }
+    store_unlock(lock);
 }
 
 int rt_status(struct store *st, const char *name, struct dom_status *out, struct err **e)
@@ -172,7 +224,8 @@ int rt_status(struct store *st, const char *name, struct dom_status *out, struct
         char reason[sizeof(out->reason)];
         memcpy(reason, out->reason, sizeof(reason));
         set_shutoff(out, reason);
-    } else if (!supervisor_alive(out, &sf)) {
+    } else if (!supervisor_alive(out, &sf) || !supervisor_answers(st, name, out, &sf)) {
+        clean_stale(st, name, out->sup_pid);
         set_shutoff(out, "crashed");
     }
     return 0;
