@@ -182,52 +182,72 @@ static bool supervisor_answers(struct store *st, const char *name, struct dom_st
     return true;
 }
 
-/* a stale RUN/NAME: under the domain lock (skipped when another shell holds
- * it, e.g. a start in progress), re-check, then keep only a final status
- * "shut off (crashed)" for a persistent domain, nothing for a transient one */
-static void clean_stale(struct store *st, const char *name, pid_t sup_pid)
-{
-    int lock = store_lock(st, name, false, NULL);
-    if (lock < 0)
-        return;
-    AUTOFREE char *path = xasprintf("%s/%s/status", st->run_dir, name);
-    AUTOFREE char *text = read_small(path);
-    AUTOFREE char *want = xasprintf("sup_pid=%d\n", (int)sup_pid);
-    if (text && strstr(text, want)) {
-        rt_clean(st, name);
-        if (store_exists(st, name)) {
-            AUTOFREE char *dir = xasprintf("%s/%s", st->run_dir, name);
-            static const char final[] = "state=shutoff\nreason=crashed\nid=-1\n";
-            if (mkdir(dir, 0700) == 0)
-                write_file_atomic(path, final, sizeof(final) - 1, 0600, NULL);
-        }
-    }
-    store_unlock(lock);
-}
-
-int rt_status(struct store *st, const char *name, struct dom_status *out, struct err **e)
+/* RUN/NAME/status as the supervisor last wrote it; false when absent
+ * (out is then "shut off", reason unknown or crashed) */
+static bool read_status(struct store *st, const char *name, struct dom_status *out,
+                        struct status_file *sf)
 {
     AUTOFREE char *path = xasprintf("%s/%s/status", st->run_dir, name);
     AUTOFREE char *text = read_small(path);
     if (!text) {
         bool missing = errno == ENOENT || errno == ENOTDIR;
         set_shutoff(out, missing ? "unknown" : "crashed");
-        return 0;
+        return false;
     }
     memset(out, 0, sizeof(*out));
+    memset(sf, 0, sizeof(*sf));
     out->id = -1;
     snprintf(out->reason, sizeof(out->reason), "unknown");
-    struct status_file sf = {0};
     for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-        parse_line(l, out, &sf);
+        parse_line(l, out, sf);
     if (!dom_state_active(out->state)) {
         char reason[sizeof(out->reason)];
         memcpy(reason, out->reason, sizeof(reason));
         set_shutoff(out, reason);
-    } else if (!supervisor_alive(out, &sf) || !supervisor_answers(st, name, out, &sf)) {
-        clean_stale(st, name, out->sup_pid);
-        set_shutoff(out, "crashed");
     }
+    return true;
+}
+
+/* the status looked stale: under the domain lock (skipped when another
+ * shell holds it, e.g. a start in progress) read it again, since the
+ * supervisor may just have written its final state and exited; if it is
+ * still stale keep only "shut off (crashed)" for a persistent domain,
+ * nothing for a transient one */
+static void clean_stale(struct store *st, const char *name, struct dom_status *out)
+{
+    int lock = store_lock(st, name, false, NULL);
+    struct status_file sf;
+    bool have = read_status(st, name, out, &sf);
+    if (have && dom_state_active(out->state) && supervisor_alive(out, &sf) &&
+        supervisor_answers(st, name, out, &sf)) {
+        store_unlock(lock);      /* a new supervisor started meanwhile */
+        return;
+    }
+    if (!have || !dom_state_active(out->state) || lock < 0) {
+        if (dom_state_active(out->state))
+            set_shutoff(out, "crashed");
+        store_unlock(lock);
+        return;
+    }
+    set_shutoff(out, "crashed");
+    rt_clean(st, name);
+    if (store_exists(st, name)) {
+        AUTOFREE char *dir = xasprintf("%s/%s", st->run_dir, name);
+        AUTOFREE char *path = xasprintf("%s/status", dir);
+        static const char final[] = "state=shutoff\nreason=crashed\nid=-1\n";
+        if (mkdir(dir, 0700) == 0)
+            write_file_atomic(path, final, sizeof(final) - 1, 0600, NULL);
+    }
+    store_unlock(lock);
+}
+
+int rt_status(struct store *st, const char *name, struct dom_status *out, struct err **e)
+{
+    struct status_file sf;
+    if (!read_status(st, name, out, &sf) || !dom_state_active(out->state))
+        return 0;
+    if (!supervisor_alive(out, &sf) || !supervisor_answers(st, name, out, &sf))
+        clean_stale(st, name, out);
     return 0;
 }
 

@@ -431,9 +431,10 @@ static int sup_setup(struct sup *s, char *why, size_t n)
     return 0;
 }
 
+/* s is a zeroed static: only non-zero fields are set, so the untouched
+ * parts of its big buffers never become resident */
 static void sup_init(struct sup *s)
 {
-    memset(s, 0, sizeof(*s));
     s->sig_fd = s->listen_fd = s->log_fd = s->console_log_fd = -1;
     s->qmp.fd = -1;
     s->on_poweroff = ACT_DESTROY;

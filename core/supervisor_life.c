@@ -24,7 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store.h"
 
 long long sup_now_ms(void)
 {
@@ -102,6 +101,24 @@ static const char *state_word(enum dom_state st)
     }
 }
 
+/* tmp + fsync + rename, like write_file_atomic (store.c), without
+ * pulling the store (and libxml2) into the supervisor binary */
+static int write_atomic(const char *path, const char *data, size_t len)
+{
+    char tmp[SUP_PATH + 32];
+    snprintf(tmp, sizeof(tmp), "%s.new", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    bool ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
+    close(fd);
+    if (!ok || rename(tmp, path) < 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
 void sup_write_status(struct sup *s)
 {
     unsigned long long u, st, start = 0;
@@ -116,11 +133,8 @@ void sup_write_status(struct sup *s)
                      state_word(s->state), s->reason, live ? s->id : -1, (int)getpid(), start,
                      live ? (int)s->qemu_pid : 0, boot_id, (long long)time(NULL));
     snprintf(path, sizeof(path), "%s/status", s->run_dir);
-    struct err *e = NULL;
-    if (write_file_atomic(path, text, (size_t)n, 0600, &e) < 0) {
-        sup_log(s, "cannot write the status file: %s", e ? e->msg : "?");
-        err_free(e);
-    }
+    if (write_atomic(path, text, (size_t)n) < 0)
+        sup_log(s, "cannot write the status file: %s", strerror(errno));
 }
 
 void sup_set_state(struct sup *s, enum dom_state st, const char *reason)
@@ -172,6 +186,24 @@ static void sup_qmp_answer(struct sup *s, const char *line, bool ok)
         sup_reply(s, p.client, ok ? PROTO_OK : PROTO_ERR, ok ? "" : desc);
 }
 
+static int copy_file(const char *from, const char *to)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    int out = in < 0 ? -1 : open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    char buf[8192];
+    ssize_t n = 0;
+    while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+        if (write(out, buf, (size_t)n) != n) {
+            n = -1;
+            break;
+        }
+    if (in >= 0)
+        close(in);
+    if (out >= 0)
+        close(out);
+    return in < 0 || out < 0 || n < 0 ? -1 : 0;
+}
+
 static void save_crash_evidence(struct sup *s)
 {
     char from[SUP_PATH + 16], to[2 * SUP_PATH], dir[SUP_PATH];
@@ -182,13 +214,8 @@ static void save_crash_evidence(struct sup *s)
         *slash = '\0';
     snprintf(from, sizeof(from), "%s/live.xml", s->run_dir);
     snprintf(to, sizeof(to), "%s/%s-crashed-%lld.xml", dir, s->name, now);
-    struct err *e = NULL;
-    size_t len = 0;
-    char *xml = read_file_max(from, 4u << 20, &len, &e);
-    if (xml)
-        write_file_atomic(to, xml, len, 0600, &e);
-    free(xml);
-    err_free(e);
+    if (copy_file(from, to) < 0)
+        sup_log(s, "cannot keep '%s': %s", to, strerror(errno));
     snprintf(to, sizeof(to), "%s/%s-crashed-%lld.console.log", dir, s->name, now);
     int fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     for (size_t i = 0; fd >= 0 && i < s->ndev; i++) {

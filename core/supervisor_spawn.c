@@ -191,15 +191,38 @@ static int mkdir_p(const char *path, struct err **e)
     return mkdir_0700(p, e);
 }
 
+/* the small static supervisor next to domsh (or in PREFIX/libexec/domsh
+ * for an installed domsh), else NULL: `domsh supervise` runs the same code */
+static char *find_helper(const char *exe)
+{
+    AUTOFREE char *dir = xstrdup(exe);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    char *cand[] = { xasprintf("%s/domsh-supervisor", dir),
+                     xasprintf("%s/../libexec/domsh/domsh-supervisor", dir) };
+    char *found = NULL;
+    for (size_t i = 0; i < 2; i++) {
+        if (!found && access(cand[i], X_OK) == 0)
+            found = cand[i];
+        else
+            free(cand[i]);
+    }
+    return found;
+}
+
 /* fork, setsid, fork, exec; the grandchild is the supervisor */
 static pid_t spawn_supervisor(struct launch *L, int sync_w, struct err **e)
 {
     AUTOFREE char *exe = self_exe(e);
     if (!exe)
         return -1;
+    AUTOFREE char *helper = find_helper(exe);
     char fdarg[16];
     snprintf(fdarg, sizeof(fdarg), "%d", sync_w);
-    char *const args[] = { exe, "-q", "supervise", L->spec, "--sync-fd", fdarg, NULL };
+    char *const big[] = { exe, "-q", "supervise", L->spec, "--sync-fd", fdarg, NULL };
+    char *const small[] = { helper, L->spec, "--sync-fd", fdarg, NULL };
+    char *const *args = helper ? small : big;
     pid_t pid = fork();
     if (pid < 0)
         return err_sys(e, ERR_BACKEND, "cannot fork the supervisor");
@@ -209,8 +232,8 @@ static pid_t spawn_supervisor(struct launch *L, int sync_w, struct err **e)
         if (again != 0)
             _exit(again < 0);
         fcntl(sync_w, F_SETFD, 0);
-        execv(exe, args);
-        dprintf(sync_w, "fail cannot execute '%s': %s", exe, strerror(errno));
+        execv(args[0], args);
+        dprintf(sync_w, "fail cannot execute '%s': %s", args[0], strerror(errno));
         _exit(127);
     }
     int st;

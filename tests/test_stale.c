@@ -135,7 +135,7 @@ Test(stale, concurrent_start)
     }
     cr_assert_eq(ok, 1, "%d shells started the domain", ok);
     cr_assert_eq(refused, N - 1, "a refused start had no clear error");
-    char *want = fmt("supervise %s/run/test/vm/launch", T.root);
+    char *want = fmt("%s/run/test/vm/launch --sync-fd", T.root);
     int n = count_procs(want);
     cr_assert_eq(n, 1, "%d supervisors", n);
     free(want);
