@@ -271,3 +271,30 @@ int rt_list_active(struct store *st, struct strv *names, struct err **e)
     strv_sort(names);
     return 0;
 }
+
+int rt_vnc_display(struct store *st, const char *name, struct rt_vnc *out, struct err **e)
+{
+    AUTOFREE char *path = xasprintf("%s/%s/vnc.display", st->run_dir, name);
+    AUTOFREE char *text = read_small(path);
+    char family[16] = "", service[256] = "";
+    memset(out, 0, sizeof(*out));
+    out->display = -1;
+    for (char *save = NULL, *l = text ? strtok_r(text, "\n", &save) : NULL; l;
+         l = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(l, "family=", 7) == 0)
+            snprintf(family, sizeof(family), "%s", l + 7);
+        else if (strncmp(l, "host=", 5) == 0)
+            snprintf(out->host, sizeof(out->host), "%s", l + 5);
+        else if (strncmp(l, "service=", 8) == 0)
+            snprintf(service, sizeof(service), "%s", l + 8);
+    }
+    if (strcmp(family, "unix") == 0 && *service) {
+        snprintf(out->unix_path, sizeof(out->unix_path), "%s", service);
+        return 0;
+    }
+    long port = atol(service);
+    if (!*family || port < 5900)
+        return err_set(e, ERR_NOT_FOUND, "Failed to get VNC port. Is this domain using VNC?");
+    out->display = (int)(port - 5900);
+    return 0;
+}

@@ -19,7 +19,9 @@
  *   dev NAME SOCKET MASTER_FD SLAVE_FD      (a console device)
  *   alias NAME TARGET                        (console0 -> serial0)
  *   arg WORD                                 (emulator argv, in order)
- *   qmp_pre JSON                             (QMP command run before `cont`) */
+ *   qmp_pre JSON                             (QMP command run before `cont`)
+ *   vnc_query 1      (record query-vnc's family=, host=, service= lines in
+ *                     RUN/NAME/vnc.display for vncdisplay/domdisplay) */
 #ifndef DOMSH_SUPERVISOR_H
 #define DOMSH_SUPERVISOR_H
 
@@ -77,7 +79,7 @@ struct sup {
     /* from the launch spec */
     char name[80], uri[64];
     int id;
-    bool transient, start_paused;
+    bool transient, start_paused, vnc_query;
     unsigned long long mem_kib;
     enum sup_action on_poweroff, on_reboot, on_crash;
     char run_dir[SUP_PATH], log_path[SUP_PATH], console_log_path[SUP_PATH];

@@ -101,6 +101,8 @@ static int spec_item(struct sup *s, const char *k, const char *v)
         return (s->transient = *v == '1'), 0;
     if (strcmp(k, "paused") == 0)
         return (s->start_paused = *v == '1'), 0;
+    if (strcmp(k, "vnc_query") == 0)
+        return (s->vnc_query = *v == '1'), 0;
     if (strcmp(k, "mem_kib") == 0)
         return (s->mem_kib = strtoull(v, NULL, 10)), 0;
     if (strcmp(k, "on_poweroff") == 0)
@@ -398,6 +400,27 @@ static int sup_setup_console(struct sup *s, long long deadline)
     return 0;
 }
 
+/* the display QEMU picked for an autoport VNC server */
+static void record_vnc(struct sup *s, long long deadline)
+{
+    const char *ans = NULL;
+    char why[128], family[16], host[128], service[SUP_PATH], text[2 * SUP_PATH],
+        path[SUP_PATH + 16];
+    if (qmp_sync_line(s, "{\"execute\": \"query-vnc\"}", why, sizeof(why), deadline, &ans) < 0 ||
+        !qjson_str(ans, "family", family, sizeof(family)) ||
+        !qjson_str(ans, "host", host, sizeof(host)) ||
+        !qjson_str(ans, "service", service, sizeof(service)))
+        return;
+    int n = snprintf(text, sizeof(text), "family=%s\nhost=%s\nservice=%s\n", family, host,
+                     service);
+    snprintf(path, sizeof(path), "%s/vnc.display", s->run_dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0 && write(fd, text, (size_t)n) != n)
+        sup_log(s, "cannot write '%s'", path);
+    if (fd >= 0)
+        close(fd);
+}
+
 /* QMP, consoles, sup.sock, then `cont`; what failed goes into why */
 static int sup_setup(struct sup *s, char *why, size_t n)
 {
@@ -418,6 +441,8 @@ static int sup_setup(struct sup *s, char *why, size_t n)
     for (size_t i = 0; i < s->npre; i++)
         if (qmp_sync(s, s->qmp_pre[i], why, n, deadline) < 0)
             return -1;
+    if (s->vnc_query)
+        record_vnc(s, deadline);
     if (sup_setup_console(s, deadline) < 0)
         return -1;
     snprintf(path, sizeof(path), "%s/sup.sock", s->run_dir);

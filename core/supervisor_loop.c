@@ -133,7 +133,7 @@ static void drain_consoles(struct sup *s)
 static void remove_live_files(struct sup *s)
 {
     static const char *const files[] = { "sup.sock", "qmp.sock", "live.xml", "launch",
-                                         "vnc.sock" };
+                                         "vnc.sock", "vnc.display" };
     char path[SUP_PATH + 32];
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", s->run_dir, files[i]);

@@ -128,6 +128,17 @@ static int make_ptys(struct launch *L, struct dnode *live, struct err **e)
     return 0;
 }
 
+static bool has_vnc(const struct dnode *dom)
+{
+    const struct dnode *devs = dnode_child(dom, "devices");
+    for (size_t i = 0; devs && i < dnode_count(devs, "graphics"); i++) {
+        const char *type = dnode_attr(dnode_nth(devs, "graphics", i), "type");
+        if (type && strcmp(type, "vnc") == 0)
+            return true;
+    }
+    return false;
+}
+
 static void spec_word(struct buf *b, const char *key, const char *v)
 {
     buf_printf(b, "%s %s\n", key, v);
@@ -158,6 +169,8 @@ static int write_spec(struct store *st, struct launch *L, const struct dnode *do
     }
     for (size_t i = 0; i < L->pre.n; i++)
         spec_word(&b, "qmp_pre", L->pre.v[i]);
+    if (has_vnc(dom))
+        spec_word(&b, "vnc_query", "1");
     for (size_t i = 0; i < L->argv.n; i++) {
         if (strchr(L->argv.v[i], '\n')) {
             buf_free(&b);

@@ -318,3 +318,65 @@ Test(lifecycle, published_pty_reaches_the_guest)
     free(live);
     free(live_path);
 }
+
+Test(lifecycle, create_is_transient)
+{
+    char *path = fmt("%s/tr.xml", T.root);
+    cr_assert_eq(write_text(path, "<domain type='qemu'><name>tr</name><memory>65536</memory>"
+                                  "<vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os>"
+                                  "<devices><serial type='pty'/></devices></domain>"), 0);
+    char *line = fmt("create %s --paused", path);
+    const char *argv[] = { "-c", "test:///default", line, NULL };
+    struct run_result r = run_domsh(T.root, NULL, argv);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "Domain 'tr' created from"), "%s", r.out);
+    run_free(&r);
+    EXPECT_STATE("tr", "paused (user)");
+    char *list = rt_ok(&T, "list --all");
+    cr_assert(strstr(list, " tr "), "%s", list);
+    free(list);
+    char *tty = rt_ok(&T, "ttyconsole tr");
+    cr_assert(strncmp(tty, "/dev/pts/", 9) == 0, "%s", tty);
+    free(tty);
+    r = rt_run(&T, "vncdisplay tr");
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "Is this domain using VNC?"), "%s", r.err);
+    run_free(&r);
+    free(rt_ok(&T, "destroy tr"));
+    /* gone: not listed, no run directory */
+    list = rt_ok(&T, "list --all");
+    cr_assert(!strstr(list, " tr "), "%s", list);
+    char *dir = fmt("%s/run/test/tr", T.root);
+    struct stat sb;
+    cr_assert_neq(stat(dir, &sb), 0);
+    free(dir);
+    free(list);
+    free(line);
+    free(path);
+}
+
+Test(lifecycle, autostart_all)
+{
+    rt_define(&T, "a1", NULL, NULL, NULL);
+    rt_define(&T, "a2", NULL, NULL, NULL);
+    rt_define(&T, "manual", NULL, NULL, NULL);
+    free(rt_ok(&T, "autostart a1; autostart a2"));
+    free(rt_ok(&T, "start a2"));
+    free(rt_ok(&T, "start --autostart-all"));
+    EXPECT_STATE("a1", "running (booted)");
+    EXPECT_STATE("a2", "running (booted)");
+    EXPECT_STATE("manual", "shut off (unknown)");
+}
+
+Test(lifecycle, dominfo_live_figures)
+{
+    rt_define(&T, "vm", NULL, NULL, NULL);
+    free(rt_ok(&T, "start vm"));
+    char *info = rt_ok(&T, "dominfo vm");
+    char *id = fmt("Id:             %ld\n", rt_status_num(&T, "vm", "id"));
+    cr_assert(strstr(info, id), "%s", info);
+    cr_assert(strstr(info, "State:          running"), "%s", info);
+    cr_assert(strstr(info, "Used memory:    65536 KiB"), "%s", info);
+    free(id);
+    free(info);
+}
