@@ -115,8 +115,14 @@ static const char *const *chr_source_attrs(const char *type)
     return none;    /* pty (live path only), stdio, vc, null */
 }
 
-static void chardev_defaults(struct dnode *d)
+static int chardev_defaults(struct dnode *d, struct dctx *c)
 {
+    size_t nsrc = dnode_count(d, "source");
+    if (nsrc > (eq(dnode_attr(d, "type"), "udp") ? 2u : 1u))
+        return dom_fail(c, ERR_INVALID, d, "only %s <source> element%s allowed for a %s character device",
+                        eq(dnode_attr(d, "type"), "udp") ? "two" : "one",
+                        eq(dnode_attr(d, "type"), "udp") ? "s are" : " is",
+                        dnode_attr(d, "type") ? dnode_attr(d, "type") : "pty");
     if (!dnode_attr(d, "type"))
         dnode_set_attr(d, "type", "pty");
     const char *type = dnode_attr(d, "type");
@@ -134,6 +140,7 @@ static void chardev_defaults(struct dnode *d)
         remove_children(d, "protocol");
     else if (!dnode_attr(dnode_ensure(d, "protocol"), "type"))
         dnode_set_attr(dnode_child(d, "protocol"), "type", "raw");
+    return 0;
 }
 
 static void input_defaults(struct dnode *d, bool hvm)
@@ -219,7 +226,7 @@ int dom_device_defaults(struct dnode *dev, const struct dnode *dom, struct dctx 
     else if (strcmp(k, "interface") == 0)
         interface_defaults(dev);
     else if (strcmp(k, "serial") == 0 || strcmp(k, "parallel") == 0 || strcmp(k, "console") == 0)
-        chardev_defaults(dev);
+        return chardev_defaults(dev, c);
     else if (strcmp(k, "input") == 0)
         input_defaults(dev, !dom || dom_is_hvm(dom));
     else if (strcmp(k, "graphics") == 0 && eq(dnode_attr(dev, "type"), "vnc"))
@@ -227,6 +234,32 @@ int dom_device_defaults(struct dnode *dev, const struct dnode *dom, struct dctx 
     else if (strcmp(k, "hostdev") == 0)
         hostdev_defaults(dev);
     return 0;
+}
+
+static bool ifname_used(const struct dnode *devs, const char *name)
+{
+    for (size_t i = 0; i < devs->nkids; i++)
+        if (strcmp(devs->kids[i]->name, "interface") == 0 &&
+            eq(dnode_attr(dnode_child(devs->kids[i], "target"), "dev"), name))
+            return true;
+    return false;
+}
+
+void dom_test_ifnames(struct dnode *dom)
+{
+    struct dnode *devs = dnode_child(dom, "devices");
+    int next = 0;
+    for (size_t i = 0; devs && i < devs->nkids; i++) {
+        struct dnode *d = devs->kids[i];
+        if (strcmp(d->name, "interface") != 0 || dnode_attr(dnode_child(d, "target"), "dev"))
+            continue;
+        char name[32];
+        do
+            snprintf(name, sizeof(name), "testnet%d", next++);
+        while (ifname_used(devs, name));
+        dnode_set_attr(dnode_ensure(d, "target"), "dev", name);
+    }
+    dom_assign_schema(dom);
 }
 
 /* the next free port of a chardev kind in dom */

@@ -70,11 +70,16 @@ static int interface_validate(const struct dnode *d, struct dctx *c)
     return 0;
 }
 
+/* a <source> with attr set (a udp device sends to its connect source) */
 static const struct dnode *source_with(const struct dnode *d, const char *attr)
 {
-    for (size_t i = 0; i < d->nkids; i++)
-        if (strcmp(d->kids[i]->name, "source") == 0 && dnode_attr(d->kids[i], attr))
-            return d->kids[i];
+    bool udp = eq(dnode_attr(d, "type"), "udp");
+    for (size_t i = 0; i < d->nkids; i++) {
+        const struct dnode *s = d->kids[i];
+        if (strcmp(s->name, "source") == 0 && dnode_attr(s, attr) &&
+            !(udp && eq(dnode_attr(s, "mode"), "bind")))
+            return s;
+    }
     return NULL;
 }
 
@@ -84,7 +89,8 @@ static int chardev_validate(const struct dnode *d, struct dctx *c)
     if (eq(type, "tcp") && !source_with(d, "host"))
         return dom_fail(c, ERR_INVALID, d, "missing source host for a tcp character device");
     if ((eq(type, "tcp") || eq(type, "udp")) && !source_with(d, "service"))
-        return dom_fail(c, ERR_INVALID, d, "missing source service for a %s character device", type);
+        return dom_fail(c, ERR_INVALID, d, "missing source service for a %s character device%s", type,
+                        eq(type, "udp") ? " (its connect source)" : "");
     if ((eq(type, "unix") || eq(type, "file") || eq(type, "dev") || eq(type, "pipe")) &&
         !source_with(d, "path"))
         return dom_fail(c, ERR_INVALID, d, "missing source path for a %s character device", type);

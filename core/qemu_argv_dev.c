@@ -54,6 +54,13 @@ const char *qemu_network_bridge(const char *network)
     return is(network, "default") ? "virbr0" : NULL;
 }
 
+/* "A:P", with an IPv6 address in brackets as QEMU wants it */
+static char *host_port(const char *addr, const char *port)
+{
+    bool v6 = strchr(addr, ':') && addr[0] != '[';
+    return xasprintf("%s%s%s:%s", v6 ? "[" : "", addr, v6 ? "]" : "", port);
+}
+
 static int net_socket(struct qb *q, const struct dnode *n, const char *key, struct buf *b)
 {
     const struct dnode *s = dnode_child(n, "source");
@@ -61,7 +68,11 @@ static int net_socket(struct qb *q, const struct dnode *n, const char *key, stru
     if (!port)
         return err_set(q->e, ERR_INVALID, "interface type '%s' needs <source port=...>",
                        dnode_attr(n, "type"));
-    kvf(b, key, "%s:%s", attr_or(s, "address", is(key, "mcast") ? "230.0.0.1" : ""), port);
+    const char *addr = attr_or(s, "address", is(key, "mcast") ? "230.0.0.1" : "");
+    if (strchr(addr, ':'))     /* QEMU 7.2 parses "A:P" with the first ':' */
+        return err_set(q->e, ERR_UNSUPPORTED, "interface type '%s': QEMU's socket network "
+                       "cannot use the IPv6 address '%s'", dnode_attr(n, "type"), addr);
+    kvf(b, key, "%s:%s", addr, port);
     return 0;
 }
 
@@ -171,9 +182,12 @@ static int vnc_arg(struct qb *q, const struct dnode *g)
     if (!autoport) {
         if (p < 5900 || p > 65535)
             return err_set(q->e, ERR_INVALID, "graphics vnc port %ld is outside 5900-65535", p);
-        kvf(&b, "vnc", "%s:%ld", listen ? listen : "127.0.0.1", p - 5900);
+        AUTOFREE char *disp = xasprintf("%ld", p - 5900);
+        AUTOFREE char *hp = host_port(listen ? listen : "127.0.0.1", disp);
+        kv(&b, "vnc", hp);
     } else if (listen) {
-        kvf(&b, "vnc", "%s:0", listen);
+        AUTOFREE char *hp = host_port(listen, "0");
+        kv(&b, "vnc", hp);
         buf_add(&b, ",to=99");    /* QEMU takes the first free display: autoport */
     } else {
         kvf(&b, "vnc", "unix:%s/%s", q->l->run_dir, QEMU_VNC_SOCK);

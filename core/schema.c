@@ -87,7 +87,7 @@ static const struct schema_elem table[] = {
     {"boot", "domain/os/boot", SE_MULTI, K(V_NONE),
      ATTRS({"dev", ENUM("fd", "hd", "cdrom", "network"), "boot device"}), ARR(NULL),
      "next BIOS boot device to try (repeat for a priority list); hvm default hd"},
-    {"features", "domain/features", 0, K(V_NONE), NOATTRS, ARR("pae", "acpi", "apic", "hap"),
+    {"features", "domain/features", 0, K(V_NONE), NOATTRS, ARR("acpi", "apic", "pae", "hap"),
      "hypervisor features turned on"},
     LEAF("pae", "domain/features/pae", 0, V_NONE, "physical address extension (32-bit guests > 4 GB)"),
     LEAF("acpi", "domain/features/acpi", 0, V_NONE, "ACPI (power management, graceful shutdown)"),

@@ -41,13 +41,25 @@ static void fail(struct sax_state *st, int line, const char *msg)
     xmlStopParser(st->ctxt);
 }
 
-/* text belongs to the element it is directly in; whitespace between child
- * elements is formatting, not content */
-static void flush_text(struct sax_state *st)
+static bool blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+            return false;
+    return true;
+}
+
+/* text belongs to the element it is directly in; blanks next to child
+ * elements are indentation, not content (child: a child element starts) */
+static void flush_text(struct sax_state *st, bool child)
 {
     if (!st->cur || st->text.len == 0)
         return;
     struct dnode *n = st->cur;
+    if ((child || n->nkids) && blank(st->text.s, st->text.len)) {
+        buf_reset(&st->text);
+        return;
+    }
     if (!n->text) {
         n->text = buf_steal(&st->text);
         return;
@@ -65,7 +77,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     struct sax_state *st = ctx;
     if (st->err_msg)
         return;
-    flush_text(st);
+    flush_text(st, true);
     struct dnode *n;
     if (prefix) {
         AUTOFREE char *q = xasprintf("%s:%s", (const char *)prefix, (const char *)localname);
@@ -96,7 +108,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
     struct sax_state *st = ctx;
     if (st->err_msg || !st->cur)
         return;
-    flush_text(st);
+    flush_text(st, false);
     struct dnode *n = st->cur;
     if (n->nkids && n->text) {
         const char *t = n->text;

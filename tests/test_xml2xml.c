@@ -137,3 +137,25 @@ Test(xml2xml, accessors)
     cr_expect_eq(dom_vcpus(d), 4);
     dnode_free(d);
 }
+
+Test(xml2xml, test_driver_interface_names)
+{
+    const char *xml = "<domain type='qemu'><name>nets</name><memory>1024</memory>"
+                      "<os><type>hvm</type></os><devices>"
+                      "<interface type='user'><target dev='vnet0'/></interface>"
+                      "<interface type='user'><target dev='testnet1'/></interface>"
+                      "<interface type='user'/><interface type='user'><target dev='mine'/></interface>"
+                      "</devices></domain>";
+    struct err *e = NULL;
+    struct dnode *d = dom_load_string(xml, strlen(xml), "nets", NULL, &e);
+    cr_assert(d, "%s", e ? e->msg : "");
+    dom_test_ifnames(d);
+    const char *want[] = {"testnet0", "testnet1", "testnet2", "mine"};
+    const struct dnode *devs = dnode_child(d, "devices");
+    for (size_t i = 0; i < 4; i++) {
+        const struct dnode *t = dnode_child(dnode_nth(devs, "interface", i), "target");
+        cr_expect_str_eq(dnode_attr(t, "dev"), want[i], "interface %zu", i);
+        cr_expect(t->se, "new target %zu has no schema entry", i);
+    }
+    dnode_free(d);
+}
