@@ -54,11 +54,9 @@ char *xstrdup(const char *s)
     return xstrndup(s, strlen(s));
 }
 
-/* strndup semantics: at most n bytes, never past the terminating NUL
- * (callers pass a cap, e.g. a summary length, not only exact lengths) */
 char *xstrndup(const char *s, size_t n)
 {
-    n = strnlen(s, n);
+    n = strnlen(s, n);   /* strndup semantics: never read past the NUL */
     char *p = xmalloc(n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
