@@ -50,7 +50,10 @@ static bool blank(const char *s, size_t n)
 }
 
 /* text belongs to the element it is directly in; blanks next to child
- * elements are indentation, not content (child: a child element starts) */
+ * elements are indentation, not content (child: a child element starts).
+ * In mixed content (text beside child elements, e.g. in an opaque
+ * element) those blanks are trimmed from each piece, or the formatter's
+ * own indentation would grow the text at every format/parse round. */
 static void flush_text(struct sax_state *st, bool child)
 {
     if (!st->cur || st->text.len == 0)
@@ -59,6 +62,16 @@ static void flush_text(struct sax_state *st, bool child)
     if ((child || n->nkids) && blank(st->text.s, st->text.len)) {
         buf_reset(&st->text);
         return;
+    }
+    if (child || n->nkids) {
+        size_t a = 0, z = st->text.len;
+        while (blank(st->text.s + a, 1))
+            a++;
+        while (blank(st->text.s + z - 1, 1))
+            z--;
+        AUTOFREE char *piece = xstrndup(st->text.s + a, z - a);
+        buf_reset(&st->text);
+        buf_add(&st->text, piece);
     }
     if (!n->text) {
         n->text = buf_steal(&st->text);
