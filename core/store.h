@@ -32,7 +32,7 @@ struct store *store_open(const char *uri, struct err **e);
 void store_close(struct store *st);
 const char *store_driver_name(const struct store *st);   /* "qemu" / "test" */
 
-/* sorted names of persistent domains (from CONFIG/*.xml; no parsing) */
+/* sorted names of persistent domains (from the CONFIG/NAME.xml files; no parsing) */
 int store_list(struct store *st, struct strv *names, struct err **e);
 bool store_exists(struct store *st, const char *name);
 /* name, uuid (any case/form) or running id -> name (caller frees) */
