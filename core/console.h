@@ -61,8 +61,4 @@ enum console_end {
 int console_run(struct store *st, const struct console_opts *o, enum console_end *end,
                 char **msg, struct err **e);
 
-/* names of DOM's console-capable devices ("console0", "serial0", ...),
- * from the live XML when it runs, else the persistent one */
-int console_devices(struct store *st, const char *name, struct strv *out, struct err **e);
-
 #endif
