@@ -236,6 +236,8 @@ static int session(struct session *s, struct err **e)
     loop(s);
     free(s->in);
     console_tty_restore(&s->tty);
+    /* the shell's next line starts on a line of its own */
+    write_all(s->o->out_fd, (const unsigned char *)"\n", 1);
     signals_unblock(s);
     if (s->signo) {
         /* whoever sent it gets its usual effect, now that the tty is sane */
