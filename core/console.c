@@ -30,6 +30,7 @@ struct session {
     unsigned char *in;        /* bytes from the supervisor not yet parsed */
     size_t in_len;
     bool done;
+    unsigned char last_out;   /* last byte shown: end on a fresh line */
     enum console_end end;
     char *msg;                /* EXIT text, or why we were detached */
     bool kicked;              /* another client took over (--force) */
@@ -111,6 +112,8 @@ static void from_supervisor(struct session *s)
         on_frame(s, s->in[pos], s->in + pos + PROTO_HDR, len, &w);
         pos += PROTO_HDR + len;
     }
+    if (w)
+        s->last_out = s->in[w - 1];
     if (w && write_all(s->o->out_fd, s->in, w) < 0 && !s->done) {
         err_sys(&s->fail, ERR_IO, "cannot write to the terminal");
         s->done = true;
@@ -231,13 +234,15 @@ static int session(struct session *s, struct err **e)
         return -1;
     }
     banner(s);
+    s->last_out = '\n';
     send_resize(s);
     s->in = xmalloc(IN_CAP);
     loop(s);
     free(s->in);
     console_tty_restore(&s->tty);
     /* the shell's next line starts on a line of its own */
-    write_all(s->o->out_fd, (const unsigned char *)"\n", 1);
+    if (s->last_out != '\n')
+        write_all(s->o->out_fd, (const unsigned char *)"\n", 1);
     signals_unblock(s);
     if (s->signo) {
         /* whoever sent it gets its usual effect, now that the tty is sane */
@@ -251,7 +256,7 @@ static int session(struct session *s, struct err **e)
         return -1;
     }
     if (s->kicked)
-        return err_set(e, ERR_BUSY, "console of domain '%s' detached: %s", s->o->name,
+        return err_set(e, ERR_BUSY, "disconnected from domain '%s': %s", s->o->name,
                        s->msg && *s->msg ? s->msg : "another client took it over");
     return 0;
 }

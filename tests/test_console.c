@@ -379,7 +379,7 @@ Test(console_session, takeover_is_an_error_with_the_reason)
     screen_until(&f, "Escape character");
     proto_send_str(f.conn, PROTO_DETACH, "another client took over the console (--force)");
     cr_assert_eq(fake_wait(&f), 1);
-    cr_assert_str_eq(fake_said(&f), "console of domain 'dom1' detached: "
+    cr_assert_str_eq(fake_said(&f), "disconnected from domain 'dom1': "
                      "another client took over the console (--force)");
     fake_free(&f);
 }
