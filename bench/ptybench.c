@@ -5,7 +5,7 @@
  *   attach  time from spawning CMD until READY shows (ms)
  *   flood   after READY, send SEND and count output bytes until END (bytes/s)
  *   rtt     after READY, N single keystrokes, each waited for until its echo
- *           comes back (mean us per keystroke); a line is ended every 40
+ *           comes back (median and mean us); a line is ended every 40
  * Usage: ptybench MODE [-r READY] [-s SEND] [-e END] [-n N] (-p PATH | -- CMD...)
  * Strings take \r, \n and \\ escapes.  Every wait has a 60 s guard. */
 #define _GNU_SOURCE
@@ -103,6 +103,14 @@ static int open_target(char **cmd, const char *path, pid_t *pid)
             die("cannot open the device pty");
         cfmakeraw(&t);          /* read it as a program would: no echo, no cooking */
         tcsetattr(fd, TCSANOW, &t);
+        /* what piled up before we came is not measured: flush, then read
+         * until the device has been quiet for 100 ms */
+        tcflush(fd, TCIFLUSH);
+        for (struct pollfd p = { .fd = fd, .events = POLLIN }; poll(&p, 1, 100) == 1;) {
+            char junk[4096];
+            if (read(fd, junk, sizeof(junk)) <= 0)
+                break;
+        }
         *pid = -1;
         return fd;
     }
@@ -117,21 +125,32 @@ static int open_target(char **cmd, const char *path, pid_t *pid)
     return fd;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* the median is reported: a scheduler hiccup on a busy 2-CPU box should
+ * not decide the figure; the mean is shown beside it */
 static void rtt(int fd, long n)
 {
-    double sum = 0;
+    double *t = calloc((size_t)n, sizeof(double)), sum = 0;
     for (long i = 0; i < n; i++) {
         double t0 = now();
         send_str(fd, "x");
         wait_for(fd, "x");
-        sum += now() - t0;
+        t[i] = now() - t0;
+        sum += t[i];
         if (i % 40 == 39) {     /* keep lines short; not timed */
             send_str(fd, "\r");
             pump(fd);
             wlen = 0;
         }
     }
-    printf("rtt_us %.1f\n", sum / (double)n * 1e6);
+    qsort(t, (size_t)n, sizeof(double), cmp_double);
+    printf("rtt_us %.1f mean_us %.1f\n", t[n / 2] * 1e6, sum / (double)n * 1e6);
+    free(t);
 }
 
 int main(int argc, char **argv)
