@@ -3,7 +3,8 @@
  * a fresh pty (-- CMD ARGS...), as `domsh console` needs, or it opens a
  * device pty directly (-p PATH), and measures one thing:
  *   attach  time from spawning CMD until READY shows (ms)
- *   flood   after READY, send SEND and count output bytes until END (bytes/s)
+ *   flood   after READY, send SEND and count output bytes until END (bytes/s;
+ *           "incomplete 1" when END never came and output stopped for 1 s)
  *   rtt     after READY, N single keystrokes, each waited for until its echo
  *           comes back (median and mean us); a line is ended every 40
  * Usage: ptybench MODE [-r READY] [-s SEND] [-e END] [-n N] (-p PATH | -- CMD...)
@@ -14,6 +15,7 @@
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@
 static char window[1 << 16];   /* recent output, to look for strings */
 static size_t wlen;
 static unsigned long long total;
+static double last_byte;       /* when the last output arrived */
 
 static double now(void)
 {
@@ -65,6 +68,7 @@ static void pump(int fd)
     if (n <= 0)
         die("the terminal closed");
     total += (unsigned long long)n;
+    last_byte = now();
     if ((size_t)n >= sizeof(window) / 2) {
         memcpy(window, buf + n - sizeof(window) / 2, sizeof(window) / 2);
         wlen = sizeof(window) / 2;
@@ -84,6 +88,20 @@ static void wait_for(int fd, const char *s)
     while (!memmem(window, wlen, s, strlen(s)))
         pump(fd);
     wlen = 0;     /* what follows is new */
+}
+
+/* like wait_for, but a device that loses output may never show END: stop
+ * after 1 s of silence; the time counted ends at the last byte */
+static bool flood_wait(int fd, const char *end)
+{
+    for (;;) {
+        if (memmem(window, wlen, end, strlen(end)))
+            return true;
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        if (poll(&p, 1, 1000) != 1)
+            return false;
+        pump(fd);
+    }
 }
 
 static void send_str(int fd, const char *s)
@@ -184,9 +202,10 @@ int main(int argc, char **argv)
         total = 0;
         double t1 = now();
         send_str(fd, send);
-        wait_for(fd, end);
-        double dt = now() - t1;
-        printf("bytes %llu secs %.4f bytes_per_s %.0f\n", total, dt, (double)total / dt);
+        bool seen = flood_wait(fd, end);
+        double dt = last_byte - t1;
+        printf("bytes %llu secs %.4f bytes_per_s %.0f%s\n", total, dt, (double)total / dt,
+               seen ? "" : " incomplete 1");
     } else if (strcmp(mode, "rtt") == 0) {
         rtt(fd, n);
     } else {
