@@ -1,6 +1,7 @@
 /* define: store a persistent domain from an XML file (parse, defaults,
  * validate, then an atomic write under the domain's lock). */
 #include "../core/domain.h"
+#include "../core/history.h"
 #include "../core/store.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
@@ -22,7 +23,11 @@ static int define_run(struct shell *sh, const struct cmd_args *a, struct err **e
     if (!dom)
         return -1;
     int fd = store_lock(sh->store, dom_name(dom), true, e);
-    int rc = fd < 0 ? -1 : store_save(sh->store, dom, e);
+    AUTOFREE char *summary = xasprintf("define %s", file);
+    char uuid[37];
+    /* refuse a duplicate before the history keeps anything */
+    int rc = fd < 0 || store_check_save(sh->store, dom, uuid, e) < 0
+                 ? -1 : history_save(sh->store, dom, summary, e);
     store_unlock(fd);
     if (rc == 0)
         shell_info(sh, "Domain '%s' defined from %s", dom_name(dom), file);
