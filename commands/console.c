@@ -81,7 +81,7 @@ static int run_console(struct shell *sh, const struct cmd_args *a, struct err **
         /* under -r a console can still watch */
         .readonly = args_bool(a, CONSOLE_OPT_READONLY) || sh->readonly,
         .no_replay = args_bool(a, CONSOLE_OPT_NO_REPLAY),
-        .escape = sh->escape > 0 ? sh->escape : CONSOLE_ESCAPE_DEFAULT,
+        .escape = sh->escape,
         .in_fd = STDIN_FILENO,
         .out_fd = STDOUT_FILENO,
     };
