@@ -1,0 +1,200 @@
+/* runtime.c: reading the live state of domains (see runtime.h).
+ * The supervisor writes RUN/NAME/status; this side only reads it and
+ * decides whether it is still true: a status whose supervisor is gone
+ * (dead pid, pid reused by another process, other boot) reads as
+ * "shut off (crashed)". */
+#include "runtime.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define STATUS_MAX 4096
+
+/* a small text file (status, /proc entries), NULL with errno set */
+static char *read_small(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return NULL;
+    char *text = xmalloc(STATUS_MAX + 1);
+    size_t n = fread(text, 1, STATUS_MAX, f);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(text);
+        errno = EIO;
+        return NULL;
+    }
+    text[n] = '\0';
+    return text;
+}
+
+static const char *const state_names[] = {
+    [DOM_NOSTATE] = "no state",
+    [DOM_RUNNING] = "running",
+    [DOM_BLOCKED] = "idle",
+    [DOM_PAUSED] = "paused",
+    [DOM_SHUTDOWN] = "in shutdown",
+    [DOM_SHUTOFF] = "shut off",
+    [DOM_CRASHED] = "crashed",
+    [DOM_PMSUSPENDED] = "pmsuspended",
+};
+_Static_assert(sizeof(state_names) / sizeof(state_names[0]) == DOM_STATE_LAST,
+               "state_names out of step with enum dom_state");
+
+/* the words the supervisor writes after state= */
+static const char *const state_keys[] = {
+    [DOM_NOSTATE] = "nostate",
+    [DOM_RUNNING] = "running",
+    [DOM_BLOCKED] = "blocked",
+    [DOM_PAUSED] = "paused",
+    [DOM_SHUTDOWN] = "shutdown",
+    [DOM_SHUTOFF] = "shutoff",
+    [DOM_CRASHED] = "crashed",
+    [DOM_PMSUSPENDED] = "pmsuspended",
+};
+
+const char *dom_state_name(enum dom_state s)
+{
+    return s < DOM_STATE_LAST ? state_names[s] : "no state";
+}
+
+bool dom_state_active(enum dom_state s)
+{
+    /* DOM_CRASHED only comes from a live supervisor (on_crash=preserve);
+     * a dead one reads as DOM_SHUTOFF */
+    return s != DOM_NOSTATE && s != DOM_SHUTOFF && s < DOM_STATE_LAST;
+}
+
+static enum dom_state state_from_key(const char *v)
+{
+    for (int i = 0; i < DOM_STATE_LAST; i++)
+        if (strcmp(v, state_keys[i]) == 0 || strcmp(v, state_names[i]) == 0)
+            return (enum dom_state)i;
+    return DOM_NOSTATE;
+}
+
+static void set_shutoff(struct dom_status *out, const char *reason)
+{
+    memset(out, 0, sizeof(*out));
+    out->state = DOM_SHUTOFF;
+    out->id = -1;
+    snprintf(out->reason, sizeof(out->reason), "%s", reason);
+}
+
+/* field 22 of /proc/PID/stat: start time in clock ticks since boot */
+static unsigned long long proc_start_ticks(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    AUTOFREE char *text = read_small(path);
+    char *p = text ? strrchr(text, ')') : NULL;   /* comm may hold spaces */
+    if (!p)
+        return 0;
+    for (int field = 2; field < 22 && p; field++)
+        p = strchr(p + 1, ' ');
+    return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+static bool same_boot(const char *boot_id)
+{
+    if (!*boot_id)
+        return true;
+    AUTOFREE char *cur = read_small("/proc/sys/kernel/random/boot_id");
+    if (!cur)
+        return true;
+    cur[strcspn(cur, "\n")] = '\0';
+    return strcmp(cur, boot_id) == 0;
+}
+
+struct status_file {
+    unsigned long long sup_start;
+    char boot_id[40];
+};
+
+static void parse_line(char *line, struct dom_status *out, struct status_file *sf)
+{
+    char *eq = strchr(line, '=');
+    if (!eq)
+        return;
+    *eq = '\0';
+    const char *k = line, *v = eq + 1;
+    if (strcmp(k, "state") == 0)
+        out->state = state_from_key(v);
+    else if (strcmp(k, "reason") == 0)
+        snprintf(out->reason, sizeof(out->reason), "%s", v);
+    else if (strcmp(k, "id") == 0)
+        out->id = atoi(v);
+    else if (strcmp(k, "sup_pid") == 0)
+        out->sup_pid = (pid_t)atol(v);
+    else if (strcmp(k, "qemu_pid") == 0)
+        out->qemu_pid = (pid_t)atol(v);
+    else if (strcmp(k, "sup_start") == 0)
+        sf->sup_start = strtoull(v, NULL, 10);
+    else if (strcmp(k, "boot_id") == 0)
+        snprintf(sf->boot_id, sizeof(sf->boot_id), "%s", v);
+    else if (strcmp(k, "cpu_time_ns") == 0)
+        out->cpu_time_ns = strtoull(v, NULL, 10);
+    else if (strcmp(k, "used_mem_kib") == 0)
+        out->used_mem_kib = strtoull(v, NULL, 10);
+}
+
+static bool supervisor_alive(const struct dom_status *st, const struct status_file *sf)
+{
+    if (st->sup_pid <= 0 || !same_boot(sf->boot_id))
+        return false;
+    if (kill(st->sup_pid, 0) < 0 && errno == ESRCH)
+        return false;
+    return !sf->sup_start || proc_start_ticks(st->sup_pid) == sf->sup_start;
+}
+
+int rt_status(struct store *st, const char *name, struct dom_status *out, struct err **e)
+{
+    AUTOFREE char *path = xasprintf("%s/%s/status", st->run_dir, name);
+    AUTOFREE char *text = read_small(path);
+    if (!text) {
+        bool missing = errno == ENOENT || errno == ENOTDIR;
+        set_shutoff(out, missing ? "unknown" : "crashed");
+        return 0;
+    }
+    memset(out, 0, sizeof(*out));
+    out->id = -1;
+    snprintf(out->reason, sizeof(out->reason), "unknown");
+    struct status_file sf = {0};
+    for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+        parse_line(l, out, &sf);
+    if (!dom_state_active(out->state)) {
+        char reason[sizeof(out->reason)];
+        memcpy(reason, out->reason, sizeof(reason));
+        set_shutoff(out, reason);
+    } else if (!supervisor_alive(out, &sf)) {
+        set_shutoff(out, "crashed");
+    }
+    return 0;
+}
+
+int rt_list_active(struct store *st, struct strv *names, struct err **e)
+{
+    DIR *d = opendir(st->run_dir);
+    if (!d) {
+        if (errno == ENOENT)
+            return 0;
+        return err_sys(e, ERR_IO, "cannot read '%s'", st->run_dir);
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        struct dom_status s;
+        if (rt_status(st, de->d_name, &s, NULL) == 0 && dom_state_active(s.state))
+            strv_push(names, de->d_name);
+    }
+    closedir(d);
+    strv_sort(names);
+    return 0;
+}
