@@ -130,6 +130,27 @@ static void print_options(FILE *out, const struct cmd_def *c)
     fputc('\n', out);
 }
 
+/* text as a paragraph indented by 4, lines up to 78 columns */
+static void print_wrapped(FILE *out, const char *text)
+{
+    int col = 0;
+    while (*text) {
+        size_t len = strcspn(text, " ");
+        if (col > 4 && col + 1 + (int)len > 78) {
+            fputc('\n', out);
+            col = 0;
+        }
+        if (col == 0)
+            col = fprintf(out, "    ");
+        else
+            col += fprintf(out, " ");
+        col += fprintf(out, "%.*s", (int)len, text);
+        text += len;
+        text += strspn(text, " ");
+    }
+    fputs("\n\n", out);
+}
+
 static void print_command(FILE *out, const struct cmd_def *c)
 {
     struct buf syn = {0};
@@ -145,8 +166,10 @@ static void print_command(FILE *out, const struct cmd_def *c)
             fprintf(out, " %s", c->aliases[k]);
         fputs("\n\n", out);
     }
-    if (c->desc)
-        fprintf(out, "  DESCRIPTION\n    %s\n\n", c->desc);
+    if (c->desc) {
+        fputs("  DESCRIPTION\n", out);
+        print_wrapped(out, c->desc);
+    }
     if (c->nopts) {
         fputs("  OPTIONS\n", out);
         print_options(out, c);

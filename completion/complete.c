@@ -311,6 +311,8 @@ void complete_init(struct shell *sh)
 {
     rl.sh = sh;
     rl_readline_name = "domsh";
+    /* read the inputrc now: the first readline() would rebind TAB */
+    rl_initialize();
     rl_attempted_completion_function = list_candidates;
     rl_completion_entry_function = NULL;
     rl_bind_key('\t', tab_complete);

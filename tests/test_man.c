@@ -1,0 +1,120 @@
+/* test_man.c: man/domsh.1 documents every command and every option of the
+ * command table, is assembled from the current fragments, and is lint-clean
+ * for groff. */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../shell/cmd.h"
+#include "helpers.h"
+
+static char *man_page(void)
+{
+    char *path = fmt("%s/man/domsh.1", src_dir());
+    char *text = slurp(path, NULL);
+    cr_assert_not_null(text, "cannot read %s", path);
+    free(path);
+    return text;
+}
+
+/* the text of ".SS NAME" up to the next section or subsection (caller frees) */
+static char *man_section(const char *page, const char *name)
+{
+    char *head = fmt("\n.SS %s\n", name);
+    const char *s = strstr(page, head);
+    free(head);
+    if (!s)
+        return NULL;
+    s++;
+    const char *end = s + 1;
+    while ((end = strchr(end, '\n')) && strncmp(end, "\n.SS ", 5) != 0 &&
+           strncmp(end, "\n.SH ", 5) != 0)
+        end++;
+    return end ? strndup(s, (size_t)(end - s)) : strdup(s);
+}
+
+/* "--name" written in troff (\-\-name) or plainly, not as a prefix of a
+ * longer option name */
+static bool mentions_option(const char *text, const char *name)
+{
+    const char *forms[] = {"\\-\\-", "--"};
+    for (size_t f = 0; f < 2; f++) {
+        char *needle = fmt("%s%s", forms[f], name);
+        for (const char *p = text; (p = strstr(p, needle)); p++) {
+            char next = p[strlen(needle)];
+            bool longer = (next >= 'a' && next <= 'z') || (next >= '0' && next <= '9') ||
+                          next == '-' || (next == '\\' && p[strlen(needle) + 1] == '-');
+            if (!longer) {
+                free(needle);
+                return true;
+            }
+        }
+        free(needle);
+    }
+    return false;
+}
+
+Test(man, every_command_and_option)
+{
+    char *page = man_page();
+    for (size_t i = 0; i < cmd_table_len; i++) {
+        const struct cmd_def *c = cmd_table[i];
+        char *sec = man_section(page, c->name);
+        cr_expect_not_null(sec, "man/domsh.1 has no '.SS %s' (add man/cmds/%s.1in, make man)",
+                           c->name, c->name);
+        for (size_t k = 0; sec && k < c->nopts; k++)
+            cr_expect(mentions_option(sec, c->opts[k].name),
+                      "man/domsh.1: '%s' does not document --%s", c->name, c->opts[k].name);
+        free(sec);
+    }
+    free(page);
+}
+
+Test(man, sections_and_environment)
+{
+    char *page = man_page();
+    const char *must[] = {
+        "\n.SH NAME\n", "\n.SH SYNOPSIS\n", "\n.SH DESCRIPTION\n", "\n.SH OPTIONS\n",
+        "\n.SH COMMANDS\n", "\n.SH ENVIRONMENT\n", "\n.SH FILES\n", "\n.SH EXIT STATUS\n",
+        "\n.SH EXAMPLES\n", "DOMSH_DEFAULT_URI", "DOMSH_ROOT", "DOMSH_HISTSIZE", "NO_COLOR",
+        "VISUAL", "EDITOR", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR",
+    };
+    for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
+        cr_expect_not_null(strstr(page, must[i]), "man/domsh.1 lacks '%s'", must[i]);
+    free(page);
+}
+
+/* what a shell command prints on stdout and stderr together */
+static char *sh_output(const char *cmd, int *status)
+{
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char *out = calloc(1, 65536);
+    size_t n = fread(out, 1, 65535, p);
+    out[n] = '\0';
+    *status = pclose(p);
+    return out;
+}
+
+Test(man, assembled_from_current_fragments)
+{
+    int status;
+    char *cmd = fmt("sh '%s/man/build.sh' --check 2>&1", src_dir());
+    char *out = sh_output(cmd, &status);
+    cr_expect_eq(status, 0, "%s", out);
+    free(out);
+    free(cmd);
+}
+
+Test(man, groff_lint_clean)
+{
+    int status;
+    char *cmd = fmt("groff -man -ww -z '%s/man/domsh.1' 2>&1", src_dir());
+    char *out = sh_output(cmd, &status);
+    cr_expect_eq(status, 0, "groff failed: %s", out);
+    cr_expect_str_empty(out, "groff warnings:\n%s", out);
+    free(out);
+    free(cmd);
+}
