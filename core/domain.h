@@ -41,6 +41,11 @@ struct dnode *dom_parse_device(const char *xml, size_t len, const char *label,
                                const struct dnode *dom, struct err **e);
 char *dom_format_node(const struct dnode *n, unsigned flags);  /* any subtree */
 
+/* libvirt's test driver (test:///) names every interface without a
+ * <target dev> "testnetN" (lowest free N) when a domain is defined; define
+ * on test:/// calls this after dom_load_* so its output matches virsh */
+void dom_test_ifnames(struct dnode *dom);
+
 /* accessors on a validated tree */
 const char *dom_name(const struct dnode *dom);
 const char *dom_uuid(const struct dnode *dom);      /* canonical lower-case */

@@ -79,6 +79,11 @@ int qemu_list_chardevs(const struct dnode *dom, const struct qemu_launch *l,
                        struct qemu_chardev_list *out, struct err **e);
 void qemu_chardev_list_free(struct qemu_chardev_list *cl);
 
+/* the command line as POSIX shell text that can be pasted: ENV items
+ * (may be NULL) first, each "-option value" group separated by SEP (" "
+ * for one line, " \\\n" for one option per line); caller frees */
+char *qemu_argv_shell(const struct strv *env, const struct strv *argv, const char *sep);
+
 /* ',' -> ',,' (QEMU option value escaping); caller frees */
 char *qemu_escape(const char *value);
 

@@ -6,7 +6,8 @@
  * config, run and log under DIR/{config,run,log}/DRIVER.
  *   CONFIG/NAME.xml       persistent XML (atomic: .new, fsync, rename, fsync dir)
  *   CONFIG/NAME.lock      flock target (define/undefine/start/destroy/edit)
- *   CONFIG/uuid/UUID      symlink -> NAME (uuid index: O(1) duplicate check)
+ *   CONFIG/UUID.uuid      symlink -> NAME (uuid index: O(1) duplicate check; beside
+ *                         the XML so one fsync of CONFIG makes a define durable)
  *   CONFIG/autostart/NAME symlink -> ../NAME.xml
  *   RUN/NAME/             live state (runtime.h)
  *   LOG/NAME.log, LOG/NAME.console.log */
@@ -39,6 +40,11 @@ bool store_exists(struct store *st, const char *name);
 char *store_lookup(struct store *st, const char *key, struct err **e);
 /* the name owning UUID, or NULL */
 char *store_name_by_uuid(struct store *st, const char *uuid);
+/* the canonical uuid of persistent domain NAME, read from its stored file
+ * without parsing (cheap enough for list --uuid of thousands) */
+bool store_uuid(struct store *st, const char *name, char out[37]);
+/* RUN/NAME/live.xml (the running definition) or NULL when not running */
+char *store_live_text(struct store *st, const char *name);
 
 /* exclusive flock on CONFIG/NAME.lock; wait=false fails with ERR_BUSY
  * "another shell is changing domain 'NAME'"; returns fd, -1 on error */

@@ -14,6 +14,9 @@
 #include "../core/store.h"
 #include "helpers.h"
 
+/* a formatted string in the caller's buffer: nothing to free */
+#define SF(buf, ...) (snprintf(buf, sizeof(buf), __VA_ARGS__), buf)
+
 /* ---- runtime status ------------------------------------------------- */
 
 static unsigned long long my_start_ticks(pid_t pid)
@@ -100,6 +103,273 @@ Test(runtime, status_from_file)
 
     free(body);
     free(run);
+    rm_rf(root);
+    free(root);
+}
+
+/* ---- the store ------------------------------------------------------ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <time.h>
+
+#include "../core/domain.h"
+
+#define U1 "0f9a7c36-5a0e-4c43-a2b8-6b1f1d2e3c41"
+#define U2 "1e8b6d47-6b1f-4d54-b3c9-7c2e2e3f4d52"
+
+static struct store *open_test_store(char **root)
+{
+    *root = tmp_root();
+    setenv("DOMSH_ROOT", *root, 1);
+    struct err *e = NULL;
+    struct store *st = store_open("test:///default", &e);
+    cr_assert_not_null(st, "%s", e ? e->msg : "");
+    return st;
+}
+
+static struct dnode *mkdom(const char *name, const char *uuid)
+{
+    char *xml = fmt("<domain type='qemu'><name>%s</name><uuid>%s</uuid><memory>1024</memory>"
+                    "<os><type>hvm</type></os></domain>", name, uuid);
+    struct err *e = NULL;
+    struct dnode *d = dom_load_string(xml, strlen(xml), "test", NULL, &e);
+    cr_assert_not_null(d, "%s", e ? e->msg : "");
+    free(xml);
+    return d;
+}
+
+static int save(struct store *st, const char *name, const char *uuid, struct err **e)
+{
+    struct dnode *d = mkdom(name, uuid);
+    int rc = store_save(st, d, e);
+    dnode_free(d);
+    return rc;
+}
+
+Test(store, roots)
+{
+    char pb[512];
+    char *root;
+    struct store *st = open_test_store(&root);
+    cr_assert_str_eq(st->uri, "test:///default");
+    cr_assert_str_eq(store_driver_name(st), "test");
+    cr_assert_str_eq(st->config_dir, SF(pb, "%s/config/test", root));
+    cr_assert_str_eq(st->run_dir, SF(pb, "%s/run/test", root));
+    cr_assert_str_eq(st->log_dir, SF(pb, "%s/log/test", root));
+    store_close(st);
+
+    struct err *e = NULL;
+    cr_assert_null(store_open("xen:///", &e));
+    cr_assert_eq(e->code, ERR_ARGS);
+    cr_assert(strstr(e->msg, "'xen:///'"));
+    err_clear(&e);
+
+    setenv("DOMSH_DEFAULT_URI", "qemu:///system", 1);
+    st = store_open(NULL, &e);
+    cr_assert_str_eq(st->uri, "qemu:///system");
+    cr_assert_str_eq(st->config_dir, SF(pb, "%s/config/qemu", root));
+    store_close(st);
+    unsetenv("DOMSH_DEFAULT_URI");
+
+    unsetenv("DOMSH_ROOT");
+    if (getuid() == 0) {
+        st = store_open("qemu:///system", &e);
+        cr_assert_str_eq(st->config_dir, "/etc/domsh/qemu");
+        cr_assert_str_eq(st->run_dir, "/run/domsh/qemu");
+        cr_assert_str_eq(st->log_dir, "/var/log/domsh/qemu");
+        store_close(st);
+    }
+    rm_rf(root);
+    free(root);
+}
+
+Test(store, atomic_write_leaves_no_temp)
+{
+    char pb[512];
+    char *root = tmp_root();
+    char *path = fmt("%s/f.xml", root);
+    struct err *e = NULL;
+    cr_assert_eq(write_file_atomic(path, "old\n", 4, 0600, &e), 0);
+    cr_assert_eq(write_file_atomic(path, "new\n", 4, 0600, &e), 0);
+    char *text = slurp(path, NULL);
+    cr_assert_str_eq(text, "new\n");
+    free(text);
+    struct stat sb;
+    cr_assert_neq(stat(SF(pb, "%s.new", path), &sb), 0);
+    cr_assert_eq(stat(path, &sb), 0);
+    cr_assert_eq(sb.st_mode & 0777, 0600);
+    /* a write into a missing directory fails cleanly */
+    cr_assert_eq(write_file_atomic(SF(pb, "%s/no/such", root), "x", 1, 0600, &e), -1);
+    cr_assert_eq(e->code, ERR_IO);
+    err_clear(&e);
+    /* read_file_max refuses big files */
+    cr_assert_null(read_file_max(path, 2, NULL, &e));
+    cr_assert(strstr(e->msg, "larger than"));
+    err_clear(&e);
+    rm_rf(root);
+    free(root);
+    free(path);
+}
+
+/* a writer killed at random moments leaves the old or the new file, whole */
+Test(store, crash_leaves_old_or_new)
+{
+    char *root = tmp_root();
+    char *path = fmt("%s/f.xml", root);
+    size_t big = 256 * 1024;
+    char *a = malloc(big), *b = malloc(big);
+    memset(a, 'a', big);
+    memset(b, 'b', big);
+    cr_assert_eq(write_file_atomic(path, a, big, 0600, NULL), 0);
+    srand((unsigned)getpid());
+    for (int round = 0; round < 12; round++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            for (int i = 0;; i++)
+                write_file_atomic(path, i % 2 ? a : b, big, 0600, NULL);
+        }
+        struct timespec ts = {0, (rand() % 4000 + 200) * 1000L};
+        nanosleep(&ts, NULL);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        size_t len = 0;
+        char *text = slurp(path, &len);
+        cr_assert_eq(len, big, "round %d: torn file of %zu bytes", round, len);
+        cr_assert(memcmp(text, a, big) == 0 || memcmp(text, b, big) == 0, "round %d: mixed", round);
+        free(text);
+    }
+    free(a);
+    free(b);
+    rm_rf(root);
+    free(root);
+    free(path);
+}
+
+Test(store, locks)
+{
+    char *root;
+    struct store *st = open_test_store(&root);
+    struct err *e = NULL;
+    int fd = store_lock(st, "vm", false, &e);
+    cr_assert_geq(fd, 0, "%s", e ? e->msg : "");
+    /* a second lock (another open file description) is refused without waiting */
+    cr_assert_eq(store_lock(st, "vm", false, &e), -1);
+    cr_assert_eq(e->code, ERR_BUSY);
+    cr_assert_str_eq(e->msg, "another shell is changing domain 'vm'");
+    err_clear(&e);
+    /* another domain is independent */
+    int other = store_lock(st, "vm2", false, &e);
+    cr_assert_geq(other, 0);
+    store_unlock(other);
+    store_unlock(fd);
+    fd = store_lock(st, "vm", false, &e);
+    cr_assert_geq(fd, 0);
+    store_unlock(fd);
+    store_close(st);
+    rm_rf(root);
+    free(root);
+}
+
+Test(store, name_rules)
+{
+    char *root;
+    struct store *st = open_test_store(&root);
+    static const char *const bad[] = {"", "../x", "a/b", ".hidden", "-x", "sp ace", "a*",
+        "0123456789012345678901234567890123456789012345678901234567890123456789"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct err *e = NULL;
+        cr_assert_eq(store_lock(st, bad[i], false, &e), -1, "'%s'", bad[i]);
+        err_free(e);
+        cr_assert(!store_exists(st, bad[i]));
+        cr_assert(!dom_name_valid(bad[i], NULL), "'%s'", bad[i]);
+    }
+    static const char *const good[] = {"a", "vm-1", "A.b_c+d", "x-"};
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        cr_assert(dom_name_valid(good[i], NULL), "'%s'", good[i]);
+    store_close(st);
+    rm_rf(root);
+    free(root);
+}
+
+Test(store, save_list_lookup_remove)
+{
+    char pb[512];
+    char *root;
+    struct store *st = open_test_store(&root);
+    struct err *e = NULL;
+    cr_assert_eq(save(st, "beta", U2, &e), 0, "%s", e ? e->msg : "");
+    cr_assert_eq(save(st, "alpha", U1, &e), 0);
+    struct strv names = {0};
+    cr_assert_eq(store_list(st, &names, &e), 0);
+    cr_assert_eq(names.n, 2);
+    cr_assert_str_eq(names.v[0], "alpha");
+    cr_assert_str_eq(names.v[1], "beta");
+    strv_free(&names);
+
+    char *n = store_lookup(st, "0F9A7C365A0E4C43A2B86B1F1D2E3C41", &e);
+    cr_assert_str_eq(n, "alpha");
+    free(n);
+    n = store_lookup(st, "beta", &e);
+    cr_assert_str_eq(n, "beta");
+    free(n);
+    cr_assert_null(store_lookup(st, "gamma", &e));
+    cr_assert_eq(e->code, ERR_NOT_FOUND);
+    err_clear(&e);
+
+    char uuid[37];
+    cr_assert(store_uuid(st, "beta", uuid));
+    cr_assert_str_eq(uuid, U2);
+    char *text = store_load_text(st, "alpha", &e);
+    cr_assert(strstr(text, "<name>alpha</name>"));
+    free(text);
+
+    cr_assert_eq(store_set_autostart(st, "alpha", true, &e), 0);
+    cr_assert(store_autostart(st, "alpha"));
+    cr_assert_eq(store_remove(st, "alpha", &e), 0);
+    cr_assert(!store_exists(st, "alpha"));
+    cr_assert(!store_autostart(st, "alpha"));
+    cr_assert_null(store_name_by_uuid(st, U1));
+    struct stat sb;
+    cr_assert_neq(lstat(SF(pb, "%s/%s.uuid", st->config_dir, U1), &sb), 0);
+    cr_assert_eq(store_remove(st, "alpha", &e), -1);
+    cr_assert_eq(e->code, ERR_NOT_FOUND);
+    err_clear(&e);
+    store_close(st);
+    rm_rf(root);
+    free(root);
+}
+
+Test(store, duplicates)
+{
+    char pb[512];
+    char *root;
+    struct store *st = open_test_store(&root);
+    struct err *e = NULL;
+    cr_assert_eq(save(st, "alpha", U1, &e), 0);
+    cr_assert_eq(save(st, "alpha", U2, &e), -1);
+    cr_assert_eq(e->code, ERR_EXISTS);
+    cr_assert_str_eq(e->msg, "domain 'alpha' already exists with uuid " U1);
+    err_clear(&e);
+    cr_assert_eq(save(st, "beta", U1, &e), -1);
+    cr_assert_str_eq(e->msg, "domain 'alpha' is already defined with uuid " U1);
+    err_clear(&e);
+    cr_assert(!store_exists(st, "beta"));
+    /* same name and uuid: update */
+    cr_assert_eq(save(st, "alpha", U1, &e), 0);
+    /* a stale uuid link (crash between link and XML) does not block */
+    cr_assert_eq(symlink("ghost", SF(pb, "%s/%s.uuid", st->config_dir, U2)), 0);
+    cr_assert_eq(save(st, "gamma", U2, &e), 0, "%s", e ? e->msg : "");
+    char *owner = store_name_by_uuid(st, U2);
+    cr_assert_str_eq(owner, "gamma");
+    free(owner);
+    /* no temp files left in the config dir */
+    struct strv names = {0};
+    store_list(st, &names, NULL);
+    cr_assert_eq(names.n, 2);
+    strv_free(&names);
+    cr_assert_neq(access(SF(pb, "%s/alpha.xml.new", st->config_dir), F_OK), 0);
+    store_close(st);
     rm_rf(root);
     free(root);
 }

@@ -1,0 +1,38 @@
+/* domuuid: the UUID of a domain. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/domain.h"
+#include "../core/store.h"
+#include "../completion/completers.h"
+#include "../shell/shell.h"
+
+enum { DOMUUID_OPT_DOMAIN };
+
+static const struct opt_def domuuid_opts[] = {
+    [DOMUUID_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
+                            .argname = "domain", .help = "domain name or id",
+                            .complete = comp_domains},
+};
+
+static int domuuid_run(struct shell *sh, const struct cmd_args *a, struct err **e)
+{
+    char uuid[37];
+    if (!store_uuid(sh->store, a->dom_name, uuid)) {
+        /* transient: only the running definition knows it */
+        AUTOFREE char *live = store_live_text(sh->store, a->dom_name);
+        struct dnode *dom = live ? dom_parse(live, strlen(live), "live configuration", e) : NULL;
+        if (!dom)
+            return err_set(e, ERR_NOT_FOUND, "cannot read the uuid of domain '%s'", a->dom_name);
+        snprintf(uuid, sizeof(uuid), "%s", dom_uuid(dom) ? dom_uuid(dom) : "");
+        dnode_free(dom);
+    }
+    fprintf(sh->out, "%s\n", uuid);
+    return 0;
+}
+
+const struct cmd_def cmd_domuuid = {
+    .name = "domuuid", .group = "domain", .summary = "convert a domain name or id to its UUID",
+    .opts = domuuid_opts, .nopts = NOPTS(domuuid_opts),
+    .target_opt = DOMUUID_OPT_DOMAIN, .run = domuuid_run,
+};

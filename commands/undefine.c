@@ -1,0 +1,37 @@
+/* undefine: remove a persistent domain's configuration. */
+#include "../core/store.h"
+#include "../completion/completers.h"
+#include "../shell/shell.h"
+
+enum { UNDEFINE_OPT_DOMAIN };
+
+static const struct opt_def undefine_opts[] = {
+    [UNDEFINE_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
+                             .argname = "domain", .help = "domain name, id or uuid",
+                             .complete = comp_domains, .complete_flags = ST_ANY | ST_PERSISTENT},
+};
+
+static int undefine_run(struct shell *sh, const struct cmd_args *a, struct err **e)
+{
+    const char *name = a->dom_name;
+    int fd = store_lock(sh->store, name, true, e);
+    if (fd < 0)
+        return -1;
+    int rc;
+    if (!store_exists(sh->store, name))
+        rc = err_set(e, ERR_STATE, "cannot undefine transient domain '%s'", name);
+    else
+        rc = store_remove(sh->store, name, e);
+    store_unlock(fd);
+    if (rc == 0)
+        shell_info(sh, "Domain '%s' has been undefined", name);
+    return rc;
+}
+
+const struct cmd_def cmd_undefine = {
+    .name = "undefine", .group = "domain", .summary = "undefine a domain",
+    .desc = "Removes the persistent configuration. A running domain keeps running "
+            "and becomes transient.",
+    .opts = undefine_opts, .nopts = NOPTS(undefine_opts), .flags = CMD_READ_WRITE,
+    .target_opt = UNDEFINE_OPT_DOMAIN, .run = undefine_run,
+};

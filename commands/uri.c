@@ -1,0 +1,13 @@
+/* uri: the canonical URI of the current connection. */
+#include "../shell/shell.h"
+
+static int uri_run(struct shell *sh, const struct cmd_args *a, struct err **e)
+{
+    fprintf(sh->out, "%s\n", sh->store->uri);
+    return 0;
+}
+
+const struct cmd_def cmd_uri = {
+    .name = "uri", .group = "host", .summary = "print the hypervisor canonical URI",
+    .target_opt = -1, .run = uri_run,
+};

@@ -1,0 +1,166 @@
+/* dispatch.c: run one command: lookup, option parsing, preconditions
+ * (read-only, interactive-only, store), target domain resolution and its
+ * state check, then the handler; the error is printed here, once. */
+#include "shell.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/runtime.h"
+#include "../core/store.h"
+#include "lex.h"
+
+int shell_connect(struct shell *sh, struct err **e)
+{
+    if (sh->store)
+        return 0;
+    sh->store = store_open(sh->uri, e);
+    return sh->store ? 0 : -1;
+}
+
+void shell_info(struct shell *sh, const char *fmt, ...)
+{
+    if (sh->quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(sh->out, fmt, ap);
+    va_end(ap);
+    fputc('\n', sh->out);
+}
+
+static void print_error(struct shell *sh, const struct err *e, const char *cmd)
+{
+    fflush(sh->out);   /* keep stdout and stderr in order when both are a pipe */
+    if (e && e->msg)
+        fprintf(sh->err, "error: %s\n", e->msg);
+    else
+        fprintf(sh->err, "error: command '%s' failed\n", cmd);
+    fflush(sh->err);
+}
+
+static unsigned state_mask(enum dom_state s)
+{
+    switch (s) {
+    case DOM_SHUTOFF:
+    case DOM_NOSTATE:
+        return ST_SHUTOFF;
+    case DOM_RUNNING:
+    case DOM_BLOCKED:
+        return ST_RUNNING;
+    case DOM_PAUSED:
+        return ST_PAUSED;
+    default:
+        return ST_OTHER;
+    }
+}
+
+static int check_state(struct shell *sh, const struct cmd_def *cmd, const char *name,
+                       struct err **e)
+{
+    unsigned want = cmd->target_states & ST_ANY;
+    struct dom_status st;
+    if (!want || want == ST_ANY)
+        return 0;
+    if (rt_status(sh->store, name, &st, e) < 0)
+        return -1;
+    if (state_mask(st.state) & want)
+        return 0;
+    if (want == ST_SHUTOFF)
+        return err_set(e, ERR_STATE, "domain '%s' is already running", name);
+    if (st.state == DOM_SHUTOFF)
+        return err_set(e, ERR_STATE, "domain '%s' is not running", name);
+    return err_set(e, ERR_STATE, "domain '%s' is %s", name, dom_state_name(st.state));
+}
+
+static int preconditions(struct shell *sh, const struct cmd_def *cmd, struct err **e)
+{
+    if ((cmd->flags & CMD_INTERACTIVE_ONLY) && !sh->interactive)
+        return err_set(e, ERR_ARGS, "%s: command valid only in interactive mode", cmd->name);
+    if ((cmd->flags & CMD_READ_WRITE) && sh->readonly)
+        return err_set(e, ERR_READONLY,
+                       "operation forbidden: read only access prevents '%s'", cmd->name);
+    if (!(cmd->flags & CMD_NOSTORE) && shell_connect(sh, e) < 0)
+        return -1;
+    return 0;
+}
+
+/* resolve the target domain once: name, uuid or running id */
+static int resolve_target(struct shell *sh, struct cmd_args *a, struct err **e)
+{
+    const struct cmd_def *cmd = a->cmd;
+    if (cmd->target_opt < 0 || !args_has(a, cmd->target_opt))
+        return 0;
+    a->dom_name = store_lookup(sh->store, args_str(a, cmd->target_opt), e);
+    if (!a->dom_name)
+        return -1;
+    return check_state(sh, cmd, a->dom_name, e);
+}
+
+/* "--help" before any "--" asks for the command's help page */
+static bool wants_help(const struct cmd_def *cmd, char *const *words, size_t n)
+{
+    for (size_t i = 1; i < n && strcmp(words[i], "--") != 0; i++)
+        if (strcmp(words[i], "--help") == 0)
+            return true;
+    return false;
+}
+
+static int run_cmd(struct shell *sh, const struct cmd_def *cmd, char *const *words, size_t n,
+                   struct err **e)
+{
+    struct cmd_args a;
+    if (wants_help(cmd, words, n) && cmd_find("help")) {
+        char *help_words[] = {(char *)"help", (char *)cmd->name};
+        return run_cmd(sh, cmd_find("help"), help_words, 2, e);
+    }
+    if (args_parse(cmd, words, n, false, &a, e) < 0)
+        return -1;
+    int rc = -1;
+    if (preconditions(sh, cmd, e) == 0 && resolve_target(sh, &a, e) == 0) {
+        sh->json = false;
+        rc = cmd->run(sh, &a, e) < 0 ? -1 : 0;
+    }
+    args_free(&a);
+    return rc;
+}
+
+int dispatch_words(struct shell *sh, char *const *words, size_t n)
+{
+    if (n == 0)
+        return 0;
+    struct err *e = NULL;
+    const struct cmd_def *cmd = cmd_find(words[0]);
+    int rc;
+    if (!cmd)
+        rc = err_set(&e, ERR_ARGS, "unknown command: '%s'", words[0]);
+    else
+        rc = run_cmd(sh, cmd, words, n, &e);
+    if (rc < 0)
+        print_error(sh, e, words[0]);
+    err_free(e);
+    /* virsh ends every command with a blank line unless -q */
+    if (!sh->quiet && !sh->quit)
+        fputc('\n', sh->out);
+    sh->last_rc = rc < 0 ? 1 : 0;
+    return sh->last_rc;
+}
+
+int dispatch_line(struct shell *sh, const char *line)
+{
+    struct lex_line l;
+    struct err *e = NULL;
+    if (lex_split(line, false, &l, &e) < 0) {
+        print_error(sh, e, "");
+        err_free(e);
+        sh->last_rc = 1;
+        return 1;
+    }
+    int failed = 0;
+    for (size_t i = 0; i < l.n && !sh->quit; i++)
+        failed |= dispatch_words(sh, l.cmds[i].v, l.cmds[i].n);
+    lex_line_free(&l);
+    sh->last_rc = failed;
+    return failed;
+}

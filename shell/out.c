@@ -1,0 +1,253 @@
+/* out.c: tables, JSON and colours (see out.h). */
+#include "out.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <curses.h>
+#include <term.h>
+
+/* ---- tables --------------------------------------------------------- */
+
+void table_init(struct table *t, size_t ncols, const char *const *headers)
+{
+    memset(t, 0, sizeof(*t));
+    t->ncols = ncols;
+    table_add_row(t, headers, -1, COLOR_NONE);
+}
+
+void table_add_row(struct table *t, const char *const *cells, int col_colored,
+                   enum out_color color)
+{
+    xgrow(&t->colors, &t->ccap, t->cells.n + t->ncols, sizeof(*t->colors));
+    for (size_t c = 0; c < t->ncols; c++) {
+        t->colors[t->cells.n] = (int)c == col_colored ? color : COLOR_NONE;
+        strv_push(&t->cells, cells[c] ? cells[c] : "");
+    }
+}
+
+void table_free(struct table *t)
+{
+    strv_free(&t->cells);
+    free(t->colors);
+    memset(t, 0, sizeof(*t));
+}
+
+int out_term_width(void)
+{
+    struct winsize ws;
+    if (!isatty(STDOUT_FILENO))
+        return 0;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    const char *cols = getenv("COLUMNS");
+    return cols && atoi(cols) > 0 ? atoi(cols) : 80;
+}
+
+/* display width of a UTF-8 string (code points; good enough for names) */
+static size_t text_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            w++;
+    return w;
+}
+
+static void fit_width(size_t *w, size_t ncols, int term)
+{
+    size_t total = 1;
+    for (size_t c = 0; c < ncols; c++)
+        total += w[c] + (c ? 3 : 0);
+    while (term > 0 && total > (size_t)term) {
+        size_t wide = 0;
+        for (size_t c = 1; c < ncols; c++)
+            if (w[c] > w[wide])
+                wide = c;
+        if (w[wide] <= 8)
+            return;
+        w[wide]--;
+        total--;
+    }
+}
+
+static void print_cell(struct shell *sh, const char *s, size_t width, bool pad,
+                       enum out_color color)
+{
+    size_t tw = text_width(s);
+    bool cut = tw > width;
+    fputs(out_color_start(sh, color), sh->out);
+    if (cut) {
+        /* cut by code points, keep room for the marker */
+        size_t keep = 0, n = 0;
+        while (s[n] && keep < width - 1) {
+            n++;
+            while (((unsigned char)s[n] & 0xc0) == 0x80)
+                n++;
+            keep++;
+        }
+        fprintf(sh->out, "%.*s~", (int)n, s);
+        tw = width;
+    } else {
+        fputs(s, sh->out);
+    }
+    fputs(out_color_end(sh), sh->out);
+    for (size_t i = tw; pad && i < width; i++)
+        fputc(' ', sh->out);
+}
+
+void table_print(const struct table *t, struct shell *sh)
+{
+    size_t nrows = t->cells.n / t->ncols;
+    AUTOFREE size_t *w = xcalloc(t->ncols, sizeof(*w));
+    for (size_t i = 0; i < t->cells.n; i++) {
+        size_t tw = text_width(t->cells.v[i]);
+        if (tw > w[i % t->ncols])
+            w[i % t->ncols] = tw;
+    }
+    fit_width(w, t->ncols, out_term_width());
+    for (size_t r = 0; r < nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            fputs(c ? "   " : " ", sh->out);
+            size_t i = r * t->ncols + c;
+            print_cell(sh, t->cells.v[i], w[c], c + 1 < t->ncols, t->colors[i]);
+        }
+        fputc('\n', sh->out);
+        if (r == 0) {
+            size_t dashes = 0;
+            for (size_t c = 0; c < t->ncols; c++)
+                dashes += w[c] + 3;
+            for (size_t d = 0; d < dashes; d++)
+                fputc('-', sh->out);
+            fputc('\n', sh->out);
+        }
+    }
+}
+
+/* ---- colours -------------------------------------------------------- */
+
+enum out_color out_state_color(const char *state)
+{
+    if (strcmp(state, "running") == 0)
+        return COLOR_GREEN;
+    if (strcmp(state, "paused") == 0 || strcmp(state, "in shutdown") == 0 ||
+        strcmp(state, "pmsuspended") == 0)
+        return COLOR_YELLOW;
+    if (strcmp(state, "crashed") == 0)
+        return COLOR_RED;
+    return COLOR_NONE;
+}
+
+bool out_color_init(void)
+{
+    int err = 0;
+    if (setupterm(NULL, STDOUT_FILENO, &err) != OK)
+        return false;
+    const char *setaf = tigetstr("setaf");
+    return setaf && setaf != (char *)-1;
+}
+
+const char *out_color_start(struct shell *sh, enum out_color c)
+{
+    static const int ansi[] = {[COLOR_GREEN] = 2, [COLOR_YELLOW] = 3, [COLOR_RED] = 1};
+    if (!sh->color || c == COLOR_NONE)
+        return "";
+    if (c == COLOR_DIM) {
+        const char *dim = tigetstr("dim");
+        return dim && dim != (char *)-1 ? dim : "";
+    }
+    const char *s = tiparm(tigetstr("setaf"), ansi[c]);
+    return s ? s : "";
+}
+
+const char *out_color_end(struct shell *sh)
+{
+    if (!sh->color)
+        return "";
+    const char *s = tigetstr("sgr0");
+    return s && s != (char *)-1 ? s : "";
+}
+
+/* ---- JSON ----------------------------------------------------------- */
+
+static void json_sep(struct json *j, const char *key)
+{
+    if (j->need_comma[j->depth])
+        buf_addc(&j->b, ',');
+    j->need_comma[j->depth] = true;
+    if (j->depth > 0) {
+        buf_addc(&j->b, '\n');
+        for (int i = 0; i < j->depth; i++)
+            buf_add(&j->b, "  ");
+    }
+    if (key) {
+        buf_add_json_str(&j->b, key);
+        buf_add(&j->b, ": ");
+    }
+}
+
+static void json_open(struct json *j, const char *key, char c)
+{
+    json_sep(j, key);
+    buf_addc(&j->b, c);
+    if (j->depth < 31)
+        j->depth++;
+    j->need_comma[j->depth] = false;
+}
+
+static void json_close(struct json *j, char c)
+{
+    bool had = j->need_comma[j->depth];
+    j->depth--;
+    if (had) {
+        buf_addc(&j->b, '\n');
+        for (int i = 0; i < j->depth; i++)
+            buf_add(&j->b, "  ");
+    }
+    buf_addc(&j->b, c);
+}
+
+void json_obj_begin(struct json *j, const char *key) { json_open(j, key, '{'); }
+void json_obj_end(struct json *j) { json_close(j, '}'); }
+void json_arr_begin(struct json *j, const char *key) { json_open(j, key, '['); }
+void json_arr_end(struct json *j) { json_close(j, ']'); }
+
+void json_str(struct json *j, const char *key, const char *v)
+{
+    json_sep(j, key);
+    if (v)
+        buf_add_json_str(&j->b, v);
+    else
+        buf_add(&j->b, "null");
+}
+
+void json_int(struct json *j, const char *key, long long v)
+{
+    json_sep(j, key);
+    buf_printf(&j->b, "%lld", v);
+}
+
+void json_uint(struct json *j, const char *key, unsigned long long v)
+{
+    json_sep(j, key);
+    buf_printf(&j->b, "%llu", v);
+}
+
+void json_bool(struct json *j, const char *key, bool v)
+{
+    json_sep(j, key);
+    buf_add(&j->b, v ? "true" : "false");
+}
+
+void json_null(struct json *j, const char *key)
+{
+    json_str(j, key, NULL);
+}
+
+void json_print(struct json *j, struct shell *sh)
+{
+    fprintf(sh->out, "%s\n", buf_str(&j->b));
+    buf_free(&j->b);
+}

@@ -1,0 +1,64 @@
+/* out.h: output helpers shared by commands: virsh-style tables that fit
+ * the terminal, a small JSON emitter (one document per command), and
+ * terminfo colours (only when stdout is a terminal and NO_COLOR is unset). */
+#ifndef DOMSH_OUT_H
+#define DOMSH_OUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../core/buf.h"
+#include "../core/mem.h"
+#include "shell.h"
+
+#define DOMSH_VERSION "0.1.0"
+
+enum out_color { COLOR_NONE, COLOR_GREEN, COLOR_YELLOW, COLOR_RED, COLOR_DIM };
+
+/* a table: header row then data rows, printed as virsh does
+ * (" Id   Name   State", dashes, rows; columns 3 spaces apart) */
+struct table {
+    size_t ncols;
+    struct strv cells;          /* row-major, header first */
+    enum out_color *colors;     /* one per cell */
+    size_t ccap;
+};
+
+void table_init(struct table *t, size_t ncols, const char *const *headers);
+/* add one row of ncols cells; color applies to cell col_colored (-1: none) */
+void table_add_row(struct table *t, const char *const *cells, int col_colored,
+                   enum out_color color);
+/* print; on a terminal the widest column is cut to fit the width */
+void table_print(const struct table *t, struct shell *sh);
+void table_free(struct table *t);
+
+/* set up terminfo for stdout (main, once, when stdout is a terminal and
+ * NO_COLOR is unset); false when the terminal has no colours */
+bool out_color_init(void);
+/* colour for a domain state word ("running", "paused", "shut off", ...) */
+enum out_color out_state_color(const char *state);
+/* the escape sequences (terminfo setaf/sgr0), "" when colour is off */
+const char *out_color_start(struct shell *sh, enum out_color c);
+const char *out_color_end(struct shell *sh);
+/* terminal width of stdout, 0 when not a terminal */
+int out_term_width(void);
+
+/* JSON: build into a buf, then json_print adds a newline */
+struct json {
+    struct buf b;
+    int depth;
+    bool need_comma[32];
+};
+void json_obj_begin(struct json *j, const char *key);   /* key NULL inside arrays/top */
+void json_obj_end(struct json *j);
+void json_arr_begin(struct json *j, const char *key);
+void json_arr_end(struct json *j);
+void json_str(struct json *j, const char *key, const char *v);   /* v NULL: null */
+void json_int(struct json *j, const char *key, long long v);
+void json_uint(struct json *j, const char *key, unsigned long long v);
+void json_bool(struct json *j, const char *key, bool v);
+void json_null(struct json *j, const char *key);
+void json_print(struct json *j, struct shell *sh);   /* writes and frees */
+
+#endif

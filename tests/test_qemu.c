@@ -1,0 +1,325 @@
+/* test_qemu.c: the real QEMU.
+ * qemu_accepts: command lines built by qemu_build_argv for XML that
+ *   exercises every mapping that can run unprivileged on loopback are run
+ *   with the real qemu-system-x86_64 (-S, nothing executes): QEMU must
+ *   answer query-status over QMP (so every option parsed and every device
+ *   was created) and exit 0 on `quit`.
+ * Each test has a hard timeout and its own directory; only the PID it
+ * started is ever killed. */
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/buf.h"
+#include "../core/domain.h"
+#include "../core/qemu_argv.h"
+#include "helpers.h"
+
+#define QEMU_WAIT_MS 20000
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static pid_t spawn_logged(char *const argv[], const char *log)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY);
+        int out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(in, 0);
+        dup2(out, 1);
+        dup2(out, 2);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* wait for PID until the deadline; SIGKILL it (ours) when it is late */
+static int wait_deadline(pid_t pid, long long deadline)
+{
+    int st = 0;
+    while (waitpid(pid, &st, WNOHANG) == 0) {
+        if (now_ms() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            return -1;
+        }
+        usleep(10000);
+    }
+    return st;
+}
+
+static int qmp_connect(const char *path, long long deadline)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+    while (now_ms() < deadline) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+            return fd;
+        close(fd);
+        usleep(10000);
+    }
+    return -1;
+}
+
+/* read until a line containing WANT arrives (QMP is line-delimited JSON) */
+static bool qmp_expect(int fd, const char *want, long long deadline)
+{
+    char buf[65536];
+    size_t len = 0;
+    while (now_ms() < deadline && len < sizeof(buf) - 1) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+        if (n <= 0)
+            return false;
+        len += (size_t)n;
+        buf[len] = '\0';
+        if (strstr(buf, want))
+            return true;
+    }
+    return false;
+}
+
+static bool qmp_cmd(int fd, const char *cmd, const char *want, long long deadline)
+{
+    return write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd) && qmp_expect(fd, want, deadline);
+}
+
+/* substitute @DIR@ in the XML template, build, run QEMU, talk QMP */
+static void qemu_accepts(const char *dir, const char *xml_tmpl)
+{
+    struct buf x = {0};
+    for (const char *p = xml_tmpl; *p; p++) {
+        if (strncmp(p, "@DIR@", 5) == 0) {
+            buf_add(&x, dir);
+            p += 4;
+        } else {
+            buf_addc(&x, *p);
+        }
+    }
+    struct err *e = NULL;
+    struct dnode *dom = dom_load_string(buf_str(&x), x.len, "accept.xml", NULL, &e);
+    cr_assert(dom, "load: %s", e ? e->msg : "?");
+    char *qmp = fmt("%s/qmp.sock", dir);
+    struct qemu_launch l = {.run_dir = dir, .qmp_path = qmp, .supervised = true};
+    struct strv argv = {0};
+    cr_assert_eq(qemu_build_argv(dom, &l, &argv, &e), 0, "build: %s", e ? e->msg : "?");
+    cr_assert_eq(qemu_host_check(dom, &e), 0, "host check: %s", e ? e->msg : "?");
+    char *log = fmt("%s/qemu.log", dir);
+    long long deadline = now_ms() + QEMU_WAIT_MS;
+    pid_t pid = spawn_logged(argv.v, log);
+    int fd = qmp_connect(qmp, deadline);
+    bool up = fd >= 0 && qmp_expect(fd, "\"QMP\"", deadline)
+              && qmp_cmd(fd, "{\"execute\":\"qmp_capabilities\"}\n", "\"return\"", deadline)
+              && qmp_cmd(fd, "{\"execute\":\"query-status\"}\n", "\"prelaunch\"", deadline);
+    if (fd >= 0 && up)
+        qmp_cmd(fd, "{\"execute\":\"quit\"}\n", "\"return\"", deadline);
+    if (fd >= 0)
+        close(fd);
+    int st = wait_deadline(pid, up ? deadline : now_ms());
+    char *out = slurp(log, NULL);
+    char *line = qemu_argv_shell(NULL, &argv, " ");
+    cr_expect(up && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+              "QEMU refused (status %d): %s\ncommand: %s", st, out ? out : "", line);
+    free(line);
+    free(out);
+    free(log);
+    free(qmp);
+    strv_free(&argv);
+    dnode_free(dom);
+    buf_free(&x);
+}
+
+static char *make_dir(void)
+{
+    char *dir = tmp_root();
+    const char *files[] = {"a,b.img", "c d.iso", "v.img", "u.img", "f.img", "s.img"};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char *p = fmt("%s/%s", dir, files[i]);
+        int fd = open(p, O_WRONLY | O_CREAT, 0600);
+        cr_assert(fd >= 0 && ftruncate(fd, 1 << 20) == 0);
+        close(fd);
+        free(p);
+    }
+    char *cmd = fmt("qemu-img create -q -f qcow2 '%s/q,2.qcow2' 16M", dir);
+    cr_assert_eq(system(cmd), 0, "qemu-img failed");
+    free(cmd);
+    char *pin = fmt("%s/pipe.in", dir), *pout = fmt("%s/pipe.out", dir);
+    cr_assert(mkfifo(pin, 0600) == 0 && mkfifo(pout, 0600) == 0);
+    free(pin);
+    free(pout);
+    return dir;
+}
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(sa);
+    cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+    getsockname(fd, (struct sockaddr *)&sa, &len);
+    close(fd);
+    return ntohs(sa.sin_port);
+}
+
+static const char *const head =
+    "<domain type='qemu'><name>accept</name><memory>65536</memory><vcpu>2</vcpu>"
+    "<os><type arch='x86_64' machine='%s'>hvm</type>%s</os>%s"
+    "<clock offset='localtime'/><on_reboot>destroy</on_reboot><devices>";
+
+Test(qemu_accepts, disks_on_every_bus_and_boot_order, .timeout = 60)
+{
+    char *dir = make_dir();
+    char *xml = fmt("%s%s</devices></domain>",
+        fmt(head, "pc", "<boot dev='cdrom'/><boot dev='hd'/><boot dev='fd'/><boot dev='network'/>", ""),
+        "<disk type='file'><source file='@DIR@/a,b.img'/><target dev='hda' bus='ide'/></disk>"
+        "<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/></disk>"
+        "<disk type='file'><driver name='qemu' type='qcow2'/><source file='@DIR@/q,2.qcow2'/>"
+        "<target dev='sda' bus='scsi'/></disk>"
+        "<disk type='file' device='cdrom'><source file='@DIR@/c d.iso'/><target dev='sdb' bus='scsi'/></disk>"
+        "<disk type='file'><source file='@DIR@/s.img'/><target dev='sdi' bus='scsi'/></disk>"
+        "<disk type='file'><source file='@DIR@/v.img'/><target dev='vda' bus='virtio'/>"
+        "<readonly/><shareable/></disk>"
+        "<disk type='file'><source file='@DIR@/u.img'/><target dev='sdc' bus='usb'/></disk>"
+        "<disk type='file' device='floppy'><source file='@DIR@/f.img'/><target dev='fda'/></disk>"
+        "<disk type='file' device='floppy'><target dev='fdb'/></disk>"
+        "<interface type='user'><mac address='52:54:00:00:00:01'/></interface>");
+    qemu_accepts(dir, xml);
+    rm_rf(dir);
+    free(dir);
+}
+
+Test(qemu_accepts, q35_ahci_and_floppy, .timeout = 60)
+{
+    char *dir = make_dir();
+    char *xml = fmt("%s%s</devices></domain>",
+        fmt(head, "q35", "<boot dev='fd'/>", "<features><acpi/><apic/><pae/></features>"),
+        "<disk type='file'><source file='@DIR@/a,b.img'/><target dev='hdf' bus='ide'/></disk>"
+        "<disk type='file' device='cdrom'><source file='@DIR@/c d.iso'/><target dev='hda'/></disk>"
+        "<disk type='file' device='floppy'><source file='@DIR@/f.img'/><target dev='fda'/></disk>");
+    qemu_accepts(dir, xml);
+    rm_rf(dir);
+    free(dir);
+}
+
+Test(qemu_accepts, every_nic_model_and_socket_netdevs, .timeout = 60)
+{
+    char *dir = make_dir();
+    int port = free_port();
+    char *nets = fmt(
+        "<interface type='user'><model type='virtio'/></interface>"
+        "<interface type='user'><model type='e1000'/></interface>"
+        "<interface type='user'/>"
+        "<interface type='user'><model type='ne2k_pci'/></interface>"
+        "<interface type='user'><model type='pcnet'/></interface>"
+        "<interface type='user'><model type='i82551'/></interface>"
+        "<interface type='user'><model type='i82557b'/></interface>"
+        "<interface type='user'><model type='i82559er'/></interface>"
+        "<interface type='user'><model type='ne2k_isa'/></interface>"
+        "<interface type='server'><source address='127.0.0.1' port='%d'/></interface>"
+        "<interface type='client'><source address='127.0.0.1' port='%d'/></interface>", port, port);
+    char *xml = fmt("%s%s</devices></domain>", fmt(head, "pc", "<boot dev='network'/>", ""), nets);
+    qemu_accepts(dir, xml);
+    rm_rf(dir);
+    free(dir);
+}
+
+Test(qemu_accepts, every_chardev_type, .timeout = 60)
+{
+    char *dir = make_dir();
+    int tcp = free_port(), tcp2 = free_port(), udp = free_port();
+    /* a listener for the tcp and unix "connect" chardevs */
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)tcp2),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    cr_assert(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(lfd, 4) == 0);
+    int ufd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un su = {.sun_family = AF_UNIX};
+    snprintf(su.sun_path, sizeof(su.sun_path), "%s/peer.sock", dir);
+    cr_assert(bind(ufd, (struct sockaddr *)&su, sizeof(su)) == 0 && listen(ufd, 4) == 0);
+    char *chr = fmt(
+        "<serial type='pty'><target port='0'/></serial>"
+        "<serial type='file'><source path='@DIR@/ser,1 log'/><target port='1'/></serial>"
+        "<serial type='tcp'><source mode='bind' host='127.0.0.1' service='%d'/>"
+        "<protocol type='telnet'/><target port='2'/></serial>"
+        "<serial type='udp'><source mode='bind' host='127.0.0.1' service='%d'/>"
+        "<source mode='connect' host='127.0.0.1' service='9'/><target port='3'/></serial>"
+        "<console type='pty'><target port='0'/></console>"
+        "<parallel type='tcp'><source mode='connect' host='127.0.0.1' service='%d'/>"
+        "<protocol type='raw'/><target port='0'/></parallel>"
+        "<parallel type='unix'><source mode='connect' path='@DIR@/peer.sock'/><target port='1'/></parallel>"
+        "<parallel type='pipe'><source path='@DIR@/pipe'/><target port='2'/></parallel>",
+        tcp, udp, tcp2);
+    char *xml = fmt("%s%s</devices></domain>", fmt(head, "pc", "", ""), chr);
+    qemu_accepts(dir, xml);
+    char *xml2 = fmt("%s%s</devices></domain>", fmt(head, "pc", "", ""),
+        "<serial type='stdio'><target port='0'/></serial>"
+        "<serial type='null'><target port='1'/></serial>"
+        "<serial type='vc'><target port='2'/></serial>"
+        "<serial type='dev'><source path='/dev/null'/><target port='3'/></serial>"
+        "<parallel type='unix'><source mode='bind' path='@DIR@/bind,x.sock'/></parallel>"
+        "<parallel type='file'><source path='@DIR@/lp.log'/></parallel>");
+    qemu_accepts(dir, xml2);
+    close(lfd);
+    close(ufd);
+    rm_rf(dir);
+    free(dir);
+}
+
+Test(qemu_accepts, kernel_boot_paths_with_commas, .timeout = 60)
+{
+    char *dir = make_dir();
+    char *kernel = fmt("%s/vm,linuz -x", dir), *initrd = fmt("%s/-init,rd", dir);
+    glob_t g;
+    cr_assert(glob("/boot/vmlinuz-*", 0, NULL, &g) == 0, "no /boot/vmlinuz-* (linux-image-amd64)");
+    cr_assert(symlink(g.gl_pathv[0], kernel) == 0 && symlink("/bin/sh", initrd) == 0);
+    globfree(&g);
+    char *os = fmt("<kernel>%s</kernel><initrd>%s</initrd><cmdline>console=ttyS0,115200 a='b c'"
+                   "</cmdline>", kernel, initrd);
+    char *xml = fmt("%s</devices></domain>", fmt(head, "pc", os, ""));
+    qemu_accepts(dir, xml);
+    free(kernel);
+    free(initrd);
+    rm_rf(dir);
+    free(dir);
+}
+
+Test(qemu_accepts, graphics_input_sound_hostless, .timeout = 60)
+{
+    char *dir = make_dir();
+    char *xml = fmt("%s%s</devices></domain>", fmt(head, "pc", "", ""),
+        "<input type='tablet' bus='usb'/><input type='mouse' bus='usb'/>"
+        "<input type='keyboard' bus='usb'/><input type='mouse' bus='ps2'/>"
+        "<graphics type='vnc' autoport='yes' passwd='pw' keymap='de'/>"
+        "<sound model='es1370'/><sound model='sb16'/><sound model='ac97'/><sound model='pcspk'/>"
+        "<video><model type='cirrus'/></video><memballoon model='none'/>");
+    qemu_accepts(dir, xml);
+    char *xml2 = fmt("%s%s</devices></domain>", fmt(head, "pc", "", ""),
+        "<graphics type='vnc' autoport='yes' listen='127.0.0.1'/>"
+        "<video><model type='vga'/></video>");
+    qemu_accepts(dir, xml2);
+    rm_rf(dir);
+    free(dir);
+}
