@@ -24,4 +24,4 @@ if [ -n "$check" ]; then
     fi
     exit 0
 fi
-cp "$tmp" "$dir/domsh.1"
+cat "$tmp" > "$dir/domsh.1"

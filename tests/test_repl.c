@@ -82,7 +82,7 @@ static void start_shell(const char *opts)
 
 static char *screen(void)
 {
-    return tmux("capture-pane", "-p", "-t", "t", NULL);
+    return tmux("capture-pane", "-p", "-N", "-t", "t", NULL);
 }
 
 static double now(void)
@@ -255,6 +255,9 @@ Test(repl, history_survives_a_restart)
     free(tmux("kill-session", "-t", "t", NULL));
     start_shell("-q");
     expect_screen("domsh # ");
+    /* the newest entry is the exit that ended the first shell */
+    keys("Up");
+    expect_screen("domsh # exit");
     keys("Up");
     expect_screen("domsh # echo marker-one");
     keys("Enter");
