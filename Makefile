@@ -11,7 +11,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 LIB_SRC := $(sort $(wildcard core/*.c shell/*.c commands/*.c completion/*.c))
-LIB_SRC := $(filter-out shell/main.c,$(LIB_SRC))
+LIB_SRC := $(filter-out shell/main.c core/supervisor_main.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
@@ -41,8 +41,17 @@ $(BUILD)/libdomsh.a: $(LIB_OBJ)
 $(BUILD)/domsh: $(BUILD)/shell/main.o $(BUILD)/libdomsh.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-domsh: $(BUILD)/domsh
-	@[ "$(BUILD)" = build ] && cp -f $(BUILD)/domsh domsh || true
+# the per-domain supervisor as a small static binary next to domsh (RSS);
+# without it `start` falls back to `domsh supervise` (same code)
+SUP_SRC := core/supervisor_main.c core/supervisor_launch.c core/supervisor_life.c \
+	core/supervisor_console.c core/supervisor_ctl.c core/supervisor_loop.c \
+	core/qmp.c core/proto.c core/mem.c core/err.c
+$(BUILD)/domsh-supervisor: $(SUP_SRC:%.c=$(BUILD)/%.o)
+	$(CC) $(CFLAGS_ALL) $(if $(SAN),,-static) -o $@ $^
+
+domsh: $(BUILD)/domsh $(BUILD)/domsh-supervisor
+	@[ "$(BUILD)" = build ] && cp -f $(BUILD)/domsh domsh && \
+	  cp -f $(BUILD)/domsh-supervisor domsh-supervisor || true
 
 $(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libdomsh.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcriterion
@@ -52,7 +61,7 @@ deps:
 
 # every test: criterion (unit, data-driven, shell-level through the real
 # binary, tmux and QEMU smoke tests, each with its own DOMSH_ROOT)
-test: $(BUILD)/domsh $(BUILD)/unit-tests man/domsh.1
+test: $(BUILD)/domsh $(BUILD)/domsh-supervisor $(BUILD)/unit-tests man/domsh.1
 	DOMSH_BIN=$(CURDIR)/$(BUILD)/domsh DOMSH_SRC=$(CURDIR) \
 	  $(BUILD)/unit-tests --jobs=$${JOBS:-2} $(TESTFLAGS)
 
@@ -63,7 +72,7 @@ check: deps
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
-	  build-asan/domsh build-asan/unit-tests
+	  build-asan/domsh build-asan/domsh-supervisor build-asan/unit-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test
@@ -75,6 +84,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0755 domsh $(DESTDIR)$(PREFIX)/bin/domsh
+	install -d $(DESTDIR)$(PREFIX)/libexec/domsh
+	install -m 0755 domsh-supervisor $(DESTDIR)$(PREFIX)/libexec/domsh/domsh-supervisor
 	install -m 0644 man/domsh.1 $(DESTDIR)$(PREFIX)/share/man/man1/domsh.1
 	install -m 0644 scripts/domsh.bash-completion \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/domsh
@@ -93,8 +104,8 @@ bench: all
 	@for b in bench/*.sh; do sh $$b || exit 1; done
 
 clean:
-	rm -rf build build-asan build-fuzz domsh
+	rm -rf build build-asan build-fuzz domsh domsh-supervisor
 
 .PHONY: all domsh deps test check asan run install man bench clean
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/shell/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/shell/main.d $(BUILD)/core/supervisor_main.d

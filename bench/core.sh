@@ -127,7 +127,7 @@ row() {   # OP N DOMSH_MS DOMSH_RSS VIRSH_MS VIRSH_RSS PER(1=per domain)
                op, n, dm, du, dr / 1024, vms, vu, vrs }'
 }
 
-echo "domsh core benchmark ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cpu, $(df -T "$W" | awk 'NR==2 {print $2}') at $W)"
+echo "domsh core benchmark ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cpu, load $(cut -d' ' -f1-3 /proc/loadavg), $(df -T "$W" | awk 'NR==2 {print $2}') at $W)"
 echo "durable write floor here (write .new, fsync, rename, fsync dir): $(fsync_floor) ms"
 echo
 printf "%-18s %6s  %13s %16s %13s  |  %10s %16s %9s\n" operation N "domsh wall" "domsh per" "domsh RSS" \

@@ -1,6 +1,7 @@
 /* define: store a persistent domain from an XML file (parse, defaults,
  * validate, then an atomic write under the domain's lock). */
 #include "../core/domain.h"
+#include "../core/history.h"
 #include "../core/store.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
@@ -21,8 +22,20 @@ static int define_run(struct shell *sh, const struct cmd_args *a, struct err **e
     struct dnode *dom = dom_load_file(file, NULL, e);
     if (!dom)
         return -1;
+    if (sh->store->driver == DRIVER_TEST)
+        dom_test_ifnames(dom);     /* libvirt's test driver names interfaces */
+    char uuid[37];
+    /* a duplicate is refused before the lock file of a new name exists
+     * (a refused define leaves nothing behind); checked again under it */
+    if (store_check_save(sh->store, dom, uuid, e) < 0) {
+        dnode_free(dom);
+        return -1;
+    }
     int fd = store_lock(sh->store, dom_name(dom), true, e);
-    int rc = fd < 0 ? -1 : store_save(sh->store, dom, e);
+    AUTOFREE char *summary = xasprintf("define %s", file);
+    /* refuse a duplicate before the history keeps anything */
+    int rc = fd < 0 || store_check_save(sh->store, dom, uuid, e) < 0
+                 ? -1 : history_save(sh->store, dom, summary, e);
     store_unlock(fd);
     if (rc == 0)
         shell_info(sh, "Domain '%s' defined from %s", dom_name(dom), file);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../core/domain.h"
+#include "../core/history.h"
 #include "../core/store.h"
 #include "../completion/completers.h"
 #include "../shell/lex.h"
@@ -107,12 +108,14 @@ static int define_edited(struct shell *sh, struct edit *ed, const char *text, st
     int rc = 0;
     AUTOFREE char *cur = store_load_text(sh->store, ed->name, NULL);
     struct dnode *dom = NULL;
+    char uuid[37];
     if (!ed->force && (!cur || strcmp(cur, ed->orig) != 0)) {
         free(ed->orig);
         ed->orig = cur ? steal_ptr(&cur) : xstrdup("");
         rc = 1;
     } else if (!(dom = dom_load_string(text, strlen(text), ed->path, NULL, e)) ||
-               store_save(sh->store, dom, e) < 0) {
+               store_check_save(sh->store, dom, uuid, e) < 0 ||
+               history_save(sh->store, dom, "edit", e) < 0) {
         rc = -1;
     } else {
         shell_info(sh, "Domain '%s' XML configuration edited.", dom_name(dom));

@@ -81,10 +81,9 @@ static const struct dnode *boot_target(const struct qb *q, const char *dev)
         return qb_dev(q, "interface", 0);
     const char *want = strcmp(dev, "fd") == 0 ? "floppy"
                      : strcmp(dev, "cdrom") == 0 ? "cdrom" : "disk";
-    const struct dnode *d;
-    for (size_t i = 0; (d = qb_dev(q, "disk", i)); i++)
-        if (strcmp(qemu_disk_device(d), want) == 0)
-            return d;
+    for (size_t i = 0; i < q->ndisk; i++)
+        if (strcmp(qemu_disk_device(q->disk[i]), want) == 0)
+            return q->disk[i];
     return NULL;
 }
 
@@ -254,12 +253,13 @@ int qemu_build_argv(const struct dnode *dom, const struct qemu_launch *l,
     const char *m = dnode_attr(dnode_path(dom, "os/type"), "machine");
     q.machine = m && *m ? m : "pc";
     q.q35 = strcmp(q.machine, "q35") == 0 || strncmp(q.machine, "pc-q35", 6) == 0;
+    q.disk = qemu_disk_order(dom, &q.ndisk);
     resolve_boot(&q);
-    if (build_all(&q) < 0) {
+    int rc = build_all(&q);
+    if (rc < 0)
         strv_free(argv);
-        return -1;
-    }
-    return 0;
+    free(q.disk);
+    return rc;
 }
 
 void qemu_build_env(const struct dnode *dom, struct strv *env)

@@ -192,9 +192,9 @@ static int disk_one(struct qb *q, const struct dnode *d)
         kvf(&b, "drive", "drive-%s-format", c.alias);
     kv(&b, "id", c.alias);
     unsigned boot = qb_bootindex(q, d);
-    if (boot && strcmp(c.bus, "fdc") == 0)
+    if (boot && strcmp(c.bus, "fdc") == 0 && !q->q35)     /* q35: on the isa-fdc */
         qb_opt_take(q, "-global", xasprintf("isa-fdc.bootindex%c=%u", 'A' + c.idx, boot));
-    else if (boot)
+    else if (boot && strcmp(c.bus, "fdc") != 0)
         buf_printf(&b, ",bootindex=%u", boot);
     if (dnode_child(d, "shareable"))
         buf_add(&b, ",share-rw=on");
@@ -202,30 +202,66 @@ static int disk_one(struct qb *q, const struct dnode *d)
     return 0;
 }
 
-/* controllers the disks need: lsi per 7 SCSI targets, isa-fdc on q35 */
+const struct dnode **qemu_disk_order(const struct dnode *dom, size_t *n)
+{
+    const struct dnode *devs = dnode_child(dom, "devices"), *d;
+    const struct dnode **v = xcalloc(dnode_count(devs, "disk") + 1, sizeof(*v));
+    *n = 0;
+    for (size_t i = 0; (d = dnode_nth(devs, "disk", i)); i++) {
+        const char *bus = qemu_disk_bus(d);
+        int idx = qemu_disk_index(dnode_attr(dnode_child(d, "target"), "dev"));
+        long ins = -1;                      /* libvirt's insertAt */
+        for (size_t k = *n; k-- > 0;) {
+            if (strcmp(qemu_disk_bus(v[k]), bus) != 0)
+                continue;
+            if (qemu_disk_index(dnode_attr(dnode_child(v[k], "target"), "dev")) > idx)
+                ins = (long)k;
+            else if (ins == -1)
+                ins = (long)k + 1;
+        }
+        size_t at = ins < 0 ? *n : (size_t)ins;
+        memmove(v + at + 1, v + at, (*n - at) * sizeof(*v));
+        v[at] = d;
+        (*n)++;
+    }
+    return v;
+}
+
+/* controllers the disks need: lsi per 7 SCSI targets; on q35 an isa-fdc
+ * (carrying the floppies' boot indexes, as libvirt does) */
 static void disk_controllers(struct qb *q)
 {
     int scsi = 0;
+    unsigned fd_boot[2] = {0, 0};
     bool floppy = false;
-    const struct dnode *d;
-    for (size_t i = 0; (d = qb_dev(q, "disk", i)); i++) {
+    for (size_t i = 0; i < q->ndisk; i++) {
+        const struct dnode *d = q->disk[i];
         int idx = qemu_disk_index(dnode_attr(dnode_child(d, "target"), "dev"));
         if (strcmp(qemu_disk_bus(d), "scsi") == 0 && idx >= 0 && idx / SCSI_TARGETS + 1 > scsi)
             scsi = idx / SCSI_TARGETS + 1;
-        floppy |= strcmp(qemu_disk_bus(d), "fdc") == 0;
+        if (strcmp(qemu_disk_bus(d), "fdc") == 0) {
+            floppy = true;
+            if (idx == 0 || idx == 1)
+                fd_boot[idx] = qb_bootindex(q, d);
+        }
     }
     for (int i = 0; i < scsi; i++)
         qb_opt_take(q, "-device", xasprintf("lsi,id=scsi%d", i));
-    if (floppy && q->q35)
-        qb_opt_take(q, "-device", xstrdup("isa-fdc,id=fdc0"));
+    if (!floppy || !q->q35)
+        return;
+    struct buf b = {0};
+    buf_add(&b, "isa-fdc,id=fdc0");
+    for (int i = 0; i < 2; i++)
+        if (fd_boot[i])
+            buf_printf(&b, ",bootindex%c=%u", 'A' + i, fd_boot[i]);
+    qb_opt_take(q, "-device", buf_steal(&b));
 }
 
 int qb_disks(struct qb *q)
 {
     disk_controllers(q);
-    const struct dnode *d;
-    for (size_t i = 0; (d = qb_dev(q, "disk", i)); i++)
-        if (disk_one(q, d) < 0)
+    for (size_t i = 0; i < q->ndisk; i++)
+        if (disk_one(q, q->disk[i]) < 0)
             return -1;
     return 0;
 }

@@ -17,6 +17,9 @@ struct qb {
     struct err **e;
     const char *machine;        /* -machine type: pc, q35, pc-i440fx-7.2, ... */
     bool q35;                   /* AHCI instead of PIIX IDE, no implicit FDC */
+    /* the disks in libvirt's order (qemu_disk_order) */
+    const struct dnode **disk;
+    size_t ndisk;
     /* <os><boot dev=...> resolved to the first matching device */
     const struct dnode *boot_dev[QB_MAX_BOOT];
     size_t nboot;
@@ -56,6 +59,11 @@ const char *qemu_emulator(const struct dnode *dom);
 
 /* refuse a unix socket path longer than sun_path allows */
 int qemu_check_sock_path(const char *path, struct err **e);
+
+/* the disks of DOM in libvirt's order (virDomainDiskInsert): sorted by
+ * target index within each bus, buses in order of first appearance;
+ * returns a new array of *n nodes (caller frees the array) */
+const struct dnode **qemu_disk_order(const struct dnode *dom, size_t *n);
 
 /* disk helpers shared with the host check */
 const char *qemu_disk_bus(const struct dnode *disk);      /* explicit or from the dev name */

@@ -2,8 +2,13 @@
  * The supervisor writes RUN/NAME/status; this side only reads it and
  * decides whether it is still true: a status whose supervisor is gone
  * (dead pid, pid reused by another process, other boot) reads as
- * "shut off (crashed)". */
+ * "shut off (crashed)", and so does one whose supervisor does not answer
+ * on sup.sock (the socket dies with the process, even before it is
+ * reaped).  A stale RUN/NAME is cleaned under the domain lock. */
 #include "runtime.h"
+
+#include "backend.h"
+#include "proto.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +19,7 @@
 #include <sys/stat.h>
 
 #define STATUS_MAX 4096
+#define SUP_STATUS_TIMEOUT_MS 200
 
 /* a small text file (status, /proc entries), NULL with errno set */
 static char *read_small(const char *path)
@@ -87,14 +93,15 @@ static void set_shutoff(struct dom_status *out, const char *reason)
     snprintf(out->reason, sizeof(out->reason), "%s", reason);
 }
 
-/* field 22 of /proc/PID/stat: start time in clock ticks since boot */
+/* field 22 of /proc/PID/stat: start time in clock ticks since boot; 0
+ * when the process is gone or a zombie (killed, not yet reaped) */
 static unsigned long long proc_start_ticks(pid_t pid)
 {
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
     AUTOFREE char *text = read_small(path);
     char *p = text ? strrchr(text, ')') : NULL;   /* comm may hold spaces */
-    if (!p)
+    if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
         return 0;
     for (int field = 2; field < 22 && p; field++)
         p = strchr(p + 1, ' ');
@@ -150,31 +157,97 @@ static bool supervisor_alive(const struct dom_status *st, const struct status_fi
         return false;
     if (kill(st->sup_pid, 0) < 0 && errno == ESRCH)
         return false;
-    return !sf->sup_start || proc_start_ticks(st->sup_pid) == sf->sup_start;
+    unsigned long long start = proc_start_ticks(st->sup_pid);
+    return start && (!sf->sup_start || start == sf->sup_start);
 }
 
-int rt_status(struct store *st, const char *name, struct dom_status *out, struct err **e)
+/* the supervisor's own answer (state, reason, CPU time, memory); false
+ * when nobody listens on sup.sock any more (a dead supervisor) */
+static bool supervisor_answers(struct store *st, const char *name, struct dom_status *out,
+                               struct status_file *sf)
+{
+    AUTOFREE char *sock = rt_sock_path(st, name);
+    AUTOFREE char *reply = NULL;
+    struct err *e = NULL;
+    struct stat sb;
+    if (stat(sock, &sb) < 0)
+        return true;             /* not listening yet: the pid check stands */
+    int rc = sup_request(sock, "status", SUP_STATUS_TIMEOUT_MS, &reply, &e);
+    bool refused = rc < 0 && e && e->code == ERR_STATE;
+    err_free(e);
+    if (rc < 0)
+        return !refused;         /* busy or slow: the status file stands */
+    for (char *save = NULL, *w = strtok_r(reply, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        parse_line(w, out, sf);
+    return true;
+}
+
+/* RUN/NAME/status as the supervisor last wrote it; false when absent
+ * (out is then "shut off", reason unknown or crashed) */
+static bool read_status(struct store *st, const char *name, struct dom_status *out,
+                        struct status_file *sf)
 {
     AUTOFREE char *path = xasprintf("%s/%s/status", st->run_dir, name);
     AUTOFREE char *text = read_small(path);
     if (!text) {
         bool missing = errno == ENOENT || errno == ENOTDIR;
         set_shutoff(out, missing ? "unknown" : "crashed");
-        return 0;
+        return false;
     }
     memset(out, 0, sizeof(*out));
+    memset(sf, 0, sizeof(*sf));
     out->id = -1;
     snprintf(out->reason, sizeof(out->reason), "unknown");
-    struct status_file sf = {0};
     for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-        parse_line(l, out, &sf);
+        parse_line(l, out, sf);
     if (!dom_state_active(out->state)) {
         char reason[sizeof(out->reason)];
         memcpy(reason, out->reason, sizeof(reason));
         set_shutoff(out, reason);
-    } else if (!supervisor_alive(out, &sf)) {
-        set_shutoff(out, "crashed");
     }
+    return true;
+}
+
+/* the status looked stale: under the domain lock (skipped when another
+ * shell holds it, e.g. a start in progress) read it again, since the
+ * supervisor may just have written its final state and exited; if it is
+ * still stale keep only "shut off (crashed)" for a persistent domain,
+ * nothing for a transient one */
+static void clean_stale(struct store *st, const char *name, struct dom_status *out)
+{
+    int lock = store_lock(st, name, false, NULL);
+    struct status_file sf;
+    bool have = read_status(st, name, out, &sf);
+    if (have && dom_state_active(out->state) && supervisor_alive(out, &sf) &&
+        supervisor_answers(st, name, out, &sf)) {
+        store_unlock(lock);      /* a new supervisor started meanwhile */
+        return;
+    }
+    if (!have || !dom_state_active(out->state) || lock < 0) {
+        if (dom_state_active(out->state))
+            set_shutoff(out, "crashed");
+        store_unlock(lock);
+        return;
+    }
+    set_shutoff(out, "crashed");
+    rt_clean(st, name);
+    if (store_exists(st, name)) {
+        AUTOFREE char *dir = xasprintf("%s/%s", st->run_dir, name);
+        AUTOFREE char *path = xasprintf("%s/status", dir);
+        static const char final[] = "state=shutoff\nreason=crashed\nid=-1\n";
+        if (mkdir(dir, 0700) == 0)
+            write_file_atomic(path, final, sizeof(final) - 1, 0600, NULL);
+    }
+    store_unlock(lock);
+}
+
+int rt_status(struct store *st, const char *name, struct dom_status *out, struct err **e)
+{
+    struct status_file sf;
+    if (!read_status(st, name, out, &sf) || !dom_state_active(out->state))
+        return 0;
+    if (!supervisor_alive(out, &sf) || !supervisor_answers(st, name, out, &sf))
+        clean_stale(st, name, out);
     return 0;
 }
 
@@ -196,5 +269,32 @@ int rt_list_active(struct store *st, struct strv *names, struct err **e)
     }
     closedir(d);
     strv_sort(names);
+    return 0;
+}
+
+int rt_vnc_display(struct store *st, const char *name, struct rt_vnc *out, struct err **e)
+{
+    AUTOFREE char *path = xasprintf("%s/%s/vnc.display", st->run_dir, name);
+    AUTOFREE char *text = read_small(path);
+    char family[16] = "", service[256] = "";
+    memset(out, 0, sizeof(*out));
+    out->display = -1;
+    for (char *save = NULL, *l = text ? strtok_r(text, "\n", &save) : NULL; l;
+         l = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(l, "family=", 7) == 0)
+            snprintf(family, sizeof(family), "%s", l + 7);
+        else if (strncmp(l, "host=", 5) == 0)
+            snprintf(out->host, sizeof(out->host), "%s", l + 5);
+        else if (strncmp(l, "service=", 8) == 0)
+            snprintf(service, sizeof(service), "%s", l + 8);
+    }
+    if (strcmp(family, "unix") == 0 && *service) {
+        snprintf(out->unix_path, sizeof(out->unix_path), "%s", service);
+        return 0;
+    }
+    long port = atol(service);
+    if (!*family || port < 5900)
+        return err_set(e, ERR_NOT_FOUND, "Failed to get VNC port. Is this domain using VNC?");
+    out->display = (int)(port - 5900);
     return 0;
 }

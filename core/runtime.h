@@ -43,4 +43,15 @@ int rt_status(struct store *st, const char *name, struct dom_status *out, struct
 /* names of domains with live state (running/paused/...), including transient ones */
 int rt_list_active(struct store *st, struct strv *names, struct err **e);
 
+/* where the running domain NAME's VNC server listens, as QEMU reported it
+ * (RUN/NAME/vnc.display): TCP host and display number (port - 5900), or
+ * a unix socket path (*display = -1).  ERR_NOT_FOUND "Failed to get VNC
+ * port. Is this domain using VNC?" when it has none. */
+struct rt_vnc {
+    char host[128];
+    int display;
+    char unix_path[256];
+};
+int rt_vnc_display(struct store *st, const char *name, struct rt_vnc *out, struct err **e);
+
 #endif

@@ -412,12 +412,19 @@ void store_unlock(int fd)
 
 char *store_load_text(struct store *st, const char *name, struct err **e)
 {
-    if (!store_exists(st, name)) {
+    if (!name_safe(name)) {
         err_set(e, ERR_NOT_FOUND, "domain '%s' is not defined", name);
         return NULL;
     }
     AUTOFREE char *path = xml_path(st, name);
-    return read_file_max(path, DOM_MAX_XML, NULL, e);
+    struct err *rerr = NULL;
+    char *text = read_file_max(path, DOM_MAX_XML, NULL, &rerr);
+    if (!text && rerr->code == ERR_NOT_FOUND)
+        err_set(e, ERR_NOT_FOUND, "domain '%s' is not defined", name);
+    else if (!text)
+        err_set(e, rerr->code, "%s", rerr->msg);
+    err_free(rerr);
+    return text;
 }
 
 struct dnode *store_load(struct store *st, const char *name, struct err **e)
@@ -475,15 +482,21 @@ static int link_atomic(const char *target, const char *link, struct err **e)
     return 0;
 }
 
-int store_save(struct store *st, const struct dnode *dom, struct err **e)
+int store_check_save(struct store *st, const struct dnode *dom, char canon[37], struct err **e)
 {
     const char *name = dom_name(dom), *uuid = dom_uuid(dom);
     if (!dom_name_valid(name, e))
         return -1;
-    char canon[37];
     if (!uuid || !uuid_canon(uuid, canon))
         return err_set(e, ERR_INVALID, "domain '%s' has no valid uuid", name);
-    if (ensure_config_dir(st, e) < 0 || check_duplicates(st, name, canon, e) < 0)
+    return check_duplicates(st, name, canon, e);
+}
+
+int store_save(struct store *st, const struct dnode *dom, struct err **e)
+{
+    const char *name = dom_name(dom);
+    char canon[37];
+    if (store_check_save(st, dom, canon, e) < 0 || ensure_config_dir(st, e) < 0)
         return -1;
     AUTOFREE char *link = uuid_link_path(st, canon);
     AUTOFREE char *path = xml_path(st, name);

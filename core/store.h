@@ -58,6 +58,11 @@ char *store_load_text(struct store *st, const char *name, struct err **e);
 /* atomically write the (validated) domain; refuses a name or uuid that
  * belongs to another domain; caller holds the lock */
 int store_save(struct store *st, const struct dnode *dom, struct err **e);
+/* the checks store_save makes before writing anything (valid name, uuid
+ * not owned by another name, name not defined with another uuid), for
+ * callers that write something else first (history); canon gets the
+ * canonical uuid */
+int store_check_save(struct store *st, const struct dnode *dom, char canon[37], struct err **e);
 int store_remove(struct store *st, const char *name, struct err **e);
 
 bool store_autostart(struct store *st, const char *name);

@@ -14,9 +14,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/buf.h"
 #include "../core/domain.h"
 #include "../core/qemu_argv.h"
 #include "helpers.h"
+
+static size_t count_lines(const char *s)
+{
+    size_t n = 0;
+    for (; s && *s; s++)
+        n += *s == '\n';
+    return n;
+}
 
 static char *data_path(const char *name, const char *ext)
 {
@@ -319,4 +328,103 @@ Test(argv, host_check_kvm_policy)
                   && strstr(msg, "use type='qemu'"), "got: %s", msg ? msg : "(accepted)");
     free(cpu);
     free(msg);
+}
+
+/* ---- domxml-to-native through the real binary ---- */
+
+/* the words a POSIX shell makes of LINE, NUL-separated */
+static char *shell_words(const char *root, const char *line)
+{
+    char *script = fmt("%s/words.sh", root), *out = fmt("%s/words.out", root);
+    char *text = fmt("set -- %s\nfor a do printf '%%s\\0' \"$a\"; done > '%s'\n", line, out);
+    cr_assert_eq(write_text(script, text), 0);
+    char *cmd = fmt("sh '%s'", script);
+    cr_assert_eq(system(cmd), 0, "sh could not run: %s", line);
+    size_t len = 0;
+    char *words = slurp(out, &len);
+    char *joined = calloc(1, len + 1);
+    for (size_t i = 0; i < len; i++)
+        joined[i] = words[i] ? words[i] : '\n';
+    free(words);
+    free(cmd);
+    free(text);
+    free(out);
+    free(script);
+    return joined;
+}
+
+static char *argv_lines(const char *root, const char *xml_path, const char *name)
+{
+    struct err *e = NULL;
+    struct dnode *d = dom_load_file(xml_path, NULL, &e);
+    cr_assert(d, "%s", e ? e->msg : "?");
+    char *run = fmt("%s/run/qemu/%s", root, name), *qmp = fmt("%s/qmp.sock", run);
+    struct qemu_launch l = {.run_dir = run, .qmp_path = qmp, .supervised = true};
+    struct strv argv = {0};
+    cr_assert_eq(qemu_build_argv(d, &l, &argv, &e), 0);
+    struct buf b = {0};
+    for (size_t i = 0; i < argv.n; i++)
+        buf_printf(&b, "%s\n", argv.v[i]);
+    strv_free(&argv);
+    dnode_free(d);
+    free(run);
+    free(qmp);
+    return buf_steal(&b);
+}
+
+Test(argv, domxml_to_native_prints_what_start_runs)
+{
+    char *root = tmp_root();
+    char *xml = data_path("disk-path-commas", ".xml");
+    const char *argv1[] = {"-q", "-c", "qemu:///session", "domxml-to-native", "qemu-argv", xml, NULL};
+    struct run_result r = run_domsh(root, NULL, argv1);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(count_lines(r.out), 1, "one line: %s", r.out);
+    char *want = argv_lines(root, xml, "disk-path-commas");
+    char *got = shell_words(root, r.out);
+    cr_expect_str_eq(got, want, "pasting the line into sh must give the argv back");
+    free(got);
+    run_free(&r);
+
+    const char *def[] = {"-c", "qemu:///session", "define", xml, NULL};
+    r = run_domsh(root, NULL, def);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    run_free(&r);
+    const char *argv2[] = {"-q", "-c", "qemu:///session", "domxml-to-native", "--format", "qemu-argv",
+                           "--domain", "disk-path-commas", NULL};
+    r = run_domsh(root, NULL, argv2);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    got = shell_words(root, r.out);
+    cr_expect_str_eq(got, want);
+    free(got);
+    run_free(&r);
+    free(want);
+    free(xml);
+    rm_rf(root);
+    free(root);
+}
+
+Test(argv, domxml_to_native_errors)
+{
+    char *root = tmp_root();
+    const char *none[] = {"domxml-to-native", "qemu-argv", NULL};
+    struct run_result r = run_domsh(root, NULL, none);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.err, "error: an XML file or --domain is required\n");
+    run_free(&r);
+    const char *fmt_bad[] = {"domxml-to-native", "xen-xm", "/dev/null", NULL};
+    r = run_domsh(root, NULL, fmt_bad);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "xen-xm"), "%s", r.err);
+    run_free(&r);
+    char *xml = data_path("err-disk-bus-xen", ".xml");
+    const char *bad[] = {"-q", "domxml-to-native", "qemu-argv", xml, NULL};
+    r = run_domsh(root, NULL, bad);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.err, "error: disk 'xvda': bus 'xen' is not supported by the qemu backend\n");
+    cr_expect_str_eq(r.out, "");
+    run_free(&r);
+    free(xml);
+    rm_rf(root);
+    free(root);
 }

@@ -80,6 +80,25 @@ static int count(const char *hay, const char *needle)
     return n;
 }
 
+/* every path under root with its size: a refused command must not change
+ * it (lock files excepted: the lock is taken before the checks) */
+static char *tree_listing(void)
+{
+    char *cmd = fmt("cd '%s' && find . -name '*.lock' -o -printf '%%p %%s\\n' | LC_ALL=C sort",
+                    root);
+    FILE *p = popen(cmd, "r");
+    free(cmd);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    int c;
+    while ((c = fgetc(p)) != EOF)
+        fputc(c, m);
+    pclose(p);
+    fclose(m);
+    return buf;
+}
+
 TestSuite(cmds, .init = setup, .fini = teardown);
 
 Test(cmds, test_uri_starts_empty)
@@ -160,6 +179,7 @@ Test(cmds, duplicates_refused)
     struct run_result r = qlinef("define %s", a);
     cr_assert_eq(r.status, 0, "%s", r.err);
     run_free(&r);
+    char *before = tree_listing();
     r = qlinef("define %s", a2);
     cr_assert_eq(r.status, 1);
     cr_assert_str_eq(r.err, "error: domain 'alpha' already exists with uuid " UUID1 "\n");
@@ -168,6 +188,11 @@ Test(cmds, duplicates_refused)
     cr_assert_eq(r.status, 1);
     cr_assert_str_eq(r.err, "error: domain 'alpha' is already defined with uuid " UUID1 "\n");
     run_free(&r);
+    /* refused: nothing written anywhere (no config, index, lock or history) */
+    char *after = tree_listing();
+    cr_assert_str_eq(after, before);
+    free(before);
+    free(after);
     /* same name and uuid: an update */
     r = qlinef("define %s; list --all --name", a);
     cr_assert_eq(r.status, 0, "%s", r.err);
@@ -400,5 +425,27 @@ Test(cmds, edit_detects_concurrent_change)
     cr_assert(strstr(r.out, "<vcpu>2</vcpu>"));
     run_free(&r);
     free(script);
+    free(f);
+}
+
+/* each --json output is one valid JSON document (checked by python3) */
+Test(cmds, json_documents_parse)
+{
+    char pb[1024];
+    char *f = domain_file("a.xml", "alpha", UUID1);
+    struct run_result r = qlinef("define %s", f);
+    run_free(&r);
+    static const char *const cmds[] = {"list --all --json", "list --json", "dominfo --json alpha",
+                                       "domstate --json alpha", "version --json"};
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        r = qline(cmds[i]);
+        cr_assert_eq(r.status, 0, "%s: %s", cmds[i], r.err);
+        char *path = fmt("%s/out.json", root);
+        write_text(path, r.out);
+        int rc = system(SF(pb, "python3 -c 'import json,sys; json.load(open(sys.argv[1]))' %s", path));
+        cr_assert_eq(rc, 0, "%s printed invalid JSON:\n%s", cmds[i], r.out);
+        free(path);
+        run_free(&r);
+    }
     free(f);
 }

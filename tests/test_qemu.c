@@ -184,16 +184,29 @@ static int free_port(void)
     return ntohs(sa.sin_port);
 }
 
-static const char *const head =
-    "<domain type='qemu'><name>accept</name><memory>65536</memory><vcpu>2</vcpu>"
-    "<os><type arch='x86_64' machine='%s'>hvm</type>%s</os>%s"
-    "<clock offset='localtime'/><on_reboot>destroy</on_reboot><devices>";
+/* a domain of MACHINE with OS and FEATURES markup and DEVICES, run in DIR */
+static void accepts_in(const char *dir, const char *machine, const char *os, const char *features,
+                       const char *devices)
+{
+    char *xml = fmt("<domain type='qemu'><name>accept</name><memory>65536</memory><vcpu>2</vcpu>"
+                    "<os><type arch='x86_64' machine='%s'>hvm</type>%s</os>%s"
+                    "<clock offset='localtime'/><on_reboot>destroy</on_reboot>"
+                    "<devices>%s</devices></domain>", machine, os, features, devices);
+    qemu_accepts(dir, xml);
+    free(xml);
+}
+
+static void accepts(const char *machine, const char *os, const char *features, const char *devices)
+{
+    char *dir = make_dir();
+    accepts_in(dir, machine, os, features, devices);
+    rm_rf(dir);
+    free(dir);
+}
 
 Test(qemu_accepts, disks_on_every_bus_and_boot_order, .timeout = 60)
 {
-    char *dir = make_dir();
-    char *xml = fmt("%s%s</devices></domain>",
-        fmt(head, "pc", "<boot dev='cdrom'/><boot dev='hd'/><boot dev='fd'/><boot dev='network'/>", ""),
+    accepts("pc", "<boot dev='cdrom'/><boot dev='hd'/><boot dev='fd'/><boot dev='network'/>", "",
         "<disk type='file'><source file='@DIR@/a,b.img'/><target dev='hda' bus='ide'/></disk>"
         "<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/></disk>"
         "<disk type='file'><driver name='qemu' type='qcow2'/><source file='@DIR@/q,2.qcow2'/>"
@@ -206,27 +219,19 @@ Test(qemu_accepts, disks_on_every_bus_and_boot_order, .timeout = 60)
         "<disk type='file' device='floppy'><source file='@DIR@/f.img'/><target dev='fda'/></disk>"
         "<disk type='file' device='floppy'><target dev='fdb'/></disk>"
         "<interface type='user'><mac address='52:54:00:00:00:01'/></interface>");
-    qemu_accepts(dir, xml);
-    rm_rf(dir);
-    free(dir);
 }
 
 Test(qemu_accepts, q35_ahci_and_floppy, .timeout = 60)
 {
-    char *dir = make_dir();
-    char *xml = fmt("%s%s</devices></domain>",
-        fmt(head, "q35", "<boot dev='fd'/>", "<features><acpi/><apic/><pae/></features>"),
+    accepts("q35", "<boot dev='fd'/>", "<features><acpi/><apic/><pae/></features>",
         "<disk type='file'><source file='@DIR@/a,b.img'/><target dev='hdf' bus='ide'/></disk>"
         "<disk type='file' device='cdrom'><source file='@DIR@/c d.iso'/><target dev='hda'/></disk>"
         "<disk type='file' device='floppy'><source file='@DIR@/f.img'/><target dev='fda'/></disk>");
-    qemu_accepts(dir, xml);
-    rm_rf(dir);
-    free(dir);
 }
 
+/* a server netdev and a client connecting to it in the same QEMU */
 Test(qemu_accepts, every_nic_model_and_socket_netdevs, .timeout = 60)
 {
-    char *dir = make_dir();
     int port = free_port();
     char *nets = fmt(
         "<interface type='user'><model type='virtio'/></interface>"
@@ -240,25 +245,34 @@ Test(qemu_accepts, every_nic_model_and_socket_netdevs, .timeout = 60)
         "<interface type='user'><model type='ne2k_isa'/></interface>"
         "<interface type='server'><source address='127.0.0.1' port='%d'/></interface>"
         "<interface type='client'><source address='127.0.0.1' port='%d'/></interface>", port, port);
-    char *xml = fmt("%s%s</devices></domain>", fmt(head, "pc", "<boot dev='network'/>", ""), nets);
-    qemu_accepts(dir, xml);
-    rm_rf(dir);
-    free(dir);
+    accepts("pc", "<boot dev='network'/>", "", nets);
+    free(nets);
+}
+
+static int listen_tcp(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(fd, 4) == 0);
+    return fd;
+}
+
+static int listen_unix(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un su = {.sun_family = AF_UNIX};
+    snprintf(su.sun_path, sizeof(su.sun_path), "%s", path);
+    cr_assert(bind(fd, (struct sockaddr *)&su, sizeof(su)) == 0 && listen(fd, 4) == 0);
+    return fd;
 }
 
 Test(qemu_accepts, every_chardev_type, .timeout = 60)
 {
     char *dir = make_dir();
     int tcp = free_port(), tcp2 = free_port(), udp = free_port();
-    /* a listener for the tcp and unix "connect" chardevs */
-    int lfd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)tcp2),
-                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    cr_assert(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(lfd, 4) == 0);
-    int ufd = socket(AF_UNIX, SOCK_STREAM, 0);
-    struct sockaddr_un su = {.sun_family = AF_UNIX};
-    snprintf(su.sun_path, sizeof(su.sun_path), "%s/peer.sock", dir);
-    cr_assert(bind(ufd, (struct sockaddr *)&su, sizeof(su)) == 0 && listen(ufd, 4) == 0);
+    char *peer = fmt("%s/peer.sock", dir);
+    int lfd = listen_tcp(tcp2), ufd = listen_unix(peer);   /* for the "connect" chardevs */
     char *chr = fmt(
         "<serial type='pty'><target port='0'/></serial>"
         "<serial type='file'><source path='@DIR@/ser,1 log'/><target port='1'/></serial>"
@@ -272,18 +286,18 @@ Test(qemu_accepts, every_chardev_type, .timeout = 60)
         "<parallel type='unix'><source mode='connect' path='@DIR@/peer.sock'/><target port='1'/></parallel>"
         "<parallel type='pipe'><source path='@DIR@/pipe'/><target port='2'/></parallel>",
         tcp, udp, tcp2);
-    char *xml = fmt("%s%s</devices></domain>", fmt(head, "pc", "", ""), chr);
-    qemu_accepts(dir, xml);
-    char *xml2 = fmt("%s%s</devices></domain>", fmt(head, "pc", "", ""),
+    accepts_in(dir, "pc", "", "", chr);
+    accepts_in(dir, "pc", "", "",
         "<serial type='stdio'><target port='0'/></serial>"
         "<serial type='null'><target port='1'/></serial>"
         "<serial type='vc'><target port='2'/></serial>"
         "<serial type='dev'><source path='/dev/null'/><target port='3'/></serial>"
         "<parallel type='unix'><source mode='bind' path='@DIR@/bind,x.sock'/></parallel>"
         "<parallel type='file'><source path='@DIR@/lp.log'/></parallel>");
-    qemu_accepts(dir, xml2);
     close(lfd);
     close(ufd);
+    free(chr);
+    free(peer);
     rm_rf(dir);
     free(dir);
 }
@@ -298,8 +312,8 @@ Test(qemu_accepts, kernel_boot_paths_with_commas, .timeout = 60)
     globfree(&g);
     char *os = fmt("<kernel>%s</kernel><initrd>%s</initrd><cmdline>console=ttyS0,115200 a='b c'"
                    "</cmdline>", kernel, initrd);
-    char *xml = fmt("%s</devices></domain>", fmt(head, "pc", os, ""));
-    qemu_accepts(dir, xml);
+    accepts_in(dir, "pc", os, "", "");
+    free(os);
     free(kernel);
     free(initrd);
     rm_rf(dir);
@@ -308,18 +322,12 @@ Test(qemu_accepts, kernel_boot_paths_with_commas, .timeout = 60)
 
 Test(qemu_accepts, graphics_input_sound_hostless, .timeout = 60)
 {
-    char *dir = make_dir();
-    char *xml = fmt("%s%s</devices></domain>", fmt(head, "pc", "", ""),
+    accepts("pc", "", "",
         "<input type='tablet' bus='usb'/><input type='mouse' bus='usb'/>"
         "<input type='keyboard' bus='usb'/><input type='mouse' bus='ps2'/>"
         "<graphics type='vnc' autoport='yes' passwd='pw' keymap='de'/>"
         "<sound model='es1370'/><sound model='sb16'/><sound model='ac97'/><sound model='pcspk'/>"
         "<video><model type='cirrus'/></video><memballoon model='none'/>");
-    qemu_accepts(dir, xml);
-    char *xml2 = fmt("%s%s</devices></domain>", fmt(head, "pc", "", ""),
-        "<graphics type='vnc' autoport='yes' listen='127.0.0.1'/>"
-        "<video><model type='vga'/></video>");
-    qemu_accepts(dir, xml2);
-    rm_rf(dir);
-    free(dir);
+    accepts("pc", "", "", "<graphics type='vnc' autoport='yes' listen='127.0.0.1'/>"
+                          "<video><model type='vga'/></video>");
 }

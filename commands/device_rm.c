@@ -1,0 +1,58 @@
+/* device-rm: remove the device a selector names. */
+#include "devcmd.h"
+
+enum {
+    RM_OPT_DOMAIN,
+    RM_OPT_SELECTOR,
+    RM_OPT_DRY_RUN,
+    RM_OPT_CONFIG,
+    RM_OPT_LIVE,
+    RM_OPT_CURRENT,
+    RM_OPT_PERSISTENT,
+};
+
+static int edit_rm(struct dnode *dom, void *ctx, struct err **e)
+{
+    struct dnode *d = dev_find(dom, ctx, e);
+    if (!d)
+        return -1;
+    dnode_remove(d);
+    return 0;
+}
+
+static int run_device_rm(struct shell *sh, const struct cmd_args *a, struct err **e)
+{
+    const char *sel = args_str(a, RM_OPT_SELECTOR);
+    unsigned mask;
+    if (devcmd_scope(sh, a, RM_OPT_CONFIG, SCOPE_DEFAULT_CONFIG, a->dom_name, &mask, e) < 0)
+        return -1;
+    AUTOFREE char *summary = xasprintf("device-rm %s", sel);
+    struct devcmd_change ch = {summary, edit_rm, devcmd_live_sync, (void *)sel,
+                               args_bool(a, RM_OPT_DRY_RUN)};
+    if (devcmd_apply(sh, a->dom_name, mask, &ch, e) < 0)
+        return -1;
+    if (!ch.dry_run)
+        shell_info(sh, "Device '%s' removed", sel);
+    return 0;
+}
+
+static const struct opt_def device_rm_opts[] = {
+    [RM_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [RM_OPT_SELECTOR] = {"selector", OPT_STRING, OPT_REQUIRED, "selector",
+                         "the device: disk/vdb, interface/1 ...", .complete = comp_selectors},
+    [RM_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_SCOPE_OPTS(RM_OPT_CONFIG),
+};
+
+const struct cmd_def cmd_device_rm = {
+    .name = "device-rm",
+    .group = "device",
+    .summary = "remove a device by selector",
+    .desc = "Remove the device a selector names (see device-list). Without a scope option "
+            "the config is changed; --live unplugs disks and interfaces.",
+    .opts = device_rm_opts,
+    .nopts = NOPTS(device_rm_opts),
+    .flags = CMD_READ_WRITE,
+    .target_opt = RM_OPT_DOMAIN,
+    .run = run_device_rm,
+};

@@ -1,0 +1,91 @@
+/* start: boot a defined domain under its supervisor; --autostart-all
+ * starts every domain marked autostart (for a boot unit). */
+#include <string.h>
+
+#include "../core/backend.h"
+#include "../core/buf.h"
+#include "../core/runtime.h"
+#include "../completion/completers.h"
+#include "../shell/shell.h"
+
+enum { START_OPT_DOMAIN, START_OPT_PAUSED, START_OPT_AUTOSTART_ALL };
+
+static const struct opt_def start_opts[] = {
+    [START_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .argname = "domain",
+                          .help = "name, id or uuid of the inactive domain",
+                          .complete = comp_domains, .complete_flags = ST_SHUTOFF},
+    [START_OPT_PAUSED] = {.name = "paused", .kind = OPT_BOOL,
+                          .help = "leave the guest paused (resume starts it)"},
+    [START_OPT_AUTOSTART_ALL] = {.name = "autostart-all", .kind = OPT_BOOL,
+                                 .help = "start every inactive domain marked autostart"},
+};
+
+/* under the domain lock: re-check the state, load, hand over to the backend */
+static int start_one(struct shell *sh, const char *name, unsigned flags, struct err **e)
+{
+    int lock = store_lock(sh->store, name, false, e);
+    if (lock < 0)
+        return -1;
+    struct dom_status ds;
+    int rc = rt_status(sh->store, name, &ds, e);
+    struct dnode *dom = NULL;
+    int id;
+    if (rc == 0 && dom_state_active(ds.state))
+        rc = err_set(e, ERR_STATE, "domain '%s' is already running", name);
+    if (rc == 0 && !(dom = store_load(sh->store, name, e)))
+        rc = -1;
+    if (rc == 0)
+        rc = backend_start(sh->store, dom, flags, &id, e);
+    dnode_free(dom);
+    store_unlock(lock);
+    if (rc == 0)
+        shell_info(sh, "Domain '%s' started", name);
+    return rc;
+}
+
+static int start_autostart_all(struct shell *sh, unsigned flags, struct err **e)
+{
+    struct strv names = {0};
+    struct buf failed = {0};
+    if (store_list(sh->store, &names, e) < 0)
+        return -1;
+    for (size_t i = 0; i < names.n; i++) {
+        struct dom_status ds;
+        if (!store_autostart(sh->store, names.v[i]) ||
+            rt_status(sh->store, names.v[i], &ds, NULL) < 0 || dom_state_active(ds.state))
+            continue;
+        struct err *one = NULL;
+        if (start_one(sh, names.v[i], flags, &one) < 0)
+            buf_printf(&failed, "%s'%s': %s", failed.len ? "; " : "", names.v[i],
+                       one && one->msg ? one->msg : "failed");
+        err_free(one);
+    }
+    strv_free(&names);
+    int rc = 0;
+    if (failed.len)
+        rc = err_set(e, ERR_BACKEND, "cannot start autostart domains: %s", buf_str(&failed));
+    buf_free(&failed);
+    return rc;
+}
+
+static int start_run(struct shell *sh, const struct cmd_args *a, struct err **e)
+{
+    unsigned flags = args_bool(a, START_OPT_PAUSED) ? START_PAUSED : 0;
+    if (args_bool(a, START_OPT_AUTOSTART_ALL)) {
+        if (a->dom_name)
+            return err_set(e, ERR_ARGS, "--autostart-all takes no domain");
+        return start_autostart_all(sh, flags, e);
+    }
+    if (!a->dom_name)
+        return err_set(e, ERR_ARGS, "command 'start' requires <domain> option");
+    return start_one(sh, a->dom_name, flags, e);
+}
+
+const struct cmd_def cmd_start = {
+    .name = "start", .group = "domain", .summary = "start a (previously defined) inactive domain",
+    .desc = "Starts the domain under its own supervisor process and returns once the guest "
+            "runs.  With --autostart-all, starts every domain marked autostart that is not "
+            "running (use it from a boot unit: `domsh -c qemu:///system start --autostart-all`).",
+    .opts = start_opts, .nopts = NOPTS(start_opts), .flags = CMD_READ_WRITE,
+    .target_opt = START_OPT_DOMAIN, .target_states = ST_SHUTOFF, .run = start_run,
+};

@@ -1,0 +1,30 @@
+/* supervise: hidden; `start` execs `domsh supervise SPEC --sync-fd N` in
+ * the double-forked process that becomes the domain's supervisor. */
+#include "../core/supervisor.h"
+#include "../shell/shell.h"
+
+enum { SUPERVISE_OPT_SPEC, SUPERVISE_OPT_SYNC_FD };
+
+static const struct opt_def supervise_opts[] = {
+    [SUPERVISE_OPT_SPEC] = {.name = "spec", .kind = OPT_STRING, .flags = OPT_REQUIRED,
+                            .argname = "file", .help = "launch spec written by start"},
+    [SUPERVISE_OPT_SYNC_FD] = {.name = "sync-fd", .kind = OPT_INT, .flags = OPT_REQUIRED,
+                               .argname = "fd", .help = "pipe to answer the starting shell on"},
+};
+
+static int supervise_run(struct shell *sh, const struct cmd_args *a, struct err **e)
+{
+    long long fd;
+    if (args_int(a, SUPERVISE_OPT_SYNC_FD, &fd, e) < 0)
+        return -1;
+    if (supervisor_main(args_str(a, SUPERVISE_OPT_SPEC), (int)fd) != 0)
+        return err_set(e, ERR_BACKEND, "the supervisor failed (see the domain log)");
+    return 0;
+}
+
+const struct cmd_def cmd_supervise = {
+    .name = "supervise", .group = "internal",
+    .summary = "run the supervisor of one domain (started by start)",
+    .opts = supervise_opts, .nopts = NOPTS(supervise_opts),
+    .flags = CMD_NOSTORE | CMD_HIDDEN, .target_opt = -1, .run = supervise_run,
+};

@@ -1,0 +1,50 @@
+/* rt_helpers.h: helpers for the runtime tests (test backend, real binary).
+ * Each test gets a private DOMSH_ROOT; rt_teardown() destroys what the test
+ * started (and kills by PID, from the status files, whatever did not stop)
+ * and removes the root. */
+#ifndef DOMSH_RT_HELPERS_H
+#define DOMSH_RT_HELPERS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "helpers.h"
+
+struct rt {
+    char *root;
+};
+
+void rt_setup(struct rt *t);
+void rt_teardown(struct rt *t);
+
+/* `domsh -q -c test:///default LINE` in t's root */
+struct run_result rt_run(struct rt *t, const char *line);
+/* same, asserting exit status 0; returns stdout (caller frees) */
+char *rt_ok(struct rt *t, const char *line);
+/* define NAME with the given on_* actions (NULL: element left out) and a
+ * serial + console pty */
+void rt_define(struct rt *t, const char *name, const char *on_poweroff, const char *on_reboot,
+               const char *on_crash);
+/* "running (booted)" etc. (caller frees) */
+char *rt_state(struct rt *t, const char *name);
+/* poll `domstate --reason` until it equals want (up to 10 s); the last
+ * state seen is returned in *seen when it never matched (caller frees) */
+bool rt_wait_state(struct rt *t, const char *name, const char *want, char **seen);
+
+/* a console connection (ATTACH with flags; -1 on refusal, errmsg set) */
+int rt_attach(struct rt *t, const char *name, const char *dev, unsigned flags, char **errmsg);
+void rt_send(int fd, const char *text);
+/* read DATA frames until the output contains want, an EXIT frame or EOF
+ * (up to 10 s); returns everything read (caller frees); *last_type gets
+ * the type of the last frame (may be NULL) */
+char *rt_read_until(int fd, const char *want, int *last_type);
+/* type a line on the guest console and wait for want in its output */
+void rt_guest_line(struct rt *t, const char *name, const char *line, const char *want);
+
+/* RUN/NAME/FILE path (caller frees) */
+char *rt_run_path(struct rt *t, const char *name, const char *file);
+/* a key of RUN/NAME/status as a number (-1 when absent) */
+long rt_status_num(struct rt *t, const char *name, const char *key);
+bool pid_alive(pid_t pid);
+
+#endif
