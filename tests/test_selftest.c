@@ -179,6 +179,8 @@ Test(selftest, target_options)
 Test(selftest, man_fragment_per_command)
 {
     for (size_t i = 0; i < cmd_table_len; i++) {
+        if ((cmd_table[i]->flags & CMD_HIDDEN) && strcmp(cmd_table[i]->name, "complete") != 0)
+            continue;
         char *path = fmt("%s/man/cmds/%s.1in", src_dir(), cmd_table[i]->name);
         cr_expect_eq(access(path, R_OK), 0, "'%s': no man fragment %s", cmd_table[i]->name,
                      path);
