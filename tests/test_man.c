@@ -43,16 +43,22 @@ static char *man_section(const char *page, const char *name)
     return end ? strndup(s, (size_t)(end - s)) : strdup(s);
 }
 
-/* "--name", not as the prefix of a longer option name */
-static bool mentions_option(const char *text, const char *name)
+/* "--name", not as the prefix of a longer option name; an option a bare
+ * word can fill may also be an item of its own (".TP" then ".I name") */
+static bool mentions_option(const char *text, const struct opt_def *o)
 {
-    char *needle = fmt("--%s", name);
+    char *needle = fmt("--%s", o->name);
     bool found = false;
     for (const char *p = text; !found && (p = strstr(p, needle)); p++) {
         char next = p[strlen(needle)];
         found = !((next >= 'a' && next <= 'z') || (next >= '0' && next <= '9') || next == '-');
     }
     free(needle);
+    if (!found && o->kind != OPT_BOOL && !(o->flags & OPT_NAMED)) {
+        needle = fmt("\n.TP\n.I %s\n", o->name);
+        found = strstr(text, needle) != NULL;
+        free(needle);
+    }
     return found;
 }
 
@@ -67,7 +73,7 @@ Test(man, every_command_and_option)
         cr_expect_not_null(sec, "man/domsh.1 has no '.SS %s' (add man/cmds/%s.1in, make man)",
                            c->name, c->name);
         for (size_t k = 0; sec && k < c->nopts; k++)
-            cr_expect(mentions_option(sec, c->opts[k].name),
+            cr_expect(mentions_option(sec, &c->opts[k]),
                       "man/domsh.1: '%s' does not document --%s", c->name, c->opts[k].name);
         free(sec);
     }

@@ -18,6 +18,7 @@
 #include "helpers.h"
 
 static char *root, *sock;
+static const char *session = "t";   /* the tmux session keys go to */
 
 static void setup(void)
 {
@@ -69,20 +70,27 @@ static void teardown(void)
 
 TestSuite(repl, .init = setup, .fini = teardown, .timeout = 120);
 
-/* start domsh (with extra global options) in a fresh session; the pane
- * stays after it exits and shows "[exit N]" */
-static void start_shell(const char *opts)
+/* start domsh (with extra global options) in a fresh session named name,
+ * which keys go to from now on; the pane stays after domsh exits and shows
+ * "[exit N]" */
+static void start_shell_in(const char *name, const char *opts)
 {
+    session = name;
     AUTOFREE char *cmd = fmt(
         "env DOMSH_ROOT='%s' DOMSH_DEFAULT_URI=test:///default XDG_STATE_HOME='%s/state' "
         "HOME='%s' INPUTRC=/dev/null TERM=xterm '%s' %s; echo \"[exit $?]\"; sleep 600",
         root, root, root, domsh_bin(), opts);
-    free(tmux("new-session", "-d", "-s", "t", "-x", "100", "-y", "40", cmd, NULL));
+    free(tmux("new-session", "-d", "-s", name, "-x", "100", "-y", "40", cmd, NULL));
+}
+
+static void start_shell(const char *opts)
+{
+    start_shell_in("t", opts);
 }
 
 static char *screen(void)
 {
-    return tmux("capture-pane", "-p", "-N", "-t", "t", NULL);
+    return tmux("capture-pane", "-p", "-N", "-t", session, NULL);
 }
 
 static double now(void)
@@ -114,13 +122,13 @@ static char *wait_screen(const char *text)
 
 static void keys(const char *k)
 {
-    free(tmux("send-keys", "-t", "t", k, NULL));
+    free(tmux("send-keys", "-t", session, k, NULL));
 }
 
 /* literal text, no key names */
 static void type(const char *text)
 {
-    free(tmux("send-keys", "-t", "t", "-l", "--", text, NULL));
+    free(tmux("send-keys", "-t", session, "-l", "--", text, NULL));
 }
 
 /* the count of prompts on the screen: every command adds one */
@@ -252,8 +260,9 @@ Test(repl, history_survives_a_restart)
     type("exit");
     keys("Enter");
     expect_screen("[exit 0]");
+    /* a second session first: killing the only one would stop the server */
+    start_shell_in("u", "-q");
     free(tmux("kill-session", "-t", "t", NULL));
-    start_shell("-q");
     expect_screen("domsh # ");
     /* the newest entry is the exit that ended the first shell */
     keys("Up");

@@ -13,11 +13,13 @@
 #include "../shell/cmd.h"
 #include "helpers.h"
 
-/* one line, no final period, lowercase start (an acronym like XML is fine) */
+/* one line, no final period ("..." is fine), lowercase start (an acronym
+ * like XML is fine) */
 static bool text_ok(const char *s)
 {
     size_t n = s ? strlen(s) : 0;
-    if (n == 0 || s[n - 1] == '.' || strchr(s, '\n'))
+    bool ellipsis = n >= 3 && strcmp(s + n - 3, "...") == 0;
+    if (n == 0 || (s[n - 1] == '.' && !ellipsis) || strchr(s, '\n'))
         return false;
     return !isupper((unsigned char)s[0]) || n == 1 || isupper((unsigned char)s[1]);
 }
