@@ -146,8 +146,8 @@ static int read_entry(const char *dir, unsigned seq, struct hist_entry *out, str
     return 0;
 }
 
-int history_list(struct store *st, const char *name, struct hist_entry **out, size_t *n,
-                 struct err **e)
+int history_entries(struct store *st, const char *name, struct hist_entry **out, size_t *n,
+                    struct err **e)
 {
     AUTOFREE char *dir = history_dir(st, name);
     AUTOFREE unsigned *seqs = NULL;

@@ -37,9 +37,10 @@ int history_keep(struct store *st, const char *name, const char *old_xml,
  * saves DOM.  define and edit use this; the caller holds the lock. */
 int history_save(struct store *st, const struct dnode *dom, const char *summary,
                  struct err **e);
-/* every kept change of NAME, oldest first (none is not an error) */
-int history_list(struct store *st, const char *name, struct hist_entry **out, size_t *n,
-                 struct err **e);
+/* every kept change of NAME, oldest first (none is not an error); not
+ * "history_list": readline exports that name and would call this one */
+int history_entries(struct store *st, const char *name, struct hist_entry **out, size_t *n,
+                    struct err **e);
 void history_free(struct hist_entry *v, size_t n);
 /* the config as it was before change SEQ; ERR_NOT_FOUND if not kept */
 char *history_load(struct store *st, const char *name, unsigned seq, struct err **e);
