@@ -74,30 +74,17 @@ static const struct opt_def console_opts[] = {
 
 static int run_console(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
-    struct console_opts o = {
-        .name = a->dom_name,
-        .dev = args_str(a, CONSOLE_OPT_DEVNAME),
-        .force = args_bool(a, CONSOLE_OPT_FORCE),
-        /* under -r a console can still watch */
-        .readonly = args_bool(a, CONSOLE_OPT_READONLY) || sh->readonly,
-        .no_replay = args_bool(a, CONSOLE_OPT_NO_REPLAY),
-        .escape = sh->escape,
-        .in_fd = STDIN_FILENO,
-        .out_fd = STDOUT_FILENO,
-    };
+    struct console_opts o;
+    console_opts_init(&o, a->dom_name, sh->escape);
+    o.dev = args_str(a, CONSOLE_OPT_DEVNAME);
+    o.force = args_bool(a, CONSOLE_OPT_FORCE);
+    o.readonly = args_bool(a, CONSOLE_OPT_READONLY) || sh->readonly;  /* -r may watch */
+    o.no_replay = args_bool(a, CONSOLE_OPT_NO_REPLAY);
     if (o.force && args_bool(a, CONSOLE_OPT_READONLY))
         return err_set(e, ERR_ARGS, "--force and --readonly are mutually exclusive");
     if (o.force && o.readonly)
         return err_set(e, ERR_READONLY, "--force is refused on a read-only connection (-r)");
-    enum console_end end;
-    AUTOFREE char *msg = NULL;
-    fflush(sh->out);
-    if (console_run(sh->store, &o, &end, &msg, e) < 0)
-        return -1;
-    if (end == CONSOLE_END_GUEST)
-        shell_info(sh, "Console of domain '%s' closed: %s", o.name,
-                   msg && *msg ? msg : "the guest stopped");
-    return 0;
+    return console_run_print(sh->store, &o, sh->quiet ? NULL : sh->out, e);
 }
 
 const struct cmd_def cmd_console = {

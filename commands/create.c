@@ -1,13 +1,14 @@
 /* create: start a transient domain from an XML file (nothing is defined;
  * once it stops, it is gone). */
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/backend.h"
+#include "../core/console.h"
 #include "../core/domain.h"
 #include "../core/runtime.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
-#include "startcon.h"
 
 enum { CREATE_OPT_FILE, CREATE_OPT_CONSOLE, CREATE_OPT_PAUSED };
 
@@ -43,7 +44,8 @@ static int create_run(struct shell *sh, const struct cmd_args *a, struct err **e
 {
     const char *file = args_str(a, CREATE_OPT_FILE);
     bool console = args_bool(a, CREATE_OPT_CONSOLE);
-    if (console && startcon_check(e) < 0)
+    /* no terminal for the console: refuse before anything runs */
+    if (console && console_check_tty(STDIN_FILENO, STDOUT_FILENO, e) < 0)
         return -1;
     struct dnode *dom = dom_load_file(file, NULL, e);
     if (!dom)
@@ -59,7 +61,8 @@ static int create_run(struct shell *sh, const struct cmd_args *a, struct err **e
         shell_info(sh, "Domain '%s' created from %s", name, file);
     AUTOFREE char *started = rc == 0 && console ? xstrdup(name) : NULL;
     dnode_free(dom);
-    return started ? startcon_attach(sh, started, e) : rc;
+    return started ? console_after_start(sh->store, started, sh->escape,
+                                         sh->quiet ? NULL : sh->out, e) : rc;
 }
 
 const struct cmd_def cmd_create = {

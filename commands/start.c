@@ -1,13 +1,14 @@
 /* start: boot a defined domain under its supervisor; --autostart-all
  * starts every domain marked autostart (for a boot unit). */
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/backend.h"
 #include "../core/buf.h"
+#include "../core/console.h"
 #include "../core/runtime.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
-#include "startcon.h"
 
 enum { START_OPT_DOMAIN, START_OPT_CONSOLE, START_OPT_PAUSED, START_OPT_AUTOSTART_ALL };
 
@@ -82,11 +83,13 @@ static int start_run(struct shell *sh, const struct cmd_args *a, struct err **e)
     if (!a->dom_name)
         return err_set(e, ERR_ARGS, "command 'start' requires <domain> option");
     bool console = args_bool(a, START_OPT_CONSOLE);
-    if (console && startcon_check(e) < 0)
+    /* no terminal for the console: refuse before anything runs */
+    if (console && console_check_tty(STDIN_FILENO, STDOUT_FILENO, e) < 0)
         return -1;
     if (start_one(sh, a->dom_name, flags, e) < 0)
         return -1;
-    return console ? startcon_attach(sh, a->dom_name, e) : 0;
+    return console ? console_after_start(sh->store, a->dom_name, sh->escape,
+                                         sh->quiet ? NULL : sh->out, e) : 0;
 }
 
 const struct cmd_def cmd_start = {

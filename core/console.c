@@ -261,12 +261,25 @@ static int session(struct session *s, struct err **e)
     return 0;
 }
 
+int console_check_tty(int in_fd, int out_fd, struct err **e)
+{
+    if (!isatty(in_fd) || !isatty(out_fd))
+        return err_set(e, ERR_STATE, "Cannot run interactive console without a controlling TTY");
+    return 0;
+}
+
+void console_opts_init(struct console_opts *o, const char *name, int esc)
+{
+    *o = (struct console_opts){ .name = name, .escape = esc, .in_fd = STDIN_FILENO,
+                                .out_fd = STDOUT_FILENO };
+}
+
 int console_run(struct store *st, const struct console_opts *o, enum console_end *end,
                 char **msg, struct err **e)
 {
     struct session s = { .o = o, .sock = -1, .sigfd = -1 };
-    if (!isatty(o->in_fd) || !isatty(o->out_fd))
-        return err_set(e, ERR_STATE, "Cannot run interactive console without a controlling TTY");
+    if (console_check_tty(o->in_fd, o->out_fd, e) < 0)
+        return -1;
     AUTOFREE char *path = xasprintf("%s/%s/sup.sock", st->run_dir, o->name);
     unsigned flags = (o->readonly ? PROTO_ATT_READONLY : 0) | (o->force ? PROTO_ATT_FORCE : 0) |
                      (o->no_replay ? PROTO_ATT_NO_REPLAY : 0);
@@ -277,8 +290,31 @@ int console_run(struct store *st, const struct console_opts *o, enum console_end
     close(s.sock);
     if (rc == 0) {
         *end = s.end;
-        *msg = steal_ptr(&s.msg);
+        *msg = s.end != CONSOLE_END_GUEST ? NULL
+               : xasprintf("Console of domain '%s' closed: %s", o->name,
+                           s.msg && *s.msg ? s.msg : "the guest stopped");
     }
     free(s.msg);
     return rc;
+}
+
+int console_run_print(struct store *st, const struct console_opts *o, FILE *info,
+                      struct err **e)
+{
+    enum console_end end;
+    AUTOFREE char *msg = NULL;
+    fflush(stdout);
+    if (console_run(st, o, &end, &msg, e) < 0)
+        return -1;
+    if (msg && info)
+        fprintf(info, "%s\n", msg);
+    return 0;
+}
+
+int console_after_start(struct store *st, const char *name, int esc, FILE *info,
+                        struct err **e)
+{
+    struct console_opts o;
+    console_opts_init(&o, name, esc);
+    return console_run_print(st, &o, info, e);
 }

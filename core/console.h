@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <termios.h>
 
 #include "err.h"
@@ -56,9 +57,24 @@ enum console_end {
     CONSOLE_END_GUEST,       /* the guest stopped; the supervisor closed */
 };
 
+/* ERR_STATE "Cannot run interactive console without a controlling TTY"
+ * unless both fds are terminals (start --console checks before starting) */
+int console_check_tty(int in_fd, int out_fd, struct err **e);
+/* options for domain NAME on stdin/stdout with escape byte esc */
+void console_opts_init(struct console_opts *o, const char *name, int esc);
+
 /* the whole interactive session; on success *end says why it ended and
- * msg (may be NULL) receives a line to show the user, or NULL */
+ * *msg (may be NULL) gets the line to show the user when the guest ended
+ * it ("Console of domain 'NAME' closed: domain shut off") */
 int console_run(struct store *st, const struct console_opts *o, enum console_end *end,
                 char **msg, struct err **e);
+/* console_run, then that line on info (NULL: not shown, e.g. under -q);
+ * what `console` does (stdout is flushed first) */
+int console_run_print(struct store *st, const struct console_opts *o, FILE *info,
+                      struct err **e);
+/* `start --console`, `create --console`: the default device of the domain
+ * that was just started, everything it printed since boot replayed */
+int console_after_start(struct store *st, const char *name, int esc, FILE *info,
+                        struct err **e);
 
 #endif

@@ -366,7 +366,7 @@ Test(console_session, guest_exit_ends_with_status_0)
     proto_send_str(f.conn, PROTO_DATA, "reboot: Power down\r\n");
     proto_send_str(f.conn, PROTO_EXIT, "guest shut down");
     cr_assert_eq(fake_wait(&f), 2);
-    cr_assert_str_eq(fake_said(&f), "guest shut down");
+    cr_assert_str_eq(fake_said(&f), "Console of domain 'dom1' closed: guest shut down");
     fake_free(&f);
 }
 

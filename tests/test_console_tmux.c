@@ -55,12 +55,14 @@ static void tmux(struct tmx *x, const char *a, const char *b, const char *c, con
     free(run_out(argv));
 }
 
-/* a defined, running domain 'vm' and a shell in window 0 */
-static void tmx_setup(struct tmx *x)
+/* a defined domain 'vm' (running unless told otherwise) and a shell in
+ * windows 0 and 1 */
+static void tmx_setup_as(struct tmx *x, bool start)
 {
     rt_setup(&x->rt);
     rt_define(&x->rt, "vm", NULL, NULL, NULL);
-    free(rt_ok(&x->rt, "start vm"));
+    if (start)
+        free(rt_ok(&x->rt, "start vm"));
     x->sock = fmt("%s/tmux.sock", x->rt.root);
     char *shell = fmt("env DOMSH_ROOT='%s' D='%s -c test:///default' PS1='$ ' sh",
                       x->rt.root, domsh_bin());
@@ -69,6 +71,11 @@ static void tmx_setup(struct tmx *x)
     free(run_out(argv));
     tmux(x, "new-window", "-d", shell, NULL, NULL);
     free(shell);
+}
+
+static void tmx_setup(struct tmx *x)
+{
+    tmx_setup_as(x, true);
 }
 
 static void tmx_teardown(struct tmx *x)
@@ -335,5 +342,70 @@ Test(console_tmux, refuses_without_a_terminal, .timeout = 60)
               "%s", r.err);
     cr_assert_null(strstr(r.out, "Connected"));
     run_free(&r);
+    rt_teardown(&t);
+}
+
+/* start --console: the first boot line is on screen, then a normal session */
+Test(console_tmux, start_console_shows_boot, .timeout = 60)
+{
+    struct tmx x;
+    tmx_setup_as(&x, false);
+    keys(&x, 0, "$D start vm --console; echo rc=$?", true);
+    free(wait_screen(&x, 0, "fake# "));
+    keys(&x, 0, "echo up-$((40+2))", true);
+    char *s = wait_screen(&x, 0, "\nup-42");
+    char *c = strstr(s, "Domain 'vm' started\nConnected to domain 'vm'\n");
+    cr_assert(c && strstr(c, "\nfake-guest vm: booting"), "%s", s);
+    free(s);
+    key(&x, 0, "C-]");
+    free(wait_screen(&x, 0, "rc=0"));
+    char *st = rt_state(&x.rt, "vm");
+    cr_assert_str_eq(st, "running (booted)");
+    free(st);
+    tmx_teardown(&x);
+}
+
+Test(console_tmux, create_console_until_poweroff, .timeout = 60)
+{
+    struct tmx x;
+    tmx_setup_as(&x, false);
+    char *xml = fmt("%s/vm.xml", x.rt.root);      /* what rt_define wrote */
+    char *t = slurp(xml, NULL), *p = t ? strstr(t, "<name>vm</name>") : NULL;
+    cr_assert(p);
+    memcpy(p, "<name>tv</name>", 15);
+    char *tv = fmt("%s/tv.xml", x.rt.root);
+    write_text(tv, t);
+    char *cmd = fmt("$D create %s --console; echo rc=$?", tv);
+    keys(&x, 0, cmd, true);
+    free(wait_screen(&x, 0, "fake-guest tv: booting"));
+    free(wait_screen(&x, 0, "fake# "));
+    keys(&x, 0, "poweroff", true);
+    char *s = wait_screen(&x, 0, "\nrc=");
+    cr_assert(strstr(s, "Console of domain 'tv' closed: domain shut off\n"), "%s", s);
+    cr_assert(strstr(s, "\nrc=0\n"), "%s", s);
+    free(s);
+    free(cmd);
+    free(tv);
+    free(t);
+    free(xml);
+    tmx_teardown(&x);
+}
+
+Test(console_tmux, start_console_without_terminal_starts_nothing, .timeout = 60)
+{
+    struct rt t;
+    rt_setup(&t);
+    rt_define(&t, "vm", NULL, NULL, NULL);
+    struct run_result r = rt_run(&t, "start vm --console");
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "error: Cannot run interactive console without a controlling TTY"),
+              "%s", r.err);
+    run_free(&r);
+    char *st = rt_state(&t, "vm");
+    cr_assert_str_eq(st, "shut off (unknown)");     /* never started */
+    free(st);
+    char *run = rt_run_path(&t, "vm", "status");
+    cr_assert_neq(access(run, F_OK), 0, "a status file was written");
+    free(run);
     rt_teardown(&t);
 }
