@@ -165,14 +165,46 @@ static bool file_same(const char *a, const char *b)
     return same;
 }
 
+/* type CMD (a guest poweroff) in window win: the session of DOM ends
+ * with its closing line and status 0 */
+static void poweroff_ends_session(struct tmx *x, int win, const char *cmd, const char *dom,
+                                  int secs)
+{
+    keys(x, win, cmd, true);
+    char *s = wait_screen_s(x, win, "\nrc=", secs);
+    char *want = fmt("Console of domain '%s' closed: domain shut off\n", dom);
+    char *msg = strstr(s, want);
+    cr_assert(msg && strstr(msg, "\nrc=0\n"), "%s", s);
+    free(want);
+    free(s);
+}
+
+/* run inner in window win between two `stty -g` snapshots */
+static void keys_stty(struct tmx *x, int win, const char *inner)
+{
+    char *cmd = fmt("stty -g > %s/before; %s; echo rc=$?; stty -g > %s/after", x->rt.root, inner,
+                    x->rt.root);
+    keys(x, win, cmd, true);
+    free(cmd);
+}
+
+/* the terminal settings after the command equal those before it */
+static void assert_stty_kept(struct tmx *x, const char *when)
+{
+    char *b = fmt("%s/before", x->rt.root), *a = fmt("%s/after", x->rt.root);
+    for (int i = 0; i < 500 && access(a, F_OK) != 0; i++)
+        usleep(10000);
+    usleep(50000);
+    cr_assert(file_same(b, a), "stty -g differs after %s", when);
+    free(a);
+    free(b);
+}
+
 Test(console_tmux, type_read_detach_restore_replay, .timeout = 60)
 {
     struct tmx x;
     tmx_setup(&x);
-    char *cmd = fmt("stty -g > %s/before; $D console vm; echo rc=$?; stty -g > %s/after",
-                    x.rt.root, x.rt.root);
-    keys(&x, 0, cmd, true);
-    free(cmd);
+    keys_stty(&x, 0, "$D console vm");
     /* banner, then the boot output kept since start (replay), then typing */
     free(wait_screen(&x, 0, "fake# "));
     keys(&x, 0, "echo hello-$((6*7))", true);
@@ -184,13 +216,7 @@ Test(console_tmux, type_read_detach_restore_replay, .timeout = 60)
     key(&x, 0, "C-]");
     free(wait_screen(&x, 0, "rc=0"));
     /* the terminal is as it was, the domain still runs */
-    char *b = fmt("%s/before", x.rt.root), *a = fmt("%s/after", x.rt.root);
-    for (int i = 0; i < 500 && access(a, F_OK) != 0; i++)
-        usleep(10000);
-    usleep(50000);
-    cr_assert(file_same(b, a), "stty -g differs after detach");
-    free(a);
-    free(b);
+    assert_stty_kept(&x, "detach");
     char *st = rt_state(&x.rt, "vm");
     cr_assert_str_eq(st, "running (booted)");
     free(st);
@@ -277,22 +303,15 @@ Test(console_tmux, signal_restores_terminal, .timeout = 60)
 {
     struct tmx x;
     tmx_setup(&x);
-    char *cmd = fmt("stty -g > %s/before; sh -c 'echo $$ > %s/pid; exec $D console vm'; "
-                    "echo rc=$?; stty -g > %s/after", x.rt.root, x.rt.root, x.rt.root);
-    keys(&x, 0, cmd, true);
-    free(cmd);
+    char *inner = fmt("sh -c 'echo $$ > %s/pid; exec $D console vm'", x.rt.root);
+    keys_stty(&x, 0, inner);
+    free(inner);
     free(wait_screen(&x, 0, "fake# "));
     char *pidf = fmt("%s/pid", x.rt.root), *pid = slurp(pidf, NULL);
     cr_assert(pid);
     kill((pid_t)atol(pid), SIGTERM);
     free(wait_screen(&x, 0, "rc=143"));
-    char *b = fmt("%s/before", x.rt.root), *a = fmt("%s/after", x.rt.root);
-    for (int i = 0; i < 500 && access(a, F_OK) != 0; i++)
-        usleep(10000);
-    usleep(50000);
-    cr_assert(file_same(b, a), "stty -g differs after SIGTERM");
-    free(a);
-    free(b);
+    assert_stty_kept(&x, "SIGTERM");
     free(pid);
     free(pidf);
     tmx_teardown(&x);
@@ -394,11 +413,7 @@ Test(console_tmux, create_console_until_poweroff, .timeout = 60)
     keys(&x, 0, cmd, true);
     free(wait_screen(&x, 0, "fake-guest tv: booting"));
     free(wait_screen(&x, 0, "fake# "));
-    keys(&x, 0, "poweroff", true);
-    char *s = wait_screen(&x, 0, "\nrc=");
-    cr_assert(strstr(s, "Console of domain 'tv' closed: domain shut off\n"), "%s", s);
-    cr_assert(strstr(s, "\nrc=0\n"), "%s", s);
-    free(s);
+    poweroff_ends_session(&x, 0, "poweroff", "tv", 15);
     free(cmd);
     free(tv);
     free(t);
@@ -490,9 +505,7 @@ Test(console_qemu, demo_guest_session, .timeout = 300)
     tmx_open(&x, "qemu:///session");
 
     /* attach while it boots: the boot banner (replay + live), then type */
-    char *cmd = fmt("stty -g > %s/before; $D console demo; echo rc=$?; stty -g > %s/after",
-                    x.rt.root, x.rt.root);
-    keys(&x, 0, cmd, true);
+    keys_stty(&x, 0, "$D console demo");
     char *s = wait_screen_s(&x, 0, "demo# ", 180);
     char *c = strstr(s, "Connected to domain 'demo'\n");
     cr_assert(c && strstr(c, "domsh guest ready"), "no boot banner after the banner:\n%s", s);
@@ -501,11 +514,7 @@ Test(console_qemu, demo_guest_session, .timeout = 300)
     free(wait_screen_s(&x, 0, "\nhello-42", 60));
     key(&x, 0, "C-]");
     free(wait_screen(&x, 0, "rc=0"));
-    char *b = fmt("%s/before", x.rt.root), *a = fmt("%s/after", x.rt.root);
-    for (int i = 0; i < 500 && access(a, F_OK) != 0; i++)
-        usleep(10000);
-    usleep(50000);
-    cr_assert(file_same(b, a), "stty -g differs after detach");
+    assert_stty_kept(&x, "detach");
 
     /* output while detached is replayed; a second typist is refused */
     demo_line(&x, "echo away-$((2+3))\r", "away-5");
@@ -522,14 +531,7 @@ Test(console_qemu, demo_guest_session, .timeout = 300)
     free(wait_screen_s(&x, 0, "taken over by another client (--force)", 60));
 
     /* the guest powering off ends the session with status 0 */
-    keys(&x, 1, "poweroff -f", true);
-    s = wait_screen_s(&x, 1, "\nrc=", 120);
-    cr_assert(strstr(s, "Console of domain 'demo' closed: domain shut off\n"), "%s", s);
-    cr_assert(strstr(s, "\nrc=0\n"), "%s", s);
-    free(s);
-    free(a);
-    free(b);
-    free(cmd);
+    poweroff_ends_session(&x, 1, "poweroff -f", "demo", 120);
     free(def);
     free(path);
     free(xml);
