@@ -73,7 +73,8 @@ with open(d + "/define.txt", "w") as df, open(d + "/dumpxml.txt", "w") as xf:
 PYEOF
 }
 
-# measure OUT CMD... < stdin: runs CMD with stdout to OUT, prints "WALL_MS RSS_KIB"
+# measure OUT CMD... < stdin: runs CMD with stdout to OUT, prints
+# "WALL_MS RSS_KIB CPU_MS" (CPU = user + system, less sensitive to a busy host)
 # (peak RSS from GNU time, which forks from a small process, not from python)
 measure() {
     "$PY" - "$W/rss" "$@" <<'PYEOF'
@@ -81,12 +82,13 @@ import subprocess, sys, time
 rssf, out, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
 with open(out, "w") as o:
     t = time.perf_counter()
-    rc = subprocess.call(["/usr/bin/time", "-f", "%M", "-o", rssf] + cmd, stdout=o,
+    rc = subprocess.call(["/usr/bin/time", "-f", "%M %U %S", "-o", rssf] + cmd, stdout=o,
                          stderr=subprocess.DEVNULL)
     wall = (time.perf_counter() - t) * 1000
 if rc != 0:
     sys.stderr.write("core.sh: %s exited with %d\n" % (" ".join(cmd), rc))
-print("%.1f %s" % (wall, open(rssf).read().split()[-1]))
+rss, user, sys_ = open(rssf).read().split()[-3:]
+print("%.1f %s %.0f" % (wall, rss, (float(user) + float(sys_)) * 1000))
 PYEOF
 }
 
@@ -117,31 +119,31 @@ virsh_phases() {
         END { printf "%.1f %.1f %.1f\n", d, l, x }'
 }
 
-row() {   # OP N DOMSH_MS DOMSH_RSS VIRSH_MS VIRSH_RSS PER(1=per domain)
-    awk -v op="$1" -v n="$2" -v dm="$3" -v dr="$4" -v vm="$5" -v vr="$6" -v per="$7" 'BEGIN {
+row() {   # OP N DOMSH_MS DOMSH_RSS DOMSH_CPU VIRSH_MS VIRSH_RSS PER(1=per domain)
+    awk -v op="$1" -v n="$2" -v dm="$3" -v dr="$4" -v dc="$5" -v vm="$6" -v vr="$7" -v per="$8" 'BEGIN {
         du = per ? sprintf("%.1f us/dom", dm * 1000 / n) : "";
         vu = (per && vm != "-") ? sprintf("%.1f us/dom", vm * 1000 / n) : "";
         vms = vm == "-" ? "-" : sprintf("%.1f ms", vm);
         vrs = vr == "-" ? "-" : sprintf("%.1f MiB", vr / 1024);
-        printf "%-18s %6d  %10.1f ms %16s %9.1f MiB  |  %10s %16s %9s\n",
-               op, n, dm, du, dr / 1024, vms, vu, vrs }'
+        printf "%-12s %6d  %10.1f ms %16s %8d ms %8.1f MiB  |  %10s %16s %9s\n",
+               op, n, dm, du, dc, dr / 1024, vms, vu, vrs }'
 }
 
-echo "domsh core benchmark ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cpu, $(df -T "$W" | awk 'NR==2 {print $2}') at $W)"
+echo "domsh core benchmark ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cpu, load $(cut -d' ' -f1-3 /proc/loadavg), $(df -T "$W" | awk 'NR==2 {print $2}') at $W)"
 echo "durable write floor here (write .new, fsync, rename, fsync dir): $(fsync_floor) ms"
 echo
-printf "%-18s %6s  %13s %16s %13s  |  %10s %16s %9s\n" operation N "domsh wall" "domsh per" "domsh RSS" \
-       "virsh" "virsh per" "virsh RSS"
+printf "%-12s %6s  %13s %16s %11s %12s  |  %10s %16s %9s\n" operation N "domsh wall" "domsh per" \
+       "domsh CPU" "domsh RSS" "virsh" "virsh per" "virsh RSS"
 for n in $SIZES; do
     d="$W/n$n"
     gen "$n" "$d"
     export DOMSH_ROOT="$d/root"
     set -- $(measure "$d/def.out" sh -c "exec \"$DOMSH\" -q -c test:///default < \"$d/define.txt\"")
-    def_ms=$1 def_rss=$2
+    def_ms=$1 def_rss=$2 def_cpu=$3
     set -- $(measure "$d/list.out" "$DOMSH" -q -c test:///default list --all)
-    list_ms=$1 list_rss=$2
+    list_ms=$1 list_rss=$2 list_cpu=$3
     set -- $(measure "$d/dump.out" sh -c "exec \"$DOMSH\" -q -c test:///default < \"$d/dumpxml.txt\"")
-    dump_ms=$1 dump_rss=$2
+    dump_ms=$1 dump_rss=$2 dump_cpu=$3
     [ "$(grep -c '^ -  ' "$d/list.out")" = "$n" ] || echo "core.sh: domsh list shows $(grep -c '^ -  ' "$d/list.out") of $n" >&2
     [ "$(grep -c '^<domain' "$d/dump.out")" = "$n" ] || echo "core.sh: domsh dumpxml printed $(grep -c '^<domain' "$d/dump.out") of $n" >&2
     v_def=- v_list=- v_dump=- v_rss=-
@@ -152,17 +154,18 @@ for n in $SIZES; do
         set -- $(virsh_phases "$d/virsh.out" "$n")
         v_def=$1 v_list=$2 v_dump=$3
     fi
-    row "define all" "$n" "$def_ms" "$def_rss" "$v_def" "$v_rss" 1
-    row "list --all" "$n" "$list_ms" "$list_rss" "$v_list" "$v_rss" 0
-    row "dumpxml all" "$n" "$dump_ms" "$dump_rss" "$v_dump" "$v_rss" 1
+    row "define all" "$n" "$def_ms" "$def_rss" "$def_cpu" "$v_def" "$v_rss" 1
+    row "list --all" "$n" "$list_ms" "$list_rss" "$list_cpu" "$v_list" "$v_rss" 0
+    row "dumpxml all" "$n" "$dump_ms" "$dump_rss" "$dump_cpu" "$v_dump" "$v_rss" 1
 done
 last=$(echo $SIZES | awk '{print $NF}')
 export DOMSH_ROOT="$W/n$last/root"
-best=""
+best="" cpu=""
 for i in 1 2 3 4 5; do
     set -- $(measure "$W/list.out" "$DOMSH" -q -c test:///default list --all)
     best=$(awk -v a="$1" -v b="${best:-$1}" 'BEGIN { print (a < b ? a : b) }')
+    cpu=$(awk -v a="$3" -v b="${cpu:-$3}" 'BEGIN { print (a < b ? a : b) }')
 done
 echo
-echo "domsh list --all alone on $last domains, fresh process: best of 5 $best ms (last peak RSS $(awk -v r="$2" 'BEGIN { printf "%.1f", r / 1024 }') MiB)"
+echo "domsh list --all alone on $last domains, fresh process: best of 5 $best ms wall, $cpu ms CPU (last peak RSS $(awk -v r="$2" 'BEGIN { printf "%.1f", r / 1024 }') MiB)"
 echo "virsh times are its own -t command times (no process startup); domsh times are whole processes."

@@ -22,9 +22,17 @@ static int define_run(struct shell *sh, const struct cmd_args *a, struct err **e
     struct dnode *dom = dom_load_file(file, NULL, e);
     if (!dom)
         return -1;
+    if (sh->store->driver == DRIVER_TEST)
+        dom_test_ifnames(dom);     /* libvirt's test driver names interfaces */
+    char uuid[37];
+    /* a duplicate is refused before the lock file of a new name exists
+     * (a refused define leaves nothing behind); checked again under it */
+    if (store_check_save(sh->store, dom, uuid, e) < 0) {
+        dnode_free(dom);
+        return -1;
+    }
     int fd = store_lock(sh->store, dom_name(dom), true, e);
     AUTOFREE char *summary = xasprintf("define %s", file);
-    char uuid[37];
     /* refuse a duplicate before the history keeps anything */
     int rc = fd < 0 || store_check_save(sh->store, dom, uuid, e) < 0
                  ? -1 : history_save(sh->store, dom, summary, e);

@@ -56,6 +56,7 @@ char *xstrdup(const char *s)
 
 char *xstrndup(const char *s, size_t n)
 {
+    n = strnlen(s, n);   /* strndup semantics: never read past the NUL */
     char *p = xmalloc(n + 1);
     memcpy(p, s, n);
     p[n] = '\0';

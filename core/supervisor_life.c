@@ -101,8 +101,9 @@ static const char *state_word(enum dom_state st)
     }
 }
 
-/* tmp + fsync + rename, like write_file_atomic (store.c), without
- * pulling the store (and libxml2) into the supervisor binary */
+/* tmp + rename: readers see the old or the new file, never a torn one.
+ * No fsync: run-directory state means nothing after a host crash (the boot
+ * id says so), and an fsync costs more than the whole start on a busy disk */
 static int write_atomic(const char *path, const char *data, size_t len)
 {
     char tmp[SUP_PATH + 32];
@@ -110,7 +111,7 @@ static int write_atomic(const char *path, const char *data, size_t len)
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return -1;
-    bool ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
+    bool ok = write(fd, data, len) == (ssize_t)len;
     close(fd);
     if (!ok || rename(tmp, path) < 0) {
         unlink(tmp);

@@ -128,6 +128,23 @@ static int make_ptys(struct launch *L, struct dnode *live, struct err **e)
     return 0;
 }
 
+/* RUN/NAME files: tmp + rename without fsync (see write_atomic in
+ * supervisor_life.c: run state is void after a host crash anyway) */
+static int write_run_file(const char *path, const char *data, size_t len, struct err **e)
+{
+    AUTOFREE char *tmp = xasprintf("%s.new", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return err_sys(e, ERR_IO, "cannot write '%s'", tmp);
+    bool ok = write(fd, data, len) == (ssize_t)len;
+    close(fd);
+    if (!ok || rename(tmp, path) < 0) {
+        unlink(tmp);
+        return err_sys(e, ERR_IO, "cannot write '%s'", path);
+    }
+    return 0;
+}
+
 static bool has_vnc(const struct dnode *dom)
 {
     const struct dnode *devs = dnode_child(dom, "devices");
@@ -179,7 +196,7 @@ static int write_spec(struct store *st, struct launch *L, const struct dnode *do
         }
         spec_word(&b, "arg", L->argv.v[i]);
     }
-    int rc = write_file_atomic(L->spec, b.s, b.len, 0600, e);
+    int rc = write_run_file(L->spec, b.s, b.len, e);
     buf_free(&b);
     return rc;
 }
@@ -296,7 +313,7 @@ static int launch_prepare(struct store *st, struct launch *L, struct dnode *live
     dnode_set_attr(live, "id", idtext);
     AUTOFREE char *xml = dom_format(live, 0);
     AUTOFREE char *live_path = xasprintf("%s/live.xml", L->run);
-    if (write_file_atomic(live_path, xml, strlen(xml), 0600, e) < 0)
+    if (write_run_file(live_path, xml, strlen(xml), e) < 0)
         return -1;
     return write_spec(st, L, live, id, flags, e);
 }

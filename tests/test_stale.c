@@ -178,3 +178,27 @@ Test(stale, failed_start_leaves_nothing)
     free(xml);
     free(emu);
 }
+
+/* what this host cannot run is refused before anything is created */
+Test(stale, host_check_refusal_leaves_nothing)
+{
+    char *path = fmt("%s/x.xml", T.root);
+    write_text(path, "<domain type='xen'><name>x</name><memory>65536</memory><vcpu>1</vcpu>"
+                     "<os><type arch='x86_64'>hvm</type></os></domain>");
+    char *def = fmt("define %s", path);
+    const char *argv1[] = { "-c", "qemu:///session", def, NULL };
+    struct run_result r = run_domsh(T.root, NULL, argv1);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    run_free(&r);
+    const char *argv2[] = { "-c", "qemu:///session", "start x", NULL };
+    r = run_domsh(T.root, NULL, argv2);
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "error: domain type 'xen' is not supported"), "%s", r.err);
+    run_free(&r);
+    char *run = fmt("%s/run/qemu/x", T.root);
+    struct stat sb;
+    cr_assert_neq(stat(run, &sb), 0, "start left %s behind", run);
+    free(run);
+    free(def);
+    free(path);
+}
