@@ -1,19 +1,23 @@
 /* create: start a transient domain from an XML file (nothing is defined;
  * once it stops, it is gone). */
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/backend.h"
+#include "../core/console.h"
 #include "../core/domain.h"
 #include "../core/runtime.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 
-enum { CREATE_OPT_FILE, CREATE_OPT_PAUSED };
+enum { CREATE_OPT_FILE, CREATE_OPT_CONSOLE, CREATE_OPT_PAUSED };
 
 static const struct opt_def create_opts[] = {
     [CREATE_OPT_FILE] = {.name = "file", .kind = OPT_STRING, .flags = OPT_REQUIRED,
                          .argname = "file", .help = "file containing an XML domain description",
                          .complete = comp_files},
+    [CREATE_OPT_CONSOLE] = {.name = "console", .kind = OPT_BOOL,
+                            .help = "attach to the console once the guest runs"},
     [CREATE_OPT_PAUSED] = {.name = "paused", .kind = OPT_BOOL,
                            .help = "leave the guest paused (resume starts it)"},
 };
@@ -39,6 +43,10 @@ static int check_name(struct shell *sh, const struct dnode *dom, struct err **e)
 static int create_run(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
     const char *file = args_str(a, CREATE_OPT_FILE);
+    bool console = args_bool(a, CREATE_OPT_CONSOLE);
+    /* no terminal for the console: refuse before anything runs */
+    if (console && console_check_tty(STDIN_FILENO, STDOUT_FILENO, e) < 0)
+        return -1;
     struct dnode *dom = dom_load_file(file, NULL, e);
     if (!dom)
         return -1;
@@ -51,8 +59,10 @@ static int create_run(struct shell *sh, const struct cmd_args *a, struct err **e
     store_unlock(lock);
     if (rc == 0)
         shell_info(sh, "Domain '%s' created from %s", name, file);
+    AUTOFREE char *started = rc == 0 && console ? xstrdup(name) : NULL;
     dnode_free(dom);
-    return rc;
+    return started ? console_after_start(sh->store, started, sh->escape,
+                                         sh->quiet ? NULL : sh->out, e) : rc;
 }
 
 const struct cmd_def cmd_create = {

@@ -1,19 +1,23 @@
 /* start: boot a defined domain under its supervisor; --autostart-all
  * starts every domain marked autostart (for a boot unit). */
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/backend.h"
 #include "../core/buf.h"
+#include "../core/console.h"
 #include "../core/runtime.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 
-enum { START_OPT_DOMAIN, START_OPT_PAUSED, START_OPT_AUTOSTART_ALL };
+enum { START_OPT_DOMAIN, START_OPT_CONSOLE, START_OPT_PAUSED, START_OPT_AUTOSTART_ALL };
 
 static const struct opt_def start_opts[] = {
     [START_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .argname = "domain",
                           .help = "name, id or uuid of the inactive domain",
                           .complete = comp_domains, .complete_flags = ST_SHUTOFF},
+    [START_OPT_CONSOLE] = {.name = "console", .kind = OPT_BOOL,
+                           .help = "attach to the console once the guest runs"},
     [START_OPT_PAUSED] = {.name = "paused", .kind = OPT_BOOL,
                           .help = "leave the guest paused (resume starts it)"},
     [START_OPT_AUTOSTART_ALL] = {.name = "autostart-all", .kind = OPT_BOOL,
@@ -72,13 +76,20 @@ static int start_run(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
     unsigned flags = args_bool(a, START_OPT_PAUSED) ? START_PAUSED : 0;
     if (args_bool(a, START_OPT_AUTOSTART_ALL)) {
-        if (a->dom_name)
-            return err_set(e, ERR_ARGS, "--autostart-all takes no domain");
+        if (a->dom_name || args_bool(a, START_OPT_CONSOLE))
+            return err_set(e, ERR_ARGS, "--autostart-all takes no domain and no --console");
         return start_autostart_all(sh, flags, e);
     }
     if (!a->dom_name)
         return err_set(e, ERR_ARGS, "command 'start' requires <domain> option");
-    return start_one(sh, a->dom_name, flags, e);
+    bool console = args_bool(a, START_OPT_CONSOLE);
+    /* no terminal for the console: refuse before anything runs */
+    if (console && console_check_tty(STDIN_FILENO, STDOUT_FILENO, e) < 0)
+        return -1;
+    if (start_one(sh, a->dom_name, flags, e) < 0)
+        return -1;
+    return console ? console_after_start(sh->store, a->dom_name, sh->escape,
+                                         sh->quiet ? NULL : sh->out, e) : 0;
 }
 
 const struct cmd_def cmd_start = {

@@ -71,6 +71,15 @@ int sup_op_destroy_graceful(struct store *st, const char *name, struct err **e);
 int sup_op_suspend(struct store *st, const char *name, struct err **e);
 int sup_op_resume(struct store *st, const char *name, struct err **e);
 
+/* the op table of a supervised backend */
+#define SUPERVISED_OPS                                                                  \
+    {                                                                                   \
+        [BOP_SHUTDOWN] = sup_op_shutdown, [BOP_REBOOT] = sup_op_reboot,                 \
+        [BOP_RESET] = sup_op_reset, [BOP_DESTROY] = sup_op_destroy,                     \
+        [BOP_DESTROY_GRACEFUL] = sup_op_destroy_graceful, [BOP_SUSPEND] = sup_op_suspend, \
+        [BOP_RESUME] = sup_op_resume,                                                   \
+    }
+
 /* RUN/NAME/sup.sock (caller frees) */
 char *rt_sock_path(const struct store *st, const char *name);
 /* remove RUN/NAME and everything in it (stale or failed start) */

@@ -39,13 +39,5 @@ const struct backend_ops backend_qemu = {
     .name = "qemu",
     .host_check = qemu_host_check,
     .build_argv = qemu_argv,
-    .op = {
-        [BOP_SHUTDOWN] = sup_op_shutdown,
-        [BOP_REBOOT] = sup_op_reboot,
-        [BOP_RESET] = sup_op_reset,
-        [BOP_DESTROY] = sup_op_destroy,
-        [BOP_DESTROY_GRACEFUL] = sup_op_destroy_graceful,
-        [BOP_SUSPEND] = sup_op_suspend,
-        [BOP_RESUME] = sup_op_resume,
-    },
+    .op = SUPERVISED_OPS,
 };

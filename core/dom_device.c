@@ -289,7 +289,7 @@ struct dnode *dom_parse_device(const char *xml, size_t len, const char *label,
 {
     struct dctx c = {label ? label : "(device)", e};
     if (len > DOM_MAX_XML) {
-        err_set(e, ERR_XML, "%s: document too large", c.label);
+        dom_err(e, ERR_XML, "%s: document too large", c.label);
         return NULL;
     }
     struct dnode *dev = xml_parse(xml, len, c.label, e);
@@ -298,7 +298,7 @@ struct dnode *dom_parse_device(const char *xml, size_t len, const char *label,
     AUTOFREE char *path = xasprintf("domain/devices/%s", dev->name);
     const struct schema_elem *se = schema_find(path);
     if (!se || !(se->flags & SE_DEVICE)) {
-        err_set(e, ERR_SCHEMA, "%s:%d: <%s> is not a device (expected one of disk, interface, "
+        dom_err(e, ERR_SCHEMA, "%s:%d: <%s> is not a device (expected one of disk, interface, "
                 "serial, parallel, console, input, graphics, sound, hostdev)", c.label, dev->line,
                 dev->name);
         goto fail;

@@ -45,9 +45,9 @@ static int bad_value(const char *label, const struct dnode *n, const char *attr,
     enum_list(values, allowed, sizeof(allowed));
     const char *what = attr ? "attribute" : "element";
     if (kind == V_ENUM)
-        return err_set(e, ERR_SCHEMA, "%s:%d: %s%s%s: invalid value '%s' (expected %s)",
+        return dom_err(e, ERR_SCHEMA, "%s:%d: %s%s%s: invalid value '%s' (expected %s)",
                        label, n->line, where, attr ? "/@" : "", attr ? attr : "", v, allowed);
-    return err_set(e, ERR_SCHEMA, "%s:%d: %s%s%s: invalid value '%s' for %s of type %s: %s",
+    return dom_err(e, ERR_SCHEMA, "%s:%d: %s%s%s: invalid value '%s' for %s of type %s: %s",
                    label, n->line, where, attr ? "/@" : "", attr ? attr : "", v, what,
                    schema_kind_name(kind), why);
 }
@@ -60,7 +60,7 @@ static int check_attrs(const char *label, struct dnode *n, struct err **e)
         const struct schema_attr *sa = schema_attr(se, a->name);
         if (!sa) {
             AUTOFREE char *where = dnode_where(n);
-            return err_set(e, ERR_SCHEMA, "%s:%d: %s: unknown attribute '%s'", label, n->line,
+            return dom_err(e, ERR_SCHEMA, "%s:%d: %s: unknown attribute '%s'", label, n->line,
                            where, a->name);
         }
         const char *why;
@@ -78,7 +78,7 @@ static int check_text(const char *label, struct dnode *n, struct err **e)
     if (se->text == V_NONE) {
         if (n->text && *n->text) {
             AUTOFREE char *where = dnode_where(n);
-            return err_set(e, ERR_SCHEMA, "%s:%d: %s: unexpected text '%.40s'", label, n->line,
+            return dom_err(e, ERR_SCHEMA, "%s:%d: %s: unexpected text '%.40s'", label, n->line,
                            where, n->text);
         }
         free(n->text);
@@ -105,7 +105,7 @@ static int check_required(const char *label, const struct dnode *n, struct err *
             continue;
         if (!dnode_child(n, ce->name)) {
             AUTOFREE char *where = dnode_where(n);
-            return err_set(e, ERR_SCHEMA, "%s:%d: %s: missing <%s> element", label, n->line,
+            return dom_err(e, ERR_SCHEMA, "%s:%d: %s: missing <%s> element", label, n->line,
                            where, ce->name);
         }
     }
@@ -121,12 +121,12 @@ static int check_kids(const char *label, struct dnode *n, struct err **e)
         k->se = schema_child(n->se, k->name);
         if (!k->se) {
             AUTOFREE char *where = dnode_where(n);
-            return err_set(e, ERR_SCHEMA, "%s:%d: unknown element '%s' in %s", label, k->line,
+            return dom_err(e, ERR_SCHEMA, "%s:%d: unknown element '%s' in %s", label, k->line,
                            k->name, where);
         }
         if (!(k->se->flags & SE_MULTI) && dnode_child(n, k->name) != k) {
             AUTOFREE char *where = dnode_where(k);
-            return err_set(e, ERR_SCHEMA, "%s:%d: %s: element <%s> may appear only once", label,
+            return dom_err(e, ERR_SCHEMA, "%s:%d: %s: element <%s> may appear only once", label,
                            k->line, where, k->name);
         }
         if (check_node(label, k, e) < 0)
@@ -165,7 +165,7 @@ int dom_schema_check(const char *label, struct dnode *root, const struct schema_
                         struct err **e)
 {
     if (strcmp(root->name, se->name) != 0)
-        return err_set(e, ERR_SCHEMA, "%s:%d: expecting root element <%s>, not <%s>", label,
+        return dom_err(e, ERR_SCHEMA, "%s:%d: expecting root element <%s>, not <%s>", label,
                        root->line, se->name, root->name);
     root->se = se;
     return check_node(label, root, e);
@@ -176,7 +176,7 @@ struct dnode *dom_parse(const char *xml, size_t len, const char *label, struct e
     if (!label)
         label = "(domain)";
     if (len > DOM_MAX_XML) {
-        err_set(e, ERR_XML, "%s: document too large (%zu bytes, the limit is %u)", label, len,
+        dom_err(e, ERR_XML, "%s: document too large (%zu bytes, the limit is %u)", label, len,
                 DOM_MAX_XML);
         return NULL;
     }
@@ -201,7 +201,7 @@ static char *read_capped(const char *path, size_t *len, struct err **e)
     struct stat sb;
     if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (unsigned long long)sb.st_size > DOM_MAX_XML) {
         close(fd);
-        err_set(e, ERR_XML, "%s: file too large (%lld bytes, the limit is %u)", path,
+        dom_err(e, ERR_XML, "%s: file too large (%lld bytes, the limit is %u)", path,
                 (long long)sb.st_size, DOM_MAX_XML);
         return NULL;
     }
@@ -230,7 +230,7 @@ static char *read_capped(const char *path, size_t *len, struct err **e)
     close(fd);
     if (n > DOM_MAX_XML) {
         free(data);
-        err_set(e, ERR_XML, "%s: file too large (more than %u bytes)", path, DOM_MAX_XML);
+        dom_err(e, ERR_XML, "%s: file too large (more than %u bytes)", path, DOM_MAX_XML);
         return NULL;
     }
     data[n] = '\0';

@@ -13,6 +13,10 @@ struct dctx {
     struct err **e;
 };
 
+/* err_set with control characters (from input values) made blanks, so
+ * that every message is one line */
+int dom_err(struct err **e, enum err_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* record "LABEL:LINE: PATH: MSG" for node n (n may be NULL); returns -1 */
 int dom_fail(struct dctx *c, enum err_code code, const struct dnode *n, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -13,6 +13,18 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+int dom_err(struct err **e, enum err_code code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    AUTOFREE char *msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    for (char *p = msg; *p; p++)      /* values from the input may hold newlines */
+        if ((unsigned char)*p < 0x20)
+            *p = ' ';
+    return err_set(e, code, "%s", msg);
+}
+
 int dom_fail(struct dctx *c, enum err_code code, const struct dnode *n, const char *fmt, ...)
 {
     va_list ap;
@@ -31,7 +43,7 @@ int dom_fail(struct dctx *c, enum err_code code, const struct dnode *n, const ch
         buf_printf(&b, "%s: ", where);
     buf_add(&b, msg);
     AUTOFREE char *all = buf_steal(&b);
-    return err_set(c->e, code, "%s", all);
+    return dom_err(c->e, code, "%s", all);
 }
 
 bool dom_is_hvm(const struct dnode *dom)
@@ -75,14 +87,14 @@ bool dom_name_valid(const char *name, struct err **e)
 {
     size_t len = name ? strlen(name) : 0;
     if (len == 0)
-        return err_set(e, ERR_INVALID, "missing domain name"), false;
+        return dom_err(e, ERR_INVALID, "missing domain name"), false;
     if (len > 64)
-        return err_set(e, ERR_INVALID, "domain name '%.64s...' is longer than 64 characters", name), false;
+        return dom_err(e, ERR_INVALID, "domain name '%.64s...' is longer than 64 characters", name), false;
     if (name[0] == '.' || name[0] == '-')
-        return err_set(e, ERR_INVALID, "domain name '%s' must not start with '%c'", name, name[0]), false;
+        return dom_err(e, ERR_INVALID, "domain name '%s' must not start with '%c'", name, name[0]), false;
     for (const char *p = name; *p; p++) {
         if (!isalnum((unsigned char)*p) && !strchr("_.+-", *p))
-            return err_set(e, ERR_INVALID,
+            return dom_err(e, ERR_INVALID,
                            "domain name '%s' contains '%c' (allowed: letters, digits, '_', '.', '+', '-')",
                            name, *p), false;
     }

@@ -2,7 +2,7 @@
  * Parsing goes straight from SAX2 events into a dnode tree (no libxml2 DOM
  * is built, which keeps it fast).  Hardening: a DOCTYPE stops the parser
  * before any declaration is read (so no entity can be defined, expanded or
- * fetched), XML_PARSE_NONET, no DTD loading, no entity substitution; NUL
+ * fetched), XML_PARSE_NONET, no DTD loading; NUL
  * bytes are refused up front; libxml2 itself refuses invalid UTF-8 and
  * trailing content.  Nothing is printed: the first error is recorded as
  * "LABEL:LINE: message". */
@@ -49,16 +49,27 @@ static bool blank(const char *s, size_t n)
     return true;
 }
 
-/* text belongs to the element it is directly in; blanks next to child
- * elements are indentation, not content (child: a child element starts) */
+/* text belongs to the element it is directly in; next to child elements
+ * (child: a child element starts) the blanks around it are indentation,
+ * so mixed content keeps only the trimmed text */
 static void flush_text(struct sax_state *st, bool child)
 {
     if (!st->cur || st->text.len == 0)
         return;
     struct dnode *n = st->cur;
-    if ((child || n->nkids) && blank(st->text.s, st->text.len)) {
-        buf_reset(&st->text);
-        return;
+    if (child || n->nkids) {
+        size_t a = 0, z = st->text.len;
+        while (a < z && blank(st->text.s + a, 1))
+            a++;
+        while (z > a && blank(st->text.s + z - 1, 1))
+            z--;
+        if (a == z) {
+            buf_reset(&st->text);
+            return;
+        }
+        memmove(st->text.s, st->text.s + a, z - a);
+        st->text.len = z - a;
+        st->text.s[st->text.len] = '\0';
     }
     if (!n->text) {
         n->text = buf_steal(&st->text);
@@ -196,7 +207,10 @@ static struct dnode *sax_parse(const char *data, size_t len, struct sax_state *s
     st->ctxt = ctxt;
     xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                                 XML_PARSE_BIG_LINES);
-    ctxt->replaceEntities = 0;
+    /* safe: the DOCTYPE hook stops the parser before any entity can be
+     * declared, so this only decodes &amp; and character references in
+     * attribute values (libxml2 keeps them encoded otherwise) */
+    ctxt->replaceEntities = 1;
     ctxt->loadsubset = 0;
     ctxt->validate = 0;
     xmlParseDocument(ctxt);

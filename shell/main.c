@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../core/buf.h"
+#include "../core/console.h"
 #include "../core/store.h"
 #include "out.h"
 #include "repl.h"
@@ -32,16 +33,6 @@ static void usage(FILE *f)
     for (size_t i = 0; i < cmd_table_len; i++)
         if (!(cmd_table[i]->flags & CMD_HIDDEN))
             fprintf(f, "  %-20s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
-}
-
-/* a single character, or ^ followed by one of a-z @ [ \ ] ^ _ */
-static int parse_escape(const char *s)
-{
-    if (s[0] && s[0] != '^' && !s[1])
-        return (unsigned char)s[0];
-    if (s[0] == '^' && s[1] && !s[2] && strchr("abcdefghijklmnopqrstuvwxyz@[\\]^_", s[1]))
-        return (s[1] >= 'a' && s[1] <= 'z' ? s[1] - 'a' + 'A' : s[1]) ^ 0x40;
-    return -1;
 }
 
 /* stdin without a terminal: one command line per line; a line ending in a
@@ -85,12 +76,15 @@ static int parse_global(struct shell *sh, int argc, char **argv)
         case 'c': free(sh->uri); sh->uri = xstrdup(optarg); break;
         case 'q': sh->quiet = true; break;
         case 'r': sh->readonly = true; break;
-        case 'e':
-            if ((sh->escape = parse_escape(optarg)) < 0) {
-                fprintf(stderr, "error: invalid escape character '%s' (use one character or ^X)\n", optarg);
+        case 'e': {
+            struct err *e = NULL;
+            if (console_parse_escape(optarg, &sh->escape, &e) < 0) {
+                fprintf(stderr, "error: %s\n", e->msg);
+                err_free(e);
                 return 1;
             }
             break;
+        }
         case 'h': usage(stdout); return 0;
         case 'v': printf("%s\n", DOMSH_VERSION); return 0;
         case 'V': printf("domsh %s\ndrivers: qemu test\n", DOMSH_VERSION); return 0;

@@ -80,11 +80,10 @@ static int count(const char *hay, const char *needle)
     return n;
 }
 
-/* every path under root with its size: a refused command must not change
- * it (lock files excepted: the lock is taken before the checks) */
+/* every path under root with its size: a refused command must not change it */
 static char *tree_listing(void)
 {
-    char *cmd = fmt("cd '%s' && find . -name '*.lock' -o -printf '%%p %%s\\n' | LC_ALL=C sort",
+    char *cmd = fmt("cd '%s' && find . -printf '%%p %%s\\n' | LC_ALL=C sort",
                     root);
     FILE *p = popen(cmd, "r");
     free(cmd);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -379,4 +380,53 @@ Test(lifecycle, dominfo_live_figures)
     cr_assert(strstr(info, "Used memory:    65536 KiB"), "%s", info);
     free(id);
     free(info);
+}
+
+Test(lifecycle, resize_reaches_the_pty)
+{
+    rt_define(&T, "vm", NULL, NULL, NULL);
+    free(rt_ok(&T, "start vm"));
+    char *tty = rt_ok(&T, "ttyconsole vm");
+    tty[strcspn(tty, "\n")] = '\0';
+    int a = rt_attach(&T, "vm", "", PROTO_ATT_NO_REPLAY, NULL);
+    cr_assert_geq(a, 0);
+    unsigned char ws[4] = { 0, 42, 0, 132 };      /* 42 rows, 132 columns */
+    cr_assert_eq(proto_send(a, PROTO_RESIZE, ws, sizeof(ws)), 0);
+    rt_send(a, "echo sync\r");                    /* frames are handled in order */
+    free(rt_read_until(a, "sync\r\nfake#", NULL));
+    int fd = open(tty, O_RDWR | O_NOCTTY);
+    struct winsize w = { 0 };
+    cr_assert_eq(ioctl(fd, TIOCGWINSZ, &w), 0);
+    cr_assert_eq(w.ws_row, 42);
+    cr_assert_eq(w.ws_col, 132);
+    close(fd);
+    close(a);
+    free(tty);
+}
+
+/* 2 MiB of output: the console log rotates and keeps the newest bytes */
+Test(lifecycle, console_log_rotates)
+{
+    rt_define(&T, "vm", NULL, NULL, NULL);
+    free(rt_ok(&T, "start vm"));
+    int a = rt_attach(&T, "vm", "", PROTO_ATT_NO_REPLAY, NULL);
+    rt_send(a, "flood 40000\r");                  /* 40000 x 64 bytes = 2.4 MiB */
+    free(rt_read_until(a, "flood done", NULL));
+    close(a);
+    char *old = fmt("%s/log/test/vm.console.log.1", T.root);
+    char *cur = fmt("%s/log/test/vm.console.log", T.root);
+    struct stat so, sc;
+    cr_assert_eq(stat(old, &so), 0, "no rotated log");
+    cr_assert_eq(stat(cur, &sc), 0);
+    cr_assert_leq(so.st_size, 2 * 1024 * 1024);
+    char *text = NULL;
+    for (int i = 0; i < 500 && !(text && strstr(text, "flood done")); i++) {
+        free(text);
+        usleep(10000);
+        text = slurp(cur, NULL);
+    }
+    cr_assert(text && strstr(text, "flood 00040000"), "the newest output is not in the log");
+    free(text);
+    free(old);
+    free(cur);
 }
