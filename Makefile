@@ -16,7 +16,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-all: domsh
+all: domsh man/domsh.1
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -61,7 +61,7 @@ deps:
 
 # every test: criterion (unit, data-driven, shell-level through the real
 # binary, tmux and QEMU smoke tests, each with its own DOMSH_ROOT)
-test: $(BUILD)/domsh $(BUILD)/domsh-supervisor $(BUILD)/unit-tests
+test: $(BUILD)/domsh $(BUILD)/domsh-supervisor $(BUILD)/unit-tests man/domsh.1
 	DOMSH_BIN=$(CURDIR)/$(BUILD)/domsh DOMSH_SRC=$(CURDIR) \
 	  $(BUILD)/unit-tests --jobs=$${JOBS:-2} $(TESTFLAGS)
 
@@ -90,12 +90,22 @@ install: all
 	install -m 0644 scripts/domsh.bash-completion \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/domsh
 
+# man/domsh.1 (committed) is assembled from man/head.1in, one fragment per
+# command man/cmds/NAME.1in, and man/tail.1in; `make` keeps it current
+MAN_SRC := man/build.sh man/head.1in $(sort $(wildcard man/cmds/*.1in)) man/tail.1in \
+	$(wildcard shell/out.h)
+man/domsh.1: $(MAN_SRC)
+	sh man/build.sh
+
+man:
+	sh man/build.sh
+
 bench: all
 	@for b in bench/*.sh; do sh $$b || exit 1; done
 
 clean:
 	rm -rf build build-asan build-fuzz domsh domsh-supervisor
 
-.PHONY: all domsh deps test check asan run install bench clean
+.PHONY: all domsh deps test check asan run install man bench clean
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/shell/main.d $(BUILD)/core/supervisor_main.d

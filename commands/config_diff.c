@@ -47,7 +47,7 @@ static int run_config_diff(struct shell *sh, const struct cmd_args *a, struct er
     size_t n;
     unsigned long long seq = 0;
     int given = args_uint(a, CD_OPT_CHANGE, &seq, e);
-    if (given < 0 || history_list(sh->store, a->dom_name, &h, &n, e) < 0)
+    if (given < 0 || history_entries(sh->store, a->dom_name, &h, &n, e) < 0)
         return -1;
     int rc = -1;
     size_t i = given ? find_seq(h, n, seq) : n ? n - 1 : 0;

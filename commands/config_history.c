@@ -31,7 +31,7 @@ static int run_config_history(struct shell *sh, const struct cmd_args *a, struct
 {
     struct hist_entry *h;
     size_t n;
-    if (history_list(sh->store, a->dom_name, &h, &n, e) < 0)
+    if (history_entries(sh->store, a->dom_name, &h, &n, e) < 0)
         return -1;
     if (args_bool(a, CH_OPT_JSON)) {
         print_json(sh, h, n);

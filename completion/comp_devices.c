@@ -97,7 +97,7 @@ void comp_history_seqs(struct shell *sh, const struct cmd_args *partial, unsigne
     struct dnode *dom = target_dom(sh, partial, &name);
     struct hist_entry *h = NULL;
     size_t n = 0;
-    if (name && history_list(sh->store, name, &h, &n, NULL) == 0)
+    if (name && history_entries(sh->store, name, &h, &n, NULL) == 0)
         for (size_t i = 0; i < n; i++)
             strv_push_take(out, xasprintf("%u", h[i].seq));
     history_free(h, n);

@@ -193,6 +193,10 @@ static const char *const typical_nic_models[] = {
     "pcnet", "rtl8139", "virtio", NULL
 };
 
+/* disk backend driver names libvirt knows (qemu for QEMU; file, phy, tap,
+ * tap2 for Xen); the schema keeps <driver name=> free text */
+static const char *const disk_drivers[] = { "file", "phy", "qemu", "tap", "tap2", NULL };
+
 static const struct {
     const char *path, *attr;
     const char *const *fallback;    /* when the schema has no enum */
@@ -201,7 +205,7 @@ static const struct {
     [CS_DISK_TYPE] = { "domain/devices/disk", "type", NULL },
     [CS_DISK_DEVICE] = { "domain/devices/disk", "device", NULL },
     [CS_DISK_BUS] = { "domain/devices/disk/target", "bus", NULL },
-    [CS_DISK_DRIVER] = { "domain/devices/disk/driver", "name", NULL },
+    [CS_DISK_DRIVER] = { "domain/devices/disk/driver", "name", disk_drivers },
     [CS_IFACE_TYPE] = { "domain/devices/interface", "type", NULL },
     [CS_IFACE_MODEL] = { "domain/devices/interface/model", "type", typical_nic_models },
     [CS_GRAPHICS_TYPE] = { "domain/devices/graphics", "type", NULL },

@@ -53,7 +53,7 @@ enum comp_schema_key {
     CS_DISK_TYPE,          /* <disk type=> file, block */
     CS_DISK_DEVICE,        /* <disk device=> disk, cdrom, floppy */
     CS_DISK_BUS,           /* <disk><target bus=> ide, scsi, virtio, ... */
-    CS_DISK_DRIVER,        /* <disk><driver name=> */
+    CS_DISK_DRIVER,        /* <disk><driver name=> (free text: the known names) */
     CS_IFACE_TYPE,         /* <interface type=> network, bridge, user, ... */
     CS_IFACE_MODEL,        /* <interface><model type=> (schema enum, else the
                             * typical QEMU models the format page lists) */

@@ -25,17 +25,22 @@ struct hist_entry {
 };
 
 /* keep OLD_XML (NULL: the change creates the domain) as the version
- * replaced by a change described by SUMMARY; call before store_save */
+ * replaced by a change described by SUMMARY */
 int history_record(struct store *st, const char *name, const char *old_xml,
                    const char *summary, struct err **e);
+/* history_record after a successful save: a failure says the change
+ * itself is done */
+int history_keep(struct store *st, const char *name, const char *old_xml,
+                 const char *summary, struct err **e);
 /* store_save with history: keeps the current config of DOM's name (if
  * any and if it differs from DOM) as a change described by SUMMARY, then
  * saves DOM.  define and edit use this; the caller holds the lock. */
 int history_save(struct store *st, const struct dnode *dom, const char *summary,
                  struct err **e);
-/* every kept change of NAME, oldest first (none is not an error) */
-int history_list(struct store *st, const char *name, struct hist_entry **out, size_t *n,
-                 struct err **e);
+/* every kept change of NAME, oldest first (none is not an error); not
+ * "history_list": readline exports that name and would call this one */
+int history_entries(struct store *st, const char *name, struct hist_entry **out, size_t *n,
+                    struct err **e);
 void history_free(struct hist_entry *v, size_t n);
 /* the config as it was before change SEQ; ERR_NOT_FOUND if not kept */
 char *history_load(struct store *st, const char *name, unsigned seq, struct err **e);

@@ -65,7 +65,7 @@ Test(history, record_list_load)
     cr_assert_eq(history_record(st, "d", "<v1/>\n", "edit\nwith newline", NULL), 0);
     struct hist_entry *h;
     size_t n;
-    cr_assert_eq(history_list(st, "d", &h, &n, NULL), 0);
+    cr_assert_eq(history_entries(st, "d", &h, &n, NULL), 0);
     cr_assert_eq(n, 2);
     cr_assert_eq(h[0].seq, 1);
     cr_assert(!h[0].has_xml);
@@ -82,7 +82,7 @@ Test(history, record_list_load)
     cr_assert_null(history_load(st, "d", 9, &e));
     cr_assert_eq(e->code, ERR_NOT_FOUND);
     err_free(e);
-    cr_assert_eq(history_list(st, "nobody", &h, &n, NULL), 0);
+    cr_assert_eq(history_entries(st, "nobody", &h, &n, NULL), 0);
     cr_assert_eq(n, 0);
     history_free(h, n);
     free_store(st, root);
@@ -99,7 +99,7 @@ Test(history, keeps_at_most_history_max)
     }
     struct hist_entry *h;
     size_t n;
-    cr_assert_eq(history_list(st, "d", &h, &n, NULL), 0);
+    cr_assert_eq(history_entries(st, "d", &h, &n, NULL), 0);
     cr_assert_eq(n, HISTORY_MAX);
     cr_assert_eq(h[0].seq, 6);
     cr_assert_eq(h[n - 1].seq, HISTORY_MAX + 5);

@@ -1,0 +1,276 @@
+/* test_repl.c: the interactive shell in a real terminal.  Each test runs
+ * domsh in a tmux server of its own (private socket under the test's
+ * DOMSH_ROOT; only that server is killed), types with send-keys and reads
+ * the screen with capture-pane.  Waiting polls the screen until the text
+ * shows up or a generous deadline passes: nothing asserts on timing. */
+#include <criterion/criterion.h>
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/buf.h"
+#include "../core/mem.h"
+#include "../shell/cmd.h"
+#include "helpers.h"
+
+static char *root, *sock;
+static const char *session = "t";   /* the tmux session keys go to */
+
+static void setup(void)
+{
+    root = tmp_root();
+    sock = fmt("%s/tmux.sock", root);
+}
+
+/* run tmux -S SOCK ARGS...; returns its stdout (caller frees) */
+static char *tmux(const char *first, ...)
+{
+    const char *argv[32] = {"tmux", "-S", sock, "-f", "/dev/null"};
+    size_t n = 5;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a && n < 31; a = va_arg(ap, const char *))
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    int out[2];
+    cr_assert_eq(pipe(out), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* only fd 1 may hold the pipe: the tmux server inherits the rest */
+        dup2(out[1], 1);
+        close(out[0]);
+        close(out[1]);
+        execvp("tmux", (char **)argv);
+        _exit(127);
+    }
+    close(out[1]);
+    struct buf b = {0};
+    char chunk[4096];
+    ssize_t r;
+    while ((r = read(out[0], chunk, sizeof(chunk))) > 0)
+        buf_addn(&b, chunk, (size_t)r);
+    close(out[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    return buf_steal(&b);
+}
+
+static void teardown(void)
+{
+    free(tmux("kill-server", NULL));
+    rm_rf(root);
+    free(root);
+    free(sock);
+}
+
+TestSuite(repl, .init = setup, .fini = teardown, .timeout = 120);
+
+/* start domsh (with extra global options) in a fresh session named name,
+ * which keys go to from now on; the pane stays after domsh exits and shows
+ * "[exit N]" */
+static void start_shell_in(const char *name, const char *opts)
+{
+    session = name;
+    AUTOFREE char *cmd = fmt(
+        "env DOMSH_ROOT='%s' DOMSH_DEFAULT_URI=test:///default XDG_STATE_HOME='%s/state' "
+        "HOME='%s' INPUTRC=/dev/null TERM=xterm '%s' %s; echo \"[exit $?]\"; sleep 600",
+        root, root, root, domsh_bin(), opts);
+    free(tmux("new-session", "-d", "-s", name, "-x", "100", "-y", "40", cmd, NULL));
+}
+
+static void start_shell(const char *opts)
+{
+    start_shell_in("t", opts);
+}
+
+static char *screen(void)
+{
+    return tmux("capture-pane", "-p", "-N", "-t", session, NULL);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* the screen once it contains text (the last capture if it never does) */
+static char *wait_screen(const char *text)
+{
+    double deadline = now() + 20;
+    for (;;) {
+        char *s = screen();
+        if (strstr(s, text) || now() > deadline)
+            return s;
+        free(s);
+        usleep(50 * 1000);
+    }
+}
+
+#define expect_screen(text)                                                         \
+    do {                                                                            \
+        char *s_ = wait_screen(text);                                               \
+        cr_expect(strstr(s_, text), "screen lacks '%s':\n%s", text, s_);            \
+        free(s_);                                                                   \
+    } while (0)
+
+static void keys(const char *k)
+{
+    free(tmux("send-keys", "-t", session, k, NULL));
+}
+
+/* literal text, no key names */
+static void type(const char *text)
+{
+    free(tmux("send-keys", "-t", session, "-l", "--", text, NULL));
+}
+
+/* the count of prompts on the screen: every command adds one */
+static int prompts(const char *s)
+{
+    int n = 0;
+    for (const char *p = s; (p = strstr(p, "domsh # ")); p++)
+        n++;
+    return n;
+}
+
+static void define(const char *name)
+{
+    AUTOFREE char *xml = fmt("<domain type='qemu'><name>%s</name><memory>65536</memory>"
+                             "<vcpu>1</vcpu><os><type>hvm</type></os></domain>\n", name);
+    AUTOFREE char *path = fmt("%s/%s.xml", root, name);
+    cr_assert_eq(write_text(path, xml), 0);
+    const char *argv[] = {"-q", "-c", "test:///default", "define", path, NULL};
+    struct run_result r = run_domsh(root, NULL, argv);
+    cr_assert_eq(r.status, 0, "define %s: %s", name, r.err);
+    run_free(&r);
+}
+
+Test(repl, banner_prompt_and_quit_status_0)
+{
+    start_shell("");
+    expect_screen("Welcome to domsh");
+    expect_screen("domsh # ");
+    type("quit");
+    keys("Enter");
+    expect_screen("[exit 0]");
+}
+
+Test(repl, quiet_readonly_prompt_and_ctrl_d)
+{
+    start_shell("-q -r");
+    expect_screen("domsh > ");
+    AUTOFREE char *s = screen();
+    cr_expect_null(strstr(s, "Welcome"), "banner under -q:\n%s", s);
+    keys("C-d");
+    expect_screen("[exit 0]");
+}
+
+Test(repl, tab_completes_command_name)
+{
+    start_shell("-q");
+    expect_screen("domsh # ");
+    type("hel");
+    keys("Tab");
+    /* the space after the name is there: the next word follows at once */
+    type("ech");
+    keys("Tab");
+    expect_screen("domsh # help echo ");
+    keys("Enter");
+    expect_screen("echo - echo arguments");
+    if (cmd_find("list")) {
+        type("lis");
+        keys("Tab");
+        type("--all");
+        expect_screen("domsh # list --all");
+    }
+}
+
+Test(repl, tab_lists_candidates)
+{
+    start_shell("-q");
+    expect_screen("domsh # ");
+    type("connect ");
+    keys("Tab");
+    /* nothing in common to add: the candidates are listed */
+    expect_screen("qemu:///session");
+    expect_screen("test:///default");
+    type("t");
+    keys("Tab");
+    expect_screen("domsh # connect test:///default ");
+}
+
+Test(repl, tab_offers_only_shutoff_domains_to_start)
+{
+    const struct cmd_def *start = cmd_find("start");
+    if (!start)
+        cr_skip_test("no start command in this build");
+    define("alpha");
+    define("beta");
+    start_shell("-q");
+    expect_screen("domsh # ");
+    type("start ");
+    keys("Tab");
+    expect_screen("alpha");
+    expect_screen("beta");
+    keys("C-u");
+    /* an undefined name is not offered: nothing happens */
+    type("start zz");
+    keys("Tab");
+    type("Q");
+    expect_screen("domsh # start zzQ");
+}
+
+Test(repl, ctrl_c_clears_the_line_and_keeps_the_shell)
+{
+    start_shell("-q");
+    expect_screen("domsh # ");
+    type("echo never-run");
+    keys("C-c");
+    type("echo after-ctrl-c");
+    keys("Enter");
+    char *s = wait_screen("\nafter-ctrl-c");
+    cr_expect(strstr(s, "\nafter-ctrl-c"), "shell gone after Ctrl-C:\n%s", s);
+    cr_expect_null(strstr(s, "\nnever-run"), "the cleared line ran:\n%s", s);
+    cr_expect_geq(prompts(s), 2, "%s", s);
+    free(s);
+    type("quit");
+    keys("Enter");
+    expect_screen("[exit 0]");
+}
+
+Test(repl, history_survives_a_restart)
+{
+    start_shell("-q");
+    expect_screen("domsh # ");
+    type("echo marker-one");
+    keys("Enter");
+    expect_screen("\nmarker-one");
+    /* written at once, before the shell leaves */
+    AUTOFREE char *path = fmt("%s/state/domsh/history", root);
+    AUTOFREE char *hist = slurp(path, NULL);
+    cr_assert_not_null(hist, "no history file %s", path);
+    cr_expect(strstr(hist, "echo marker-one\n"), "history: %s", hist);
+    type("exit");
+    keys("Enter");
+    expect_screen("[exit 0]");
+    /* a second session first: killing the only one would stop the server */
+    start_shell_in("u", "-q");
+    free(tmux("kill-session", "-t", "t", NULL));
+    expect_screen("domsh # ");
+    /* the newest entry is the exit that ended the first shell */
+    keys("Up");
+    expect_screen("domsh # exit");
+    keys("Up");
+    expect_screen("domsh # echo marker-one");
+    keys("Enter");
+    type("quit");
+    keys("Enter");
+    expect_screen("[exit 0]");
+}
