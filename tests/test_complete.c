@@ -5,6 +5,7 @@
  * added later is covered without a new test. */
 #include <criterion/criterion.h>
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,8 +23,30 @@ static void setup(void)
     root = tmp_root();
 }
 
+/* run domsh -q -c test:///default ARGS... (NULL-terminated) */
+static struct run_result run_test_uri(const char *first, ...)
+{
+    const char *argv[16] = {"-q", "-c", "test:///default"};
+    size_t n = 3;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a && n < 15; a = va_arg(ap, const char *))
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    return run_domsh(root, NULL, argv);
+}
+
+/* destroy what a test started: its supervisors are our processes */
 static void teardown(void)
 {
+    struct run_result r = run_test_uri("list", "--name", "--state-running", "--state-paused",
+                                       "--state-other", NULL);
+    for (char *s = strtok(r.out, "\n"); s; s = strtok(NULL, "\n")) {
+        struct run_result d = run_test_uri("destroy", s, NULL);
+        run_free(&d);
+    }
+    run_free(&r);
     rm_rf(root);
     free(root);
 }
@@ -33,8 +56,8 @@ TestSuite(complete, .init = setup, .fini = teardown);
 /* what `domsh -q complete -- WORDS` prints (caller frees) */
 static char *comp_words(const char *const *words)
 {
-    const char *argv[16] = {"-q", "complete", "--"};
-    size_t n = 3;
+    const char *argv[16] = {"-q", "-c", "test:///default", "complete", "--"};
+    size_t n = 5;
     for (; *words && n < 15; words++)
         argv[n++] = *words;
     argv[n] = NULL;
@@ -79,8 +102,7 @@ static void define(const char *name)
     AUTOFREE char *xml = fmt(dom_xml, name);
     AUTOFREE char *path = fmt("%s/%s.xml", root, name);
     cr_assert_eq(write_text(path, xml), 0);
-    const char *argv[] = {"-q", "define", path, NULL};
-    struct run_result r = run_domsh(root, NULL, argv);
+    struct run_result r = run_test_uri("define", path, NULL);
     cr_assert_eq(r.status, 0, "define %s: %s", name, r.err);
     run_free(&r);
 }
@@ -194,6 +216,55 @@ Test(complete, domains_by_state_shutoff)
     const struct cmd_def *undef = cmd_find("undefine");
     if (undef)
         expect_comp("undefine ", "alpha\nbeta2\n");
+}
+
+/* the domains of a line offering states, from alpha (running), beta2
+ * (paused) and gamma3 (shut off) */
+static char *domains_in(unsigned states)
+{
+    struct buf b = {0};
+    if (!states || (states & ST_RUNNING))
+        buf_add(&b, "alpha\n");
+    if (!states || (states & ST_PAUSED))
+        buf_add(&b, "beta2\n");
+    if (!states || (states & ST_SHUTOFF))
+        buf_add(&b, "gamma3\n");
+    return buf_steal(&b);
+}
+
+static void run_ok(struct run_result r, const char *what)
+{
+    cr_assert_eq(r.status, 0, "%s: %s", what, r.err);
+    run_free(&r);
+}
+
+/* every option with a domain completer, over the three states */
+Test(complete, domains_by_state)
+{
+    define("alpha");
+    define("beta2");
+    define("gamma3");
+    run_ok(run_test_uri("start", "alpha", NULL), "start alpha");
+    run_ok(run_test_uri("start", "--paused", "beta2", NULL), "start --paused beta2");
+    size_t seen = 0;
+    for (size_t i = 0; i < cmd_table_len; i++) {
+        const struct cmd_def *c = cmd_table[i];
+        for (size_t k = 0; k < c->nopts; k++) {
+            const struct opt_def *o = &c->opts[k];
+            if (o->complete != comp_domains)
+                continue;
+            seen++;
+            AUTOFREE char *line = value_line(c, k, "");
+            AUTOFREE char *want = domains_in(o->complete_flags & ST_ANY);
+            expect_comp(line, want);
+        }
+    }
+    cr_expect_gt(seen, 0);
+    /* the ones the issue names, spelled out */
+    expect_comp("start ", "gamma3\n");
+    expect_comp("resume ", "beta2\n");
+    expect_comp("suspend ", "alpha\n");
+    expect_comp("undefine ", "alpha\nbeta2\ngamma3\n");
 }
 
 /* every option with a fixed set of values */
