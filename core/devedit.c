@@ -2,7 +2,7 @@
  * domain lock, edits the loaded tree, then runs the edited text through
  * the whole define pipeline (parse, schema, defaults, validate) before
  * anything is written: a refused change leaves CONFIG/NAME.xml untouched.
- * The previous text goes to the history before the atomic save. */
+ * After the atomic save the previous text goes to the history. */
 #include "devices.h"
 
 #include <stdlib.h>
@@ -72,9 +72,9 @@ int dev_txn_commit(struct dev_txn *t, const char *summary, struct err **e)
         return -1;
     if (strcmp(t->new_text, t->old_text) == 0)
         return 0;      /* nothing changed: nothing to keep or write */
-    if (history_record(t->st, t->name, t->old_text, summary, e) < 0)
+    if (store_save(t->st, t->dom, e) < 0)
         return -1;
-    return store_save(t->st, t->dom, e);
+    return history_keep(t->st, t->name, t->old_text, summary, e);
 }
 
 void dev_txn_end(struct dev_txn *t)

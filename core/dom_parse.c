@@ -93,21 +93,21 @@ static int check_text(const char *label, struct dnode *n, struct err **e)
 }
 
 /* required children are rare (name, memory, os, os/type): look for the
- * flagged entries after se in the pre-order table instead of resolving
- * every child name */
+ * flagged entries in se's subtree, which is contiguous in the pre-order
+ * table (a leaf ends the scan at once) */
 static int check_required(const char *label, const struct dnode *n, struct err **e)
 {
-    size_t plen = strlen(n->se->path);
-    for (size_t i = (size_t)(n->se - schema_root()) + 1; i < schema_count(); i++) {
-        const struct schema_elem *ce = schema_at(i);
-        if (!(ce->flags & SE_REQUIRED) || strncmp(ce->path, n->se->path, plen) != 0 ||
-            ce->path[plen] != '/' || strchr(ce->path + plen + 1, '/'))
+    const char *path = n->se->path;
+    size_t plen = strlen(path);
+    const struct schema_elem *end = schema_at(0) + schema_count();
+    for (const struct schema_elem *ce = n->se + 1; ce < end; ce++) {
+        if (strncmp(ce->path, path, plen) != 0 || ce->path[plen] != '/')
+            break;
+        if (!(ce->flags & SE_REQUIRED) || strchr(ce->path + plen + 1, '/') || dnode_child(n, ce->name))
             continue;
-        if (!dnode_child(n, ce->name)) {
-            AUTOFREE char *where = dnode_where(n);
-            return dom_err(e, ERR_SCHEMA, "%s:%d: %s: missing <%s> element", label, n->line,
-                           where, ce->name);
-        }
+        AUTOFREE char *where = dnode_where(n);
+        return dom_err(e, ERR_SCHEMA, "%s:%d: %s: missing <%s> element", label, n->line, where,
+                       ce->name);
     }
     return 0;
 }

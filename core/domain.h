@@ -1,6 +1,8 @@
 /* domain.h: the domain XML pipeline on the tree model (tree.h):
  *   read (<= 10 MiB) -> xml_parse -> schema check  = dom_parse
  *   -> defaults (uuid, mac, currentMemory, ...)    = dom_postparse
+ *      (libvirt's define-time defaults; like libvirt's inactive parse it
+ *      drops live-only data: domain id, tty=, pty source paths)
  *   -> semantic rules                               = dom_validate
  *   -> canonical text (2-space indent)              = dom_format
  * format(parse(x)) is a fixed point.  Errors name the file, line and element. */

@@ -291,6 +291,19 @@ static void fg_query_chardev(struct fg *g)
     qmp_reply(g, ret);
 }
 
+/* the QMP commands of live device changes (commands/devlive.c) */
+static bool fg_device_command(const char *cmd)
+{
+    static const char *const known[] = {
+        "blockdev-add", "blockdev-del", "device_add", "device_del", "netdev_add",
+        "netdev_del", "blockdev-change-medium", "eject", "balloon", NULL,
+    };
+    for (size_t i = 0; known[i]; i++)
+        if (strcmp(cmd, known[i]) == 0)
+            return true;
+    return false;
+}
+
 static void fg_qmp_line(struct fg *g, const char *line)
 {
     char cmd[64], v[32];
@@ -320,6 +333,8 @@ static void fg_qmp_line(struct fg *g, const char *line)
         if (qjson_str(line, "reboot", v, sizeof(v)))
             g->reboot_is_shutdown = strcmp(v, "shutdown") == 0;
         qmp_reply(g, "{}");
+    } else if (fg_device_command(cmd)) {
+        qmp_reply(g, "{}");      /* hot-plug, media, balloon: the shell keeps the live XML */
     } else {
         char desc[128];
         snprintf(desc, sizeof(desc), "The command %s has not been found", cmd);

@@ -106,15 +106,26 @@ int history_record(struct store *st, const char *name, const char *old_xml,
     return 0;
 }
 
+int history_keep(struct store *st, const char *name, const char *old_xml,
+                 const char *summary, struct err **e)
+{
+    if (history_record(st, name, old_xml, summary, e) == 0)
+        return 0;
+    err_prefix(e, "the config of '%s' is saved, but its history entry is not: ", name);
+    return -1;
+}
+
 int history_save(struct store *st, const struct dnode *dom, const char *summary,
                  struct err **e)
 {
     const char *name = dom_name(dom);
     AUTOFREE char *old = store_exists(st, name) ? store_load_text(st, name, NULL) : NULL;
     AUTOFREE char *text = dom_format(dom, DOM_FMT_SECURE | DOM_FMT_INACTIVE);
-    if ((!old || strcmp(old, text) != 0) && history_record(st, name, old, summary, e) < 0)
-        return -1;
-    return store_save(st, dom, e);
+    if (store_save(st, dom, e) < 0)
+        return -1;       /* refused (e.g. a uuid of another domain): nothing to keep */
+    if (old && strcmp(old, text) == 0)
+        return 0;
+    return history_keep(st, name, old, summary, e);
 }
 
 static int read_entry(const char *dir, unsigned seq, struct hist_entry *out, struct err **e)

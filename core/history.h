@@ -25,9 +25,13 @@ struct hist_entry {
 };
 
 /* keep OLD_XML (NULL: the change creates the domain) as the version
- * replaced by a change described by SUMMARY; call before store_save */
+ * replaced by a change described by SUMMARY */
 int history_record(struct store *st, const char *name, const char *old_xml,
                    const char *summary, struct err **e);
+/* history_record after a successful save: a failure says the change
+ * itself is done */
+int history_keep(struct store *st, const char *name, const char *old_xml,
+                 const char *summary, struct err **e);
 /* store_save with history: keeps the current config of DOM's name (if
  * any and if it differs from DOM) as a change described by SUMMARY, then
  * saves DOM.  define and edit use this; the caller holds the lock. */

@@ -54,10 +54,14 @@ void sup_reply(struct sup *s, int ci, enum proto_type type, const char *text)
 
 static void sup_frame(struct sup *s, int ci, const struct frame *f)
 {
-    char cmd[64];
+    char cmd[QMP_LINE_MAX];   /* "qmp {...}" carries a whole QMP command */
     switch (f->type) {
     case PROTO_CMD:
-        snprintf(cmd, sizeof(cmd), "%.*s", (int)(f->len < 63 ? f->len : 63), f->payload);
+        if (f->len >= sizeof(cmd)) {
+            sup_reply(s, ci, PROTO_ERR, "supervisor command too long");
+            break;
+        }
+        snprintf(cmd, sizeof(cmd), "%.*s", (int)f->len, f->payload);
         sup_command(s, ci, cmd);
         break;
     case PROTO_ATTACH:

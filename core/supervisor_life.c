@@ -352,6 +352,9 @@ void sup_command(struct sup *s, int client, const char *cmd)
             return sup_reply(s, client, PROTO_ERR,
                              "Requested operation is not valid: domain is not paused");
         sup_qmp_send(s, "{\"execute\": \"cont\"}", client, "cont");
+    } else if (strncmp(cmd, "qmp {", 5) == 0) {
+        /* one raw QMP command: the shell's live device changes (commands/devlive.c) */
+        sup_qmp_send(s, cmd + 4, client, "qmp");
     } else {
         snprintf(text, sizeof(text), "unknown supervisor command '%.64s'", cmd);
         sup_reply(s, client, PROTO_ERR, text);

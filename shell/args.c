@@ -218,15 +218,22 @@ static int bad_number(const struct cmd_args *a, int opt, struct err **e)
                    a->val[opt], a->cmd->opts[opt].name);
 }
 
+/* decimal digits at the start of v (no sign, no blanks); *end after them */
+static bool leading_ull(const char *v, unsigned long long *x, char **end)
+{
+    errno = 0;
+    *x = strtoull(v, end, 10);
+    return isdigit((unsigned char)*v) && errno == 0;
+}
+
 int args_uint(const struct cmd_args *a, int opt, unsigned long long *out, struct err **e)
 {
     const char *v = args_str(a, opt);
     if (!v)
         return 0;
     char *end = NULL;
-    errno = 0;
-    unsigned long long x = strtoull(v, &end, 10);
-    if (!isdigit((unsigned char)*v) || *end || errno)
+    unsigned long long x;
+    if (!leading_ull(v, &x, &end) || *end)
         return bad_number(a, opt, e);
     *out = x;
     return 1;
@@ -268,10 +275,10 @@ int args_size_kib(const struct cmd_args *a, int opt, unsigned long long *out, st
     if (!v)
         return 0;
     char *end = NULL;
-    errno = 0;
-    unsigned long long x = strtoull(v, &end, 10);
+    unsigned long long x;
+    bool ok = leading_ull(v, &x, &end);
     unsigned long long unit = unit_bytes(end);
-    if (!isdigit((unsigned char)*v) || errno || !unit || (x && unit > ~0ULL / x))
+    if (!ok || !unit || (x && unit > (~0ULL - 1023) / x))
         return bad_number(a, opt, e);
     *out = unit == 1024 ? x : (x * unit + 1023) / 1024;   /* round bytes up */
     return 1;

@@ -69,6 +69,19 @@ Test(conformance, corpus_loads_and_is_a_fixed_point)
     strv_free(&files);
 }
 
+static char *run_script(const char *cmd, int *status)
+{
+    FILE *p = popen(cmd, "r");
+    cr_assert(p);
+    struct buf b = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+        buf_addn(&b, chunk, n);
+    *status = pclose(p);
+    return buf_steal(&b);
+}
+
 /* "FILE validates" lines of one xmllint run over files */
 static char *xmllint(const struct strv *files, size_t from, size_t to)
 {
@@ -78,14 +91,8 @@ static char *xmllint(const struct strv *files, size_t from, size_t to)
         buf_printf(&b, " '%s'", files->v[i]);
     buf_add(&b, " 2>&1");
     AUTOFREE char *cmd = buf_steal(&b);
-    FILE *p = popen(cmd, "r");
-    cr_assert(p);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-        buf_addn(&b, chunk, n);
-    pclose(p);
-    return buf_steal(&b);
+    int status;
+    return run_script(cmd, &status);    /* status: 1 when any file fails */
 }
 
 static bool validates(const char *report, const char *file)
@@ -163,17 +170,13 @@ static char *fresh_root_wrapper(const char *dir)
     return path;
 }
 
-static char *run_script(const char *cmd, int *status)
+/* run one of the judge's scripts: it must exit 0 and report "0 failed" */
+static void judge(const char *cmd, const char *what)
 {
-    FILE *p = popen(cmd, "r");
-    cr_assert(p);
-    struct buf b = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-        buf_addn(&b, chunk, n);
-    *status = pclose(p);
-    return buf_steal(&b);
+    int status;
+    AUTOFREE char *out = run_script(cmd, &status);
+    cr_expect_eq(status, 0, "%s failed:\n%s", what, out);
+    cr_expect(strstr(out, " 0 failed"), "%s", out);
 }
 
 Test(conformance, compare_sh_matches_virsh, .timeout = 900)
@@ -184,10 +187,7 @@ Test(conformance, compare_sh_matches_virsh, .timeout = 900)
     AUTOFREE char *tmp = tmp_root();
     AUTOFREE char *ours = fresh_root_wrapper(tmp);
     AUTOFREE char *cmd = fmt("OURS='%s' sh '%s/conformance/tools/compare.sh' 2>&1", ours, shared_dir());
-    int status;
-    AUTOFREE char *out = run_script(cmd, &status);
-    cr_expect_eq(status, 0, "compare.sh failed:\n%s", out);
-    cr_expect(strstr(out, " 0 failed"), "%s", out);
+    judge(cmd, "compare.sh");
     rm_rf(tmp);
 }
 
@@ -212,10 +212,7 @@ Test(conformance, check_invalid_sh_refuses_everything, .timeout = 600)
     AUTOFREE char *cmd = fmt("DOMSH_ROOT='%s' TOOL='%s -q -c test:///default' STATE_DIR='%s' STRICT_XXE=1 "
                              "sh '%s/conformance/tools/check-invalid.sh' 2>&1", root, domsh_bin(), root,
                              shared_dir());
-    int status;
-    AUTOFREE char *out = run_script(cmd, &status);
-    cr_expect_eq(status, 0, "check-invalid.sh failed:\n%s", out);
-    cr_expect(strstr(out, " 0 failed"), "%s", out);
+    judge(cmd, "check-invalid.sh");
     rm_rf(root);
 }
 

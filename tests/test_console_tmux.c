@@ -55,22 +55,27 @@ static void tmux(struct tmx *x, const char *a, const char *b, const char *c, con
     free(run_out(argv));
 }
 
-/* a defined domain 'vm' (running unless told otherwise) and a shell in
- * windows 0 and 1 */
+/* the private tmux server: a shell in windows 0 and 1, $D = domsh -c URI */
+static void tmx_open(struct tmx *x, const char *uri)
+{
+    x->sock = fmt("%s/tmux.sock", x->rt.root);
+    char *shell = fmt("env DOMSH_ROOT='%s' D='%s -c %s' PS1='$ ' sh", x->rt.root, domsh_bin(),
+                      uri);
+    const char *argv[] = { "tmux", "-S", x->sock, "-f", "/dev/null", "new-session", "-d",
+                           "-x", "120", "-y", "40", shell, NULL };
+    free(run_out(argv));
+    tmux(x, "new-window", "-d", shell, NULL, NULL);
+    free(shell);
+}
+
+/* a defined domain 'vm' on the test backend (running unless told otherwise) */
 static void tmx_setup_as(struct tmx *x, bool start)
 {
     rt_setup(&x->rt);
     rt_define(&x->rt, "vm", NULL, NULL, NULL);
     if (start)
         free(rt_ok(&x->rt, "start vm"));
-    x->sock = fmt("%s/tmux.sock", x->rt.root);
-    char *shell = fmt("env DOMSH_ROOT='%s' D='%s -c test:///default' PS1='$ ' sh",
-                      x->rt.root, domsh_bin());
-    const char *argv[] = { "tmux", "-S", x->sock, "-f", "/dev/null", "new-session", "-d",
-                           "-x", "120", "-y", "40", shell, NULL };
-    free(run_out(argv));
-    tmux(x, "new-window", "-d", shell, NULL, NULL);
-    free(shell);
+    tmx_open(x, "test:///default");
 }
 
 static void tmx_setup(struct tmx *x)
@@ -112,10 +117,10 @@ static char *screen(struct tmx *x, int win)
     return run_out(argv);
 }
 
-/* the screen once it shows want (the guard is 15 s; no timing assertion) */
-static char *wait_screen(struct tmx *x, int win, const char *want)
+/* the screen once it shows want (a guard of secs seconds; no timing assertion) */
+static char *wait_screen_s(struct tmx *x, int win, const char *want, int secs)
 {
-    for (int i = 0; i < 1500; i++) {
+    for (int i = 0; i < secs * 100; i++) {
         char *s = screen(x, win);
         if (strstr(s, want))
             return s;
@@ -127,6 +132,11 @@ static char *wait_screen(struct tmx *x, int win, const char *want)
     return s;
 }
 
+static char *wait_screen(struct tmx *x, int win, const char *want)
+{
+    return wait_screen_s(x, win, want, 15);
+}
+
 static void clear(struct tmx *x, int win)
 {
     keys(x, win, "clear", true);
@@ -134,11 +144,16 @@ static void clear(struct tmx *x, int win)
 }
 
 /* the console command as typed in the pane, then its status */
-static void console_cmd(struct tmx *x, int win, const char *opts)
+static void console_cmd_dom(struct tmx *x, int win, const char *dom, const char *opts)
 {
-    char *line = fmt("$D console vm %s; echo rc=$?", opts);
+    char *line = fmt("$D console %s %s; echo rc=$?", dom, opts);
     keys(x, win, line, true);
     free(line);
+}
+
+static void console_cmd(struct tmx *x, int win, const char *opts)
+{
+    console_cmd_dom(x, win, "vm", opts);
 }
 
 static bool file_same(const char *a, const char *b)
@@ -150,14 +165,46 @@ static bool file_same(const char *a, const char *b)
     return same;
 }
 
+/* type CMD (a guest poweroff) in window win: the session of DOM ends
+ * with its closing line and status 0 */
+static void poweroff_ends_session(struct tmx *x, int win, const char *cmd, const char *dom,
+                                  int secs)
+{
+    keys(x, win, cmd, true);
+    char *s = wait_screen_s(x, win, "\nrc=", secs);
+    char *want = fmt("Console of domain '%s' closed: domain shut off\n", dom);
+    char *msg = strstr(s, want);
+    cr_assert(msg && strstr(msg, "\nrc=0\n"), "%s", s);
+    free(want);
+    free(s);
+}
+
+/* run inner in window win between two `stty -g` snapshots */
+static void keys_stty(struct tmx *x, int win, const char *inner)
+{
+    char *cmd = fmt("stty -g > %s/before; %s; echo rc=$?; stty -g > %s/after", x->rt.root, inner,
+                    x->rt.root);
+    keys(x, win, cmd, true);
+    free(cmd);
+}
+
+/* the terminal settings after the command equal those before it */
+static void assert_stty_kept(struct tmx *x, const char *when)
+{
+    char *b = fmt("%s/before", x->rt.root), *a = fmt("%s/after", x->rt.root);
+    for (int i = 0; i < 500 && access(a, F_OK) != 0; i++)
+        usleep(10000);
+    usleep(50000);
+    cr_assert(file_same(b, a), "stty -g differs after %s", when);
+    free(a);
+    free(b);
+}
+
 Test(console_tmux, type_read_detach_restore_replay, .timeout = 60)
 {
     struct tmx x;
     tmx_setup(&x);
-    char *cmd = fmt("stty -g > %s/before; $D console vm; echo rc=$?; stty -g > %s/after",
-                    x.rt.root, x.rt.root);
-    keys(&x, 0, cmd, true);
-    free(cmd);
+    keys_stty(&x, 0, "$D console vm");
     /* banner, then the boot output kept since start (replay), then typing */
     free(wait_screen(&x, 0, "fake# "));
     keys(&x, 0, "echo hello-$((6*7))", true);
@@ -169,13 +216,7 @@ Test(console_tmux, type_read_detach_restore_replay, .timeout = 60)
     key(&x, 0, "C-]");
     free(wait_screen(&x, 0, "rc=0"));
     /* the terminal is as it was, the domain still runs */
-    char *b = fmt("%s/before", x.rt.root), *a = fmt("%s/after", x.rt.root);
-    for (int i = 0; i < 500 && access(a, F_OK) != 0; i++)
-        usleep(10000);
-    usleep(50000);
-    cr_assert(file_same(b, a), "stty -g differs after detach");
-    free(a);
-    free(b);
+    assert_stty_kept(&x, "detach");
     char *st = rt_state(&x.rt, "vm");
     cr_assert_str_eq(st, "running (booted)");
     free(st);
@@ -262,22 +303,15 @@ Test(console_tmux, signal_restores_terminal, .timeout = 60)
 {
     struct tmx x;
     tmx_setup(&x);
-    char *cmd = fmt("stty -g > %s/before; sh -c 'echo $$ > %s/pid; exec $D console vm'; "
-                    "echo rc=$?; stty -g > %s/after", x.rt.root, x.rt.root, x.rt.root);
-    keys(&x, 0, cmd, true);
-    free(cmd);
+    char *inner = fmt("sh -c 'echo $$ > %s/pid; exec $D console vm'", x.rt.root);
+    keys_stty(&x, 0, inner);
+    free(inner);
     free(wait_screen(&x, 0, "fake# "));
     char *pidf = fmt("%s/pid", x.rt.root), *pid = slurp(pidf, NULL);
     cr_assert(pid);
     kill((pid_t)atol(pid), SIGTERM);
     free(wait_screen(&x, 0, "rc=143"));
-    char *b = fmt("%s/before", x.rt.root), *a = fmt("%s/after", x.rt.root);
-    for (int i = 0; i < 500 && access(a, F_OK) != 0; i++)
-        usleep(10000);
-    usleep(50000);
-    cr_assert(file_same(b, a), "stty -g differs after SIGTERM");
-    free(a);
-    free(b);
+    assert_stty_kept(&x, "SIGTERM");
     free(pid);
     free(pidf);
     tmx_teardown(&x);
@@ -379,11 +413,7 @@ Test(console_tmux, create_console_until_poweroff, .timeout = 60)
     keys(&x, 0, cmd, true);
     free(wait_screen(&x, 0, "fake-guest tv: booting"));
     free(wait_screen(&x, 0, "fake# "));
-    keys(&x, 0, "poweroff", true);
-    char *s = wait_screen(&x, 0, "\nrc=");
-    cr_assert(strstr(s, "Console of domain 'tv' closed: domain shut off\n"), "%s", s);
-    cr_assert(strstr(s, "\nrc=0\n"), "%s", s);
-    free(s);
+    poweroff_ends_session(&x, 0, "poweroff", "tv", 15);
     free(cmd);
     free(tv);
     free(t);
@@ -408,4 +438,107 @@ Test(console_tmux, start_console_without_terminal_starts_nothing, .timeout = 60)
     cr_assert_neq(access(run, F_OK), 0, "a status file was written");
     free(run);
     rt_teardown(&t);
+}
+
+/* ---- the same on the QEMU demo guest (TCG; skipped when this host has
+ * no kernel in /boot, no qemu-system-x86_64 or no busybox-static) ---- */
+
+#include "../core/proto.h"
+
+static char *demo_xml(struct tmx *x)
+{
+    char *kernel = NULL;
+    char *ls = fmt("ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1 > %s/kernel", x->rt.root);
+    char *kf = fmt("%s/kernel", x->rt.root), *img = fmt("%s/initramfs.img", x->rt.root);
+    char *mk = fmt("sh %s/scripts/mkinitramfs.sh %s >/dev/null 2>&1", src_dir(), img);
+    char *tmpl = fmt("%s/scripts/demo.xml.in", src_dir());
+    char *xml = NULL, *t = slurp(tmpl, NULL);
+    if (system(ls) == 0 && (kernel = slurp(kf, NULL)) && *kernel && t &&
+        access("/usr/bin/qemu-system-x86_64", X_OK) == 0 && system(mk) == 0) {
+        kernel[strcspn(kernel, "\n")] = '\0';
+        char *k = strstr(t, "@KERNEL@"), *i = strstr(t, "@INITRD@");
+        cr_assert(k && i && k < i);
+        *k = *i = '\0';
+        xml = fmt("%s%s%s%s%s", t, kernel, k + 8, img, i + 8);
+    }
+    free(t);
+    free(tmpl);
+    free(mk);
+    free(img);
+    free(kf);
+    free(ls);
+    free(kernel);
+    return xml;
+}
+
+/* what the guest prints while nobody is attached (a short-lived client) */
+static void demo_line(struct tmx *x, const char *line, const char *want)
+{
+    char *sock = fmt("%s/run/qemu/demo/sup.sock", x->rt.root);
+    struct err *e = NULL;
+    int fd = console_attach_fd(sock, "", PROTO_ATT_NO_REPLAY, &e);
+    cr_assert_geq(fd, 0, "attach: %s", e ? e->msg : "?");
+    rt_send(fd, line);
+    char *out = rt_read_until(fd, want, NULL);
+    cr_assert(strstr(out, want), "'%s' not printed: '%s'", want, out);
+    free(out);
+    close(fd);
+    free(sock);
+}
+
+Test(console_qemu, demo_guest_session, .timeout = 300)
+{
+    struct tmx x;
+    rt_setup(&x.rt);
+    char *xml = demo_xml(&x);
+    if (!xml) {
+        rt_teardown(&x.rt);
+        cr_skip_test("no kernel, qemu-system-x86_64 or busybox-static here");
+    }
+    char *path = fmt("%s/demo.xml", x.rt.root);
+    write_text(path, xml);
+    char *def = fmt("define %s; start demo", path);
+    const char *argv[] = { "-q", "-c", "qemu:///session", def, NULL };
+    struct run_result r = run_domsh(x.rt.root, NULL, argv);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    run_free(&r);
+    tmx_open(&x, "qemu:///session");
+
+    /* attach while it boots: the boot banner (replay + live), then type */
+    keys_stty(&x, 0, "$D console demo");
+    char *s = wait_screen_s(&x, 0, "demo# ", 180);
+    char *c = strstr(s, "Connected to domain 'demo'\n");
+    cr_assert(c && strstr(c, "domsh guest ready"), "no boot banner after the banner:\n%s", s);
+    free(s);
+    keys(&x, 0, "echo hello-$((6*7))", true);
+    free(wait_screen_s(&x, 0, "\nhello-42", 60));
+    key(&x, 0, "C-]");
+    free(wait_screen(&x, 0, "rc=0"));
+    assert_stty_kept(&x, "detach");
+
+    /* output while detached is replayed; a second typist is refused */
+    demo_line(&x, "echo away-$((2+3))\r", "away-5");
+    clear(&x, 0);
+    console_cmd_dom(&x, 0, "demo", "");
+    free(wait_screen_s(&x, 0, "away-5", 60));
+    console_cmd_dom(&x, 1, "demo", "");
+    s = wait_screen_s(&x, 1, "rc=1", 60);
+    cr_assert(strstr(s, "error: Active console session exists for this domain"), "%s", s);
+    free(s);
+    clear(&x, 1);
+    console_cmd_dom(&x, 1, "demo", "--force");
+    free(wait_screen_s(&x, 1, "Connected to domain 'demo'", 60));
+    free(wait_screen_s(&x, 0, "taken over by another client (--force)", 60));
+
+    /* the guest powering off ends the session with status 0 */
+    poweroff_ends_session(&x, 1, "poweroff -f", "demo", 120);
+    free(def);
+    free(path);
+    free(xml);
+    tmux(&x, "kill-server", NULL, NULL, NULL, NULL);
+    const char *dargv[] = { "-q", "-c", "qemu:///session", "destroy demo", NULL };
+    r = run_domsh(x.rt.root, NULL, dargv);    /* normally already shut off */
+    run_free(&r);
+    rt_teardown(&x.rt);
+    free(x.sock);
 }

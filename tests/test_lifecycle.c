@@ -430,3 +430,41 @@ Test(lifecycle, console_log_rotates)
     free(old);
     free(cur);
 }
+
+/* start --console: the first boot line is on screen, and the guest's
+ * poweroff ends the session with status 0 (in tmux, our own server) */
+Test(lifecycle, start_console_in_tmux)
+{
+    rt_define(&T, "vm", NULL, NULL, NULL);
+    char *sock = fmt("%s/tmux.sock", T.root);
+    char *cmd = fmt("tmux -S %s -f /dev/null new-session -d -s t -x 100 -y 30 "
+                    "\"env DOMSH_ROOT=%s %s -c test:///default start --console vm; "
+                    "echo EXIT=\\$?; sleep 60\"", sock, T.root, domsh_bin());
+    cr_assert_eq(system(cmd), 0);
+    char *cap = fmt("tmux -S %s capture-pane -p -t t", sock);
+    char *keys = fmt("tmux -S %s send-keys -t t poweroff Enter", sock);
+    char screen[8192] = "";
+    bool sent = false;
+    for (int i = 0; i < 1000 && !strstr(screen, "EXIT="); i++) {
+        usleep(10000);
+        FILE *p = popen(cap, "r");
+        size_t n = fread(screen, 1, sizeof(screen) - 1, p);
+        screen[n] = '\0';
+        pclose(p);
+        if (!sent && strstr(screen, "fake#")) {   /* capture-pane trims the blank */
+            cr_assert_eq(system(keys), 0);
+            sent = true;
+        }
+    }
+    char *kill = fmt("tmux -S %s kill-server", sock);
+    system(kill);
+    cr_assert(strstr(screen, "Connected to domain 'vm'"), "%s", screen);
+    cr_assert(strstr(screen, "Welcome to fake-guest vm"), "%s", screen);
+    cr_assert(strstr(screen, "EXIT=0"), "%s", screen);
+    EXPECT_STATE("vm", "shut off (shutdown)");
+    free(kill);
+    free(keys);
+    free(cap);
+    free(cmd);
+    free(sock);
+}
