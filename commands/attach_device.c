@@ -26,7 +26,7 @@ static struct dnode *build_from_file(const void *opts, struct err **e)
     const struct at_opts *o = opts;
     struct dnode *d = xml_parse(o->text, strlen(o->text), o->file, e);
     if (d && !dev_kind_known(d->name)) {
-        err_set(e, ERR_SCHEMA, "%s: <%s> is not a device", o->file, d->name);
+        err_set(e, ERR_SCHEMA, "<%s> is not a device", d->name);
         dnode_free(d);
         return NULL;
     }

@@ -120,6 +120,8 @@ int devcmd_apply(struct shell *sh, const char *name, unsigned mask,
         print_diff(sh, t.old_text, t.new_text, name, "config");
     else if ((mask & SCOPE_CONFIG) && dev_txn_commit(&t, c->summary, e) < 0)
         goto out;
+    if (mask == SCOPE_CONFIG && !c->dry_run && devcmd_active(sh, name))
+        shell_info(sh, "config changed: running domain '%s' sees it at its next start", name);
     rc = 0;
 out:
     dev_txn_end(&t);

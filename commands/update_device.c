@@ -50,6 +50,11 @@ static int run_update_device(struct shell *sh, const struct cmd_args *a, struct 
         return -1;
     AUTOFREE char *text = devcmd_read_fragment(file, e);
     struct dnode *raw = text ? xml_parse(text, strlen(text), file, e) : NULL;
+    if (raw && !dev_kind_known(raw->name)) {
+        err_set(e, ERR_SCHEMA, "%s: <%s> is not a device", file, raw->name);
+        dnode_free(raw);
+        raw = NULL;
+    }
     if (!raw)
         return -1;
     struct ud_ctx c = {file, text, raw};

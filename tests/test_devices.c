@@ -396,6 +396,13 @@ Test(devices_cmd, fragments_attach_detach_update)
     line = fmt("detach-device demo %s --config", frag);
     refused(&f, line, "3 devices match");
     free(line);
+    write_text(frag, "<domain/>\n");
+    const char *verbs[] = {"attach-device", "update-device", "detach-device"};
+    for (size_t i = 0; i < 3; i++) {
+        line = fmt("%s demo %s --config", verbs[i], frag);
+        refused(&f, line, "<domain> is not a device");
+        free(line);
+    }
     write_text(frag, "<disk><target dev='vdq'/></disk>\n");
     line = fmt("detach-device demo %s --config", frag);
     free(run_ok(&f, line));
