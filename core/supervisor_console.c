@@ -21,7 +21,7 @@
 
 static void console_log_rotate(struct sup *s)
 {
-    char from[SUP_PATH + 16], to[SUP_PATH + 16];   /* ".%d" fits whatever gcc assumes of i */
+    char from[SUP_PATH + 16], to[SUP_PATH + 16];
     close(s->console_log_fd);
     for (int i = SUP_CONSOLE_LOG_KEEP - 1; i >= 0; i--) {
         if (i)
