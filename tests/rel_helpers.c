@@ -2,6 +2,7 @@
 #include "rel_helpers.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -61,6 +62,43 @@ int wait_status(pid_t pid)
     return st;
 }
 
+static bool cmdline_has(const char *pid, const char *needle)
+{
+    char path[300], buf[4096];
+    snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return false;
+    ssize_t r = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    for (ssize_t i = 0; i < r; i++)
+        if (!buf[i])
+            buf[i] = ' ';
+    buf[r > 0 ? r : 0] = '\0';
+    return strstr(buf, needle) != NULL;
+}
+
+/* a child forked by a matching process, before its exec, still shows the
+ * parent's command line: it is not another instance */
+static bool parent_matches(const char *pid, const char *needle)
+{
+    char path[300], buf[512];
+    snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return false;
+    ssize_t r = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    buf[r > 0 ? r : 0] = '\0';
+    const char *p = strrchr(buf, ')');
+    int ppid = 0;
+    if (!p || sscanf(p + 2, "%*c %d", &ppid) != 1 || ppid <= 1)
+        return false;
+    char ps[16];
+    snprintf(ps, sizeof(ps), "%d", ppid);
+    return cmdline_has(ps, needle);
+}
+
 int count_procs(const char *needle)
 {
     DIR *d = opendir("/proc");
@@ -81,7 +119,7 @@ int count_procs(const char *needle)
             if (!buf[i])
                 buf[i] = ' ';
         buf[r] = '\0';
-        if (strstr(buf, needle))
+        if (strstr(buf, needle) && !parent_matches(de->d_name, needle))
             count++;
     }
     if (d)

@@ -16,7 +16,8 @@ pid_t spawn_domsh(const char *root, const char *const env[], const char *const a
                   int out_fd);
 /* wait for pid; the raw wait status */
 int wait_status(pid_t pid);
-/* processes whose command line (NULs read as spaces) contains needle */
+/* processes whose command line (NULs read as spaces) contains needle,
+ * not counting a forked child that has not exec'd yet */
 int count_procs(const char *needle);
 /* microseconds since *t0 (CLOCK_MONOTONIC) */
 long usec_since(const struct timespec *t0);
