@@ -77,6 +77,32 @@ asan:
 	  $(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test
 
+# libFuzzer targets (clang): parse->validate->format, tokenizer + option
+# parser, QMP reader, sup.sock frame decoder; FUZZ_SECONDS per target.
+# Not part of `make check`.  Seeds are copied at run time (fuzz/run.sh).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := xml lex qmp proto
+# -Wno-error: gcc is the warning gate (clang warns about idioms gcc accepts)
+FUZZ_FLAGS = CC=clang BUILD=build-fuzz CFLAGS=-Wno-error OPT="-O1 -g -fno-omit-frame-pointer" \
+	SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link"
+fuzz:
+	$(MAKE) $(FUZZ_FLAGS) $(FUZZ_TARGETS:%=build-fuzz/fuzz/fuzz_%)
+	sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c $(BUILD)/libdomsh.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_ALL)
+
+# the criterion suite under valgrind memcheck, following the forked test
+# workers and the domsh processes they run (not sh, qemu or the editor)
+VALGRIND = valgrind --quiet --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+	--trace-children=yes --trace-children-skip='/bin/*,/usr/*,*/qemu-*' \
+	--suppressions=$(CURDIR)/tests/valgrind.supp
+check-valgrind: all $(BUILD)/unit-tests
+	DOMSH_BIN=$(CURDIR)/$(BUILD)/domsh DOMSH_SRC=$(CURDIR) DOMSH_VALGRIND=1 \
+	  $(VALGRIND) $(BUILD)/unit-tests --jobs=$${JOBS:-2} $(TESTFLAGS)
+
 run: all
 	@sh scripts/run-demo.sh
 
@@ -106,6 +132,6 @@ bench: all
 clean:
 	rm -rf build build-asan build-fuzz domsh domsh-supervisor
 
-.PHONY: all domsh deps test check asan run install man bench clean
+.PHONY: all domsh deps test check asan fuzz check-valgrind run install man bench clean
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/shell/main.d $(BUILD)/core/supervisor_main.d

@@ -18,7 +18,7 @@ static const char *const d2n_formats[] = {"qemu-argv", NULL};
 
 static const struct opt_def d2n_opts[] = {
     [D2N_OPT_FORMAT] = {.name = "format", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                        .argname = "format", .help = "target format (qemu-argv)",
+                        .argname = "format", .help = "target format",
                         .choices = d2n_formats, .complete = comp_choices},
     [D2N_OPT_XML] = {.name = "xml", .kind = OPT_STRING, .argname = "file",
                      .help = "file containing an XML domain description",

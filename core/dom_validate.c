@@ -51,6 +51,25 @@ static int disk_validate(const struct dnode *d, struct dctx *c)
     return 0;
 }
 
+/* a numeric port must fit TCP/UDP (a service name is left to the host) */
+static bool port_fits(const char *s)
+{
+    if (!s || !*s || s[strspn(s, "0123456789")] != '\0')
+        return true;
+    return strlen(s) <= 5 && strtoul(s, NULL, 10) <= 65535;
+}
+
+static int ports_validate(const struct dnode *d, const char *attr, struct dctx *c)
+{
+    for (size_t i = 0; i < d->nkids; i++) {
+        const struct dnode *s = d->kids[i];
+        if (strcmp(s->name, "source") == 0 && !port_fits(dnode_attr(s, attr)))
+            return dom_fail(c, ERR_INVALID, s, "%s '%s' is not a port (0-65535)", attr,
+                            dnode_attr(s, attr));
+    }
+    return 0;
+}
+
 static int interface_validate(const struct dnode *d, struct dctx *c)
 {
     const char *type = dnode_attr(d, "type");
@@ -63,6 +82,8 @@ static int interface_validate(const struct dnode *d, struct dctx *c)
         if (!eq(type, "server") && !dnode_attr(src, "address"))
             return dom_fail(c, ERR_INVALID, src, "interface type '%s' needs a source 'address'", type);
     }
+    if (ports_validate(d, "port", c) < 0)
+        return -1;
     const struct dnode *mac = dnode_child(d, "mac");
     const char *m = dnode_attr(mac, "address");
     if (m && strtoul(m, NULL, 16) & 1)
@@ -86,6 +107,8 @@ static const struct dnode *source_with(const struct dnode *d, const char *attr)
 static int chardev_validate(const struct dnode *d, struct dctx *c)
 {
     const char *type = dnode_attr(d, "type");
+    if (ports_validate(d, "service", c) < 0)
+        return -1;
     if (eq(type, "tcp") && !source_with(d, "host"))
         return dom_fail(c, ERR_INVALID, d, "missing source host for a tcp character device");
     if ((eq(type, "tcp") || eq(type, "udp")) && !source_with(d, "service"))
@@ -118,6 +141,12 @@ static int graphics_validate(const struct dnode *d, struct dctx *c)
 {
     if (need_attr(d, "type", c) < 0)
         return -1;
+    /* a TCP port or -1 (allocate); the schema only checks it is an integer */
+    const char *port = dnode_attr(d, "port");
+    long pv = port ? strtol(port, NULL, 10) : 0;
+    if (port && (pv < -1 || pv > 65535))
+        return dom_fail(c, ERR_INVALID, d, "graphics port '%s' is not a TCP port (-1 or 0-65535)",
+                        port);
     const struct dnode *l = dnode_child(d, "listen");
     const char *la = dnode_attr(d, "listen"), *addr = dnode_attr(l, "address");
     if (la && l && eq(dnode_attr(l, "type"), "address") && addr && !eq(la, addr))

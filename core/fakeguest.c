@@ -44,6 +44,7 @@ struct fg {
     bool reset_pending;      /* system_reset while stopped: boot on cont */
     bool reboot_is_shutdown; /* set-action reboot=shutdown (on_reboot=destroy) */
     bool quit;
+    unsigned long long actual_kib;   /* balloon size */
     int qmp_listen, sig_fd;
     struct qmp_conn qmp;     /* qmp.fd = -1 when no client */
     struct fg_dev dev[FG_MAX_DEVS];
@@ -272,7 +273,7 @@ static void fg_query(struct fg *g, const char *cmd)
         snprintf(ret, sizeof(ret), "{\"status\": \"%s\", \"singlestep\": false, \"running\": %s}",
                  vm_state_names[g->state], g->state == VM_RUNNING ? "true" : "false");
     else
-        snprintf(ret, sizeof(ret), "{\"actual\": %llu}", g->o->mem_kib * 1024ULL);
+        snprintf(ret, sizeof(ret), "{\"actual\": %llu}", g->actual_kib * 1024ULL);
     qmp_reply(g, ret);
 }
 
@@ -304,6 +305,19 @@ static bool fg_device_command(const char *cmd)
     return false;
 }
 
+/* like QEMU: the guest's balloon driver reports the new size */
+static void fg_balloon(struct fg *g, const char *line)
+{
+    long long bytes;
+    if (!qjson_num(line, "value", &bytes) || bytes <= 0)
+        return qmp_error(g, "GenericError", "Parameter 'value' is missing");
+    g->actual_kib = (unsigned long long)bytes / 1024;
+    qmp_reply(g, "{}");
+    char data[64];
+    snprintf(data, sizeof(data), "{\"actual\": %lld}", bytes);
+    fg_event(g, "BALLOON_CHANGE", data);
+}
+
 static void fg_qmp_line(struct fg *g, const char *line)
 {
     char cmd[64], v[32];
@@ -333,6 +347,8 @@ static void fg_qmp_line(struct fg *g, const char *line)
         if (qjson_str(line, "reboot", v, sizeof(v)))
             g->reboot_is_shutdown = strcmp(v, "shutdown") == 0;
         qmp_reply(g, "{}");
+    } else if (strcmp(cmd, "balloon") == 0) {
+        fg_balloon(g, line);
     } else if (fg_device_command(cmd)) {
         qmp_reply(g, "{}");      /* hot-plug, media, balloon: the shell keeps the live XML */
     } else {
@@ -444,6 +460,7 @@ int fake_guest_main(const struct fake_guest_opts *o)
     static struct fg g;          /* ~0.5 MiB of zeroed buffers, off the stack */
     g.o = o;
     g.qmp.fd = -1;
+    g.actual_kib = o->mem_kib;
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);

@@ -21,7 +21,7 @@
 
 static void console_log_rotate(struct sup *s)
 {
-    char from[SUP_PATH + 8], to[SUP_PATH + 8];
+    char from[SUP_PATH + 16], to[SUP_PATH + 16];
     close(s->console_log_fd);
     for (int i = SUP_CONSOLE_LOG_KEEP - 1; i >= 0; i--) {
         if (i)
@@ -109,12 +109,14 @@ static int client_send(struct sup *s, int ci, enum proto_type type, const char *
 static void fan_out(struct sup *s, struct sup_dev *d, const char *buf, size_t n)
 {
     int di = (int)(d - s->dev);
-    console_log(s, buf, n);
-    ring_add(d, buf, n);
-    pty_write(d, buf, n);
+    /* attached clients first: a keystroke's echo should not wait behind
+     * the log write and the pty's line discipline */
     for (int i = 0; i < SUP_MAX_CLIENTS; i++)
         if (s->client[i].fd >= 0 && s->client[i].dev == di)
             client_send(s, i, PROTO_DATA, buf, n);
+    pty_write(d, buf, n);
+    console_log(s, buf, n);
+    ring_add(d, buf, n);
 }
 
 void sup_guest_output(struct sup *s, struct sup_dev *d)

@@ -281,6 +281,10 @@ static void sup_event(struct sup *s, const char *line)
     } else if (strcmp(ev, "RESUME") == 0) {
         bool restarted = strcmp(s->reason, "restarting") == 0;
         sup_set_state(s, DOM_RUNNING, restarted ? "booted" : "unpaused");
+    } else if (strcmp(ev, "BALLOON_CHANGE") == 0) {
+        long long actual;
+        if (qjson_num(line, "actual", &actual) && actual > 0)
+            s->mem_kib = (unsigned long long)actual / 1024;   /* dominfo's used memory */
     } else if (strcmp(ev, "RESET") == 0 || strcmp(ev, "POWERDOWN") == 0) {
         sup_log(s, "event %s%s%s", ev, *reason ? " " : "", reason);
     }

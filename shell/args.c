@@ -105,8 +105,8 @@ static int parse_option(struct parser *p, const char *w, struct err **e)
     if (o->kind == OPT_BOOL) {
         if (eq && !p->partial)
             return err_set(e, ERR_ARGS, "invalid '=' after option --%s", o->name);
-        if (p->a->val[k] && !p->partial)
-            return err_set(e, ERR_ARGS, "option --%s already seen", o->name);
+        if (p->a->val[k])   /* partial (completion) tolerates the repeat */
+            return p->partial ? 0 : err_set(e, ERR_ARGS, "option --%s already seen", o->name);
         p->a->val[k] = xstrdup("1");
         return 0;
     }

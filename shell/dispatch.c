@@ -30,12 +30,30 @@ void shell_info(struct shell *sh, const char *fmt, ...)
     fputc('\n', sh->out);
 }
 
+/* a message quotes user input (names, paths): a control character in it
+ * is shown as \xNN, never sent raw to the terminal (escape sequences, a
+ * fake second line).  A newline stays only where the message itself
+ * starts another "error: " line, or in a backend error (QEMU's stderr) */
+static void put_message(FILE *f, const struct err *e)
+{
+    for (const unsigned char *p = (const unsigned char *)e->msg; *p; p++) {
+        bool keep_nl = *p == '\n' && (e->code == ERR_BACKEND ||
+                                      strncmp((const char *)p + 1, "error: ", 7) == 0);
+        if ((*p < 0x20 && *p != '\t' && !keep_nl) || *p == 0x7f)
+            fprintf(f, "\\x%02x", *p);
+        else
+            fputc(*p, f);
+    }
+}
+
 static void print_error(struct shell *sh, const struct err *e, const char *cmd)
 {
     fflush(sh->out);   /* keep stdout and stderr in order when both are a pipe */
-    if (e && e->msg)
-        fprintf(sh->err, "error: %s\n", e->msg);
-    else
+    if (e && e->msg) {
+        fputs("error: ", sh->err);
+        put_message(sh->err, e);
+        fputc('\n', sh->err);
+    } else
         fprintf(sh->err, "error: command '%s' failed\n", cmd);
     fflush(sh->err);
 }

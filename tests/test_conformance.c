@@ -179,7 +179,7 @@ static void judge(const char *cmd, const char *what)
     cr_expect(strstr(out, " 0 failed"), "%s", out);
 }
 
-Test(conformance, compare_sh_matches_virsh, .timeout = 900)
+Test(conformance, compare_sh_matches_virsh, .timeout = 1800)
 {
     need_shell();
     if (!have("virsh") || !have("python3"))

@@ -542,3 +542,39 @@ Test(console_qemu, demo_guest_session, .timeout = 300)
     rt_teardown(&x.rt);
     free(x.sock);
 }
+
+/* DEVNAME completion offers the domain's pty devices */
+Test(console_complete, offers_pty_devices, .timeout = 60)
+{
+    struct rt t;
+    rt_setup(&t);
+    char *xml = fmt("<domain type='qemu'><name>pv</name><memory>65536</memory>"
+                    "<os><type arch='x86_64'>hvm</type></os><devices>"
+                    "<serial type='file'><source path='%s/s0.log'/><target port='0'/></serial>"
+                    "<serial type='pty'><target port='1'/></serial>"
+                    "<parallel type='pty'><target port='0'/></parallel>"
+                    "</devices></domain>", t.root);
+    char *path = fmt("%s/pv.xml", t.root), *def = fmt("define %s", path);
+    write_text(path, xml);
+    free(rt_ok(&t, def));
+    char *out = rt_ok(&t, "complete -- console pv ''");
+    cr_assert_str_eq(out, "parallel0\nserial1\n");
+    free(out);
+    out = rt_ok(&t, "complete -- console pv --devname se");
+    cr_assert(strstr(out, "serial1\n") && !strstr(out, "serial0"), "%s", out);
+    free(out);
+    /* the names offered are the ones the supervisor attaches to */
+    free(rt_ok(&t, "start pv"));
+    const char *devs[] = { "serial1", "parallel0" };
+    for (size_t i = 0; i < 2; i++) {
+        char *err = NULL;
+        int fd = rt_attach(&t, "pv", devs[i], PROTO_ATT_READONLY, &err);
+        cr_assert_geq(fd, 0, "%s: %s", devs[i], err ? err : "?");
+        close(fd);
+        free(err);
+    }
+    free(def);
+    free(path);
+    free(xml);
+    rt_teardown(&t);
+}

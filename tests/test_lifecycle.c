@@ -378,8 +378,16 @@ Test(lifecycle, dominfo_live_figures)
     cr_assert(strstr(info, id), "%s", info);
     cr_assert(strstr(info, "State:          running"), "%s", info);
     cr_assert(strstr(info, "Used memory:    65536 KiB"), "%s", info);
-    free(id);
     free(info);
+    /* the balloon's BALLOON_CHANGE event updates the supervisor's figure */
+    free(rt_ok(&T, "setmem vm 40000"));
+    char *sock = rt_run_path(&T, "vm", "sup.sock");
+    char *reply = NULL;
+    cr_assert_eq(sup_request(sock, "status", 5000, &reply, NULL), 0);
+    cr_assert(strstr(reply, "used_mem_kib=40000"), "%s", reply);
+    free(reply);
+    free(sock);
+    free(id);
 }
 
 Test(lifecycle, resize_reaches_the_pty)

@@ -4,6 +4,10 @@
  *   with the real qemu-system-x86_64 (-S, nothing executes): QEMU must
  *   answer query-status over QMP (so every option parsed and every device
  *   was created) and exit 0 on `quit`.
+ * qemu_smoke: the demo guest (packaged kernel + scripts/mkinitramfs.sh,
+ *   TCG) through the real binary on qemu:///session: boot banner in the
+ *   console log, suspend/resume, and the on_* actions for a guest poweroff,
+ *   reboot and pvpanic crash (the initramfs's domsh_run= hook does them).
  * Each test has a hard timeout and its own directory; only the PID it
  * started is ever killed. */
 #include <criterion/criterion.h>
@@ -330,4 +334,234 @@ Test(qemu_accepts, graphics_input_sound_hostless, .timeout = 60)
         "<video><model type='cirrus'/></video><memballoon model='none'/>");
     accepts("pc", "", "", "<graphics type='vnc' autoport='yes' listen='127.0.0.1'/>"
                           "<video><model type='vga'/></video>");
+}
+
+/* ---- qemu_smoke ---- */
+
+#define BANNER "domsh guest ready"
+#define SMOKE_WAIT_MS 240000    /* a loaded 2-core host boots the guest in 40 s */
+
+struct smoke {
+    char *root, *name;
+};
+
+static struct run_result qrun(const struct smoke *g, const char *cmd)
+{
+    char *line = fmt("%s %s", cmd, g->name);
+    const char *argv[] = {"-q", "-c", "qemu:///session", line, NULL};
+    struct run_result r = run_domsh(g->root, NULL, argv);
+    free(line);
+    return r;
+}
+
+static void qok(const struct smoke *g, const char *cmd)
+{
+    struct run_result r = qrun(g, cmd);
+    cr_assert_eq(r.status, 0, "'%s %s' failed: %s", cmd, g->name, r.err);
+    run_free(&r);
+}
+
+static char *qstate(const struct smoke *g)
+{
+    struct run_result r = qrun(g, "domstate --reason");
+    char *s = strdup(r.out ? r.out : "");
+    s[strcspn(s, "\n")] = '\0';
+    run_free(&r);
+    return s;
+}
+
+/* poll domstate until it says WANT (hard limit; not a timing assertion) */
+static void expect_state(const struct smoke *g, const char *want)
+{
+    long long deadline = now_ms() + SMOKE_WAIT_MS;
+    char *s = qstate(g);
+    while (strcmp(s, want) != 0 && now_ms() < deadline) {
+        free(s);
+        usleep(100000);
+        s = qstate(g);
+    }
+    cr_expect_str_eq(s, want, "%s: state '%s', expected '%s'", g->name, s, want);
+    free(s);
+}
+
+static size_t count_in(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = text; p && (p = strstr(p, what)); p += strlen(what))
+        n++;
+    return n;
+}
+
+/* wait until LOG/NAME.console.log holds N banners; returns the log text */
+static char *wait_banners(const struct smoke *g, size_t n)
+{
+    char *path = fmt("%s/log/qemu/%s.console.log", g->root, g->name);
+    long long deadline = now_ms() + SMOKE_WAIT_MS;
+    char *text = slurp(path, NULL);
+    while (count_in(text, BANNER) < n && now_ms() < deadline) {
+        free(text);
+        usleep(100000);
+        text = slurp(path, NULL);
+    }
+    cr_assert_geq(count_in(text, BANNER), n, "%s: %zu banner(s) expected in %s:\n%s", g->name, n,
+                  path, text ? text : "(no file)");
+    free(path);
+    return text;
+}
+
+static long status_num(const struct smoke *g, const char *key)
+{
+    char *path = fmt("%s/run/qemu/%s/status", g->root, g->name);
+    char *text = slurp(path, NULL), *want = fmt("\n%s=", key);
+    char *buf = text ? fmt("\n%s", text) : NULL;
+    char *p = buf ? strstr(buf, want) : NULL;
+    long v = p ? strtol(p + strlen(want), NULL, 10) : -1;
+    free(buf);
+    free(want);
+    free(text);
+    free(path);
+    return v;
+}
+
+/* define NAME: the demo guest with on_* actions, a domsh_run= action
+ * (NULL: none) and extra devices */
+static void smoke_define(struct smoke *g, const char *name, const char *const on[3],
+                         const char *run, const char *devices)
+{
+    g->root = tmp_root();
+    g->name = strdup(name);
+    setenv("DOMSH_ROOT", g->root, 1);
+    char *initrd = fmt("%s/initramfs.img", g->root);
+    char *mk = fmt("sh '%s/scripts/mkinitramfs.sh' '%s' >/dev/null", src_dir(), initrd);
+    cr_assert_eq(system(mk), 0, "mkinitramfs.sh failed");
+    glob_t gl;
+    cr_assert(glob("/boot/vmlinuz-*", 0, NULL, &gl) == 0, "no /boot/vmlinuz-*");
+    char *run_arg = run ? fmt(" domsh_run=%s", run) : strdup("");
+    char *xml = fmt("<domain type='qemu'><name>%s</name><memory>131072</memory><vcpu>1</vcpu>"
+                    "<os><type arch='x86_64' machine='pc'>hvm</type><kernel>%s</kernel>"
+                    "<initrd>%s</initrd><cmdline>console=ttyS0 quiet panic=-1%s</cmdline></os>"
+                    "<features><acpi/></features><on_poweroff>%s</on_poweroff>"
+                    "<on_reboot>%s</on_reboot><on_crash>%s</on_crash><devices>"
+                    "<serial type='pty'><target port='0'/></serial>"
+                    "<console type='pty'><target port='0'/></console>%s</devices></domain>",
+                    name, gl.gl_pathv[gl.gl_pathc - 1], initrd, run_arg, on[0], on[1], on[2],
+                    devices ? devices : "");
+    char *path = fmt("%s/%s.xml", g->root, name);
+    cr_assert_eq(write_text(path, xml), 0);
+    const char *argv[] = {"-q", "-c", "qemu:///session", "define", path, NULL};
+    struct run_result r = run_domsh(g->root, NULL, argv);
+    cr_assert_eq(r.status, 0, "define: %s", r.err);
+    run_free(&r);
+    globfree(&gl);
+    free(path);
+    free(xml);
+    free(run_arg);
+    free(mk);
+    free(initrd);
+}
+
+/* destroy whatever still runs, then kill (by the PIDs this test's domain
+ * recorded) what did not stop, and remove the root */
+static void smoke_end(struct smoke *g)
+{
+    struct run_result r = qrun(g, "destroy");
+    run_free(&r);
+    long pids[2] = {status_num(g, "qemu_pid"), status_num(g, "sup_pid")};
+    for (size_t i = 0; i < 2; i++)
+        if (pids[i] > 0)
+            kill((pid_t)pids[i], SIGKILL);
+    rm_rf(g->root);
+    free(g->root);
+    free(g->name);
+}
+
+static const char *const keep[3] = {"destroy", "restart", "destroy"};
+
+Test(qemu_smoke, demo_boots_suspends_resumes_and_destroys_at_once, .timeout = 300)
+{
+    struct smoke g;
+    smoke_define(&g, "demo", keep, NULL, NULL);
+    qok(&g, "start");
+    expect_state(&g, "running (booted)");
+    char *log = wait_banners(&g, 1);
+    free(log);
+    qok(&g, "suspend");
+    expect_state(&g, "paused (user)");
+    qok(&g, "resume");
+    expect_state(&g, "running (unpaused)");
+    long qemu = status_num(&g, "qemu_pid");
+    cr_assert_gt(qemu, 0);
+    qok(&g, "destroy");
+    /* destroy returns once QEMU is gone: no waiting here */
+    cr_expect(kill((pid_t)qemu, 0) < 0 && errno == ESRCH, "QEMU %ld still exists after destroy", qemu);
+    char *s = qstate(&g);
+    cr_expect_str_eq(s, "shut off (destroyed)");
+    free(s);
+    smoke_end(&g);
+}
+
+Test(qemu_smoke, guest_poweroff_with_on_poweroff_destroy, .timeout = 300)
+{
+    struct smoke g;
+    smoke_define(&g, "off", keep, "poweroff", NULL);
+    qok(&g, "start");
+    expect_state(&g, "shut off (shutdown)");
+    smoke_end(&g);
+}
+
+Test(qemu_smoke, guest_reboot_with_on_reboot_restart_keeps_running, .timeout = 300)
+{
+    struct smoke g;
+    smoke_define(&g, "rbt", keep, "reboot", NULL);
+    qok(&g, "start");
+    char *log = wait_banners(&g, 2);      /* booted again after the guest's reboot -f */
+    free(log);
+    expect_state(&g, "running (booted)");
+    smoke_end(&g);
+}
+
+Test(qemu_smoke, guest_reboot_with_on_reboot_destroy_ends_it, .timeout = 300)
+{
+    struct smoke g;
+    const char *const on[3] = {"destroy", "destroy", "destroy"};
+    smoke_define(&g, "rbd", on, "reboot", NULL);
+    qok(&g, "start");
+    expect_state(&g, "shut off (shutdown)");
+    smoke_end(&g);
+}
+
+Test(qemu_smoke, pvpanic_with_on_crash_preserve_stays_crashed, .timeout = 300)
+{
+    struct smoke g;
+    const char *const on[3] = {"destroy", "restart", "preserve"};
+    smoke_define(&g, "pan", on, "panic", NULL);
+    qok(&g, "start");
+    expect_state(&g, "crashed (panicked)");
+    long qemu = status_num(&g, "qemu_pid");
+    cr_expect(qemu > 0 && kill((pid_t)qemu, 0) == 0, "preserve keeps QEMU for inspection");
+    smoke_end(&g);
+}
+
+Test(qemu_smoke, qcow2_disk_and_user_nic_boot, .timeout = 300)
+{
+    struct smoke g;
+    char *root = tmp_root();
+    char *img = fmt("%s/disk,1.qcow2", root);
+    char *cmd = fmt("qemu-img create -q -f qcow2 '%s' 64M", img);
+    cr_assert_eq(system(cmd), 0, "qemu-img create failed");
+    char *dev = fmt("<disk type='file'><driver name='qemu' type='qcow2'/><source file='%s'/>"
+                    "<target dev='vda' bus='virtio'/></disk>"
+                    "<interface type='user'><model type='virtio'/></interface>", img);
+    smoke_define(&g, "disk", keep, NULL, dev);
+    qok(&g, "start");
+    char *log = wait_banners(&g, 1);
+    cr_expect(strstr(log, "disks: vda") && strstr(log, "nics: eth0"),
+              "the guest should see vda and eth0:\n%s", log);
+    free(log);
+    smoke_end(&g);
+    rm_rf(root);
+    free(root);
+    free(img);
+    free(cmd);
+    free(dev);
 }
