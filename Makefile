@@ -74,6 +74,7 @@ asan:
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  build-asan/domsh build-asan/domsh-supervisor build-asan/unit-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  $(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test
 
