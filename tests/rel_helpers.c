@@ -62,19 +62,26 @@ int wait_status(pid_t pid)
     return st;
 }
 
+/* /proc/PID/FILE into buf (NUL-terminated); bytes read, 0 when gone */
+static size_t read_proc(const char *pid, const char *file, char *buf, size_t size)
+{
+    char path[300];
+    snprintf(path, sizeof(path), "/proc/%s/%s", pid, file);
+    int fd = open(path, O_RDONLY);
+    ssize_t r = fd < 0 ? 0 : read(fd, buf, size - 1);
+    if (fd >= 0)
+        close(fd);
+    buf[r > 0 ? r : 0] = '\0';
+    return r > 0 ? (size_t)r : 0;
+}
+
 static bool cmdline_has(const char *pid, const char *needle)
 {
-    char path[300], buf[4096];
-    snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return false;
-    ssize_t r = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    for (ssize_t i = 0; i < r; i++)
+    char buf[4096];
+    size_t n = read_proc(pid, "cmdline", buf, sizeof(buf));
+    for (size_t i = 0; i < n; i++)
         if (!buf[i])
             buf[i] = ' ';
-    buf[r > 0 ? r : 0] = '\0';
     return strstr(buf, needle) != NULL;
 }
 
@@ -82,14 +89,8 @@ static bool cmdline_has(const char *pid, const char *needle)
  * parent's command line: it is not another instance */
 static bool parent_matches(const char *pid, const char *needle)
 {
-    char path[300], buf[512];
-    snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return false;
-    ssize_t r = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    buf[r > 0 ? r : 0] = '\0';
+    char buf[512];
+    read_proc(pid, "stat", buf, sizeof(buf));
     const char *p = strrchr(buf, ')');
     int ppid = 0;
     if (!p || sscanf(p + 2, "%*c %d", &ppid) != 1 || ppid <= 1)
@@ -103,25 +104,10 @@ int count_procs(const char *needle)
 {
     DIR *d = opendir("/proc");
     int count = 0;
-    for (struct dirent *de; d && (de = readdir(d));) {
-        if (de->d_name[0] < '1' || de->d_name[0] > '9')
-            continue;
-        char path[300], buf[4096];
-        snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
-        int fd = open(path, O_RDONLY);
-        if (fd < 0)
-            continue;
-        ssize_t r = read(fd, buf, sizeof(buf) - 1);
-        close(fd);
-        if (r <= 0)
-            continue;
-        for (ssize_t i = 0; i < r; i++)
-            if (!buf[i])
-                buf[i] = ' ';
-        buf[r] = '\0';
-        if (strstr(buf, needle) && !parent_matches(de->d_name, needle))
+    for (struct dirent *de; d && (de = readdir(d));)
+        if (de->d_name[0] >= '1' && de->d_name[0] <= '9' && cmdline_has(de->d_name, needle) &&
+            !parent_matches(de->d_name, needle))
             count++;
-    }
     if (d)
         closedir(d);
     return count;
