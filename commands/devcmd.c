@@ -116,6 +116,12 @@ int devcmd_apply(struct shell *sh, const char *name, unsigned mask,
         goto out;
     if ((mask & SCOPE_LIVE) && apply_live(sh, name, c, e) < 0)
         goto out;
+    if (mask == SCOPE_CONFIG && !c->dry_run && strcmp(t.old_text, t.new_text) == 0) {
+        /* e.g. a port with autoport=yes: the defaults put the old value back */
+        shell_info(sh, "no change: the config of domain '%s' already says that", name);
+        rc = 1;
+        goto out;
+    }
     if ((mask & SCOPE_CONFIG) && c->dry_run)
         print_diff(sh, t.old_text, t.new_text, name, "config");
     else if ((mask & SCOPE_CONFIG) && dev_txn_commit(&t, c->summary, e) < 0)

@@ -43,7 +43,8 @@ struct devcmd_change {
     bool dry_run;            /* print the diff, write nothing */
 };
 
-/* live first (so a refused hot-plug changes nothing), then the config */
+/* live first (so a refused hot-plug changes nothing), then the config;
+ * 1 (and a note) when a config-only change leaves the config as it was */
 int devcmd_apply(struct shell *sh, const char *name, unsigned mask,
                  const struct devcmd_change *c, struct err **e);
 

@@ -55,7 +55,7 @@ static int run_device_add(struct shell *sh, const struct cmd_args *a, struct err
     if (rc == 0 && !ch.dry_run)
         shell_info(sh, "Device '%s' added", n.selector);
     devcmd_new_free(&n);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 static const struct opt_def device_add_opts[] = {

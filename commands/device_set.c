@@ -55,9 +55,10 @@ static int run_device_set(struct shell *sh, const struct cmd_args *a, struct err
     AUTOFREE char *summary = summary_of("device-set", c.selector, &a->argv);
     struct devcmd_change ch = {summary, edit_set, devcmd_live_sync, &c,
                                args_bool(a, SET_OPT_DRY_RUN)};
-    if (devcmd_apply(sh, a->dom_name, mask, &ch, e) < 0)
+    int rc = devcmd_apply(sh, a->dom_name, mask, &ch, e);
+    if (rc < 0)
         return -1;
-    if (!ch.dry_run)
+    if (rc == 0 && !ch.dry_run)
         shell_info(sh, "Device '%s' updated", c.selector);
     return 0;
 }

@@ -48,7 +48,7 @@ static int run_setmaxmem(struct shell *sh, const struct cmd_args *a, struct err 
                        a->dom_name);
     AUTOFREE char *summary = xasprintf("setmaxmem %llu KiB", kib);
     struct devcmd_change ch = {summary, edit_setmaxmem, NULL, &kib, false};
-    return devcmd_apply(sh, a->dom_name, mask, &ch, e);
+    return devcmd_apply(sh, a->dom_name, mask, &ch, e) < 0 ? -1 : 0;
 }
 
 static const struct opt_def setmaxmem_opts[] = {

@@ -45,7 +45,7 @@ static int run_setmem(struct shell *sh, const struct cmd_args *a, struct err **e
         return -1;
     AUTOFREE char *summary = xasprintf("setmem %llu KiB", kib);
     struct devcmd_change ch = {summary, edit_setmem, devcmd_live_sync, &kib, false};
-    return devcmd_apply(sh, a->dom_name, mask, &ch, e);
+    return devcmd_apply(sh, a->dom_name, mask, &ch, e) < 0 ? -1 : 0;
 }
 
 static const struct opt_def setmem_opts[] = {

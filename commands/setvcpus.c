@@ -42,7 +42,7 @@ static int run_setvcpus(struct shell *sh, const struct cmd_args *a, struct err *
                        a->dom_name);
     AUTOFREE char *summary = xasprintf("setvcpus %llu", count);
     struct devcmd_change ch = {summary, edit_setvcpus, NULL, &count, false};
-    return devcmd_apply(sh, a->dom_name, mask, &ch, e);
+    return devcmd_apply(sh, a->dom_name, mask, &ch, e) < 0 ? -1 : 0;
 }
 
 static const struct opt_def setvcpus_opts[] = {

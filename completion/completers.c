@@ -62,8 +62,9 @@ static bool sorted_has(const struct strv *names, const char *s)
 }
 
 /* Only domains with live state need their status read: every other
- * persistent domain is shut off.  That keeps `start <TAB>` cheap with
- * thousands of defined domains. */
+ * persistent domain is shut off.  So `start <TAB>` lists the store once
+ * and `destroy <TAB>` does not list it at all, even with thousands of
+ * defined domains. */
 void comp_domains(struct shell *sh, const struct cmd_args *partial, unsigned flags,
                   struct strv *out)
 {
@@ -75,7 +76,8 @@ void comp_domains(struct shell *sh, const struct cmd_args *partial, unsigned fla
         states = ST_ANY;
     struct strv defined = {0}, active = {0};
     struct err *e = NULL;
-    if (store_list(st, &defined, &e) < 0 || rt_list_active(st, &active, &e) < 0)
+    if (rt_list_active(st, &active, &e) < 0 ||
+        ((states & ST_SHUTOFF) && store_list(st, &defined, &e) < 0))
         goto done;
     strv_sort(&active);
     for (size_t i = 0; i < active.n; i++) {
@@ -84,16 +86,16 @@ void comp_domains(struct shell *sh, const struct cmd_args *partial, unsigned fla
             err_clear(&e);
             continue;
         }
-        bool persistent = sorted_has(&defined, active.v[i]);
-        if ((flags & ST_PERSISTENT) && !persistent)
+        /* a stale transient domain is gone, not shut off */
+        bool need_config = (flags & ST_PERSISTENT) || ds.state == DOM_SHUTOFF;
+        if (need_config && !store_exists(st, active.v[i]))
             continue;
         if (states & state_bit(ds.state))
             strv_push(out, active.v[i]);
     }
-    if (states & ST_SHUTOFF)
-        for (size_t i = 0; i < defined.n; i++)
-            if (!sorted_has(&active, defined.v[i]))
-                strv_push(out, defined.v[i]);
+    for (size_t i = 0; i < defined.n; i++)
+        if (!sorted_has(&active, defined.v[i]))
+            strv_push(out, defined.v[i]);
 done:
     err_free(e);
     strv_free(&defined);

@@ -5,6 +5,7 @@
  * added later is covered without a new test. */
 #include <criterion/criterion.h>
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,8 +23,30 @@ static void setup(void)
     root = tmp_root();
 }
 
+/* run domsh -q -c test:///default ARGS... (NULL-terminated) */
+static struct run_result run_test_uri(const char *first, ...)
+{
+    const char *argv[16] = {"-q", "-c", "test:///default"};
+    size_t n = 3;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a && n < 15; a = va_arg(ap, const char *))
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    return run_domsh(root, NULL, argv);
+}
+
+/* destroy what a test started: its supervisors are our processes */
 static void teardown(void)
 {
+    struct run_result r = run_test_uri("list", "--name", "--state-running", "--state-paused",
+                                       "--state-other", NULL);
+    for (char *s = strtok(r.out, "\n"); s; s = strtok(NULL, "\n")) {
+        struct run_result d = run_test_uri("destroy", s, NULL);
+        run_free(&d);
+    }
+    run_free(&r);
     rm_rf(root);
     free(root);
 }
@@ -33,8 +56,8 @@ TestSuite(complete, .init = setup, .fini = teardown);
 /* what `domsh -q complete -- WORDS` prints (caller frees) */
 static char *comp_words(const char *const *words)
 {
-    const char *argv[16] = {"-q", "complete", "--"};
-    size_t n = 3;
+    const char *argv[16] = {"-q", "-c", "test:///default", "complete", "--"};
+    size_t n = 5;
     for (; *words && n < 15; words++)
         argv[n++] = *words;
     argv[n] = NULL;
@@ -79,8 +102,7 @@ static void define(const char *name)
     AUTOFREE char *xml = fmt(dom_xml, name);
     AUTOFREE char *path = fmt("%s/%s.xml", root, name);
     cr_assert_eq(write_text(path, xml), 0);
-    const char *argv[] = {"-q", "define", path, NULL};
-    struct run_result r = run_domsh(root, NULL, argv);
+    struct run_result r = run_test_uri("define", path, NULL);
     cr_assert_eq(r.status, 0, "define %s: %s", name, r.err);
     run_free(&r);
 }
@@ -163,68 +185,125 @@ Test(complete, nothing_matches_nothing_offered)
     expect_comp("# hel", "");
 }
 
-/* every option with a domain completer, with only shut-off domains */
-Test(complete, domains_by_state_shutoff)
+/* the options of the table using completer fn (for comp_choices: also
+ * those with choices and no completer of their own) */
+typedef void (*opt_check)(const struct cmd_def *c, size_t k, void *ctx);
+
+static size_t each_option(comp_fn fn, opt_check check, void *ctx)
 {
-    define("alpha");
-    define("beta2");
     size_t seen = 0;
     for (size_t i = 0; i < cmd_table_len; i++) {
         const struct cmd_def *c = cmd_table[i];
         for (size_t k = 0; k < c->nopts; k++) {
             const struct opt_def *o = &c->opts[k];
-            if (o->complete != comp_domains)
-                continue;
-            seen++;
-            unsigned states = o->complete_flags & ST_ANY;
-            bool offer = !states || (states & ST_SHUTOFF);
-            char *line = value_line(c, k, "");
-            expect_comp(line, offer ? "alpha\nbeta2\n" : "");
-            free(line);
-            line = value_line(c, k, "b");
-            expect_comp(line, offer ? "beta2\n" : "");
-            free(line);
-            line = value_line(c, k, "zz");
-            expect_comp(line, "");
-            free(line);
+            bool implicit = fn == comp_choices && o->choices && !o->complete;
+            if (o->complete == fn || implicit) {
+                check(c, k, ctx);
+                seen++;
+            }
         }
     }
-    cr_log_info("%zu domain options checked", seen);
-    /* the positional form gives the same as --domain */
-    const struct cmd_def *undef = cmd_find("undefine");
-    if (undef)
-        expect_comp("undefine ", "alpha\nbeta2\n");
+    cr_log_info("%zu options checked", seen);
+    return seen;
+}
+
+/* the domains offered for states, of alpha (running), beta2 (paused) and
+ * gamma3 (shut off), with prefix */
+static char *domains_in(unsigned states, const char *prefix)
+{
+    static const struct { const char *name; unsigned state; } doms[] = {
+        {"alpha", ST_RUNNING}, {"beta2", ST_PAUSED}, {"gamma3", ST_SHUTOFF},
+    };
+    struct buf b = {0};
+    for (size_t i = 0; i < 3; i++)
+        if ((!states || (states & doms[i].state)) &&
+            strncmp(doms[i].name, prefix, strlen(prefix)) == 0)
+            buf_printf(&b, "%s\n", doms[i].name);
+    return buf_steal(&b);
+}
+
+static void run_ok(struct run_result r, const char *what)
+{
+    cr_assert_eq(r.status, 0, "%s: %s", what, r.err);
+    run_free(&r);
+}
+
+static void check_domains(const struct cmd_def *c, size_t k, void *ctx)
+{
+    const char *prefixes[] = {"", "b", "g", "zz"};
+    for (size_t p = 0; p < 4; p++) {
+        AUTOFREE char *line = value_line(c, k, prefixes[p]);
+        AUTOFREE char *want = domains_in(c->opts[k].complete_flags & ST_ANY, prefixes[p]);
+        expect_comp(line, want);
+    }
+}
+
+/* every option with a domain completer, over the three states */
+Test(complete, domains_by_state)
+{
+    define("alpha");
+    define("beta2");
+    define("gamma3");
+    run_ok(run_test_uri("start", "alpha", NULL), "start alpha");
+    run_ok(run_test_uri("start", "--paused", "beta2", NULL), "start --paused beta2");
+    cr_expect_gt(each_option(comp_domains, check_domains, NULL), 0);
+    /* the ones the issue names, spelled out, positional form */
+    expect_comp("start ", "gamma3\n");
+    expect_comp("resume ", "beta2\n");
+    expect_comp("suspend ", "alpha\n");
+    expect_comp("undefine ", "alpha\nbeta2\ngamma3\n");
+    expect_comp("undefine zz", "");
+}
+
+static void check_choices(const struct cmd_def *c, size_t k, void *ctx)
+{
+    const struct opt_def *o = &c->opts[k];
+    struct strv want = {0};
+    for (size_t v = 0; o->choices[v]; v++)
+        strv_push(&want, o->choices[v]);
+    strv_sort(&want);
+    struct buf b = {0};
+    for (size_t v = 0; v < want.n; v++)
+        buf_printf(&b, "%s\n", want.v[v]);
+    AUTOFREE char *line = value_line(c, k, "");
+    expect_comp(line, buf_str(&b));
+    AUTOFREE char *none = value_line(c, k, "\\~nomatch");
+    expect_comp(none, "");
+    buf_free(&b);
+    strv_free(&want);
 }
 
 /* every option with a fixed set of values */
 Test(complete, choices)
 {
-    size_t seen = 0;
-    for (size_t i = 0; i < cmd_table_len; i++) {
-        const struct cmd_def *c = cmd_table[i];
-        for (size_t k = 0; k < c->nopts; k++) {
-            const struct opt_def *o = &c->opts[k];
-            if (!o->choices || (o->complete && o->complete != comp_choices))
-                continue;
-            seen++;
-            struct strv want = {0};
-            for (size_t v = 0; o->choices[v]; v++)
-                strv_push(&want, o->choices[v]);
-            strv_sort(&want);
-            struct buf b = {0};
-            for (size_t v = 0; v < want.n; v++)
-                buf_printf(&b, "%s\n", want.v[v]);
-            char *line = value_line(c, k, "");
-            expect_comp(line, buf_str(&b));
-            free(line);
-            line = value_line(c, k, "\\~nomatch");
-            expect_comp(line, "");
-            free(line);
-            buf_free(&b);
-            strv_free(&want);
-        }
+    cr_expect_gt(each_option(comp_choices, check_choices, NULL), 0);
+}
+
+/* every candidate reads back as an existing path */
+static void expect_paths(const char *line)
+{
+    char *out = comp(line);
+    for (char *s = strtok(out, "\n"); s; s = strtok(NULL, "\n")) {
+        struct lex_line l;
+        struct err *e = NULL;
+        cr_assert_eq(lex_split(s, false, &l, &e), 0, "'%s' does not parse", s);
+        struct stat sb;
+        cr_expect_eq(stat(l.cmds[0].v[0], &sb), 0, "'%s' is no file", l.cmds[0].v[0]);
+        lex_line_free(&l);
     }
-    cr_log_info("%zu choice options checked", seen);
+    free(out);
+}
+
+static void check_files(const struct cmd_def *c, size_t k, void *dir)
+{
+    AUTOFREE char *dir_slash = fmt("%s/", (char *)dir);
+    AUTOFREE char *line = value_line(c, k, dir_slash);
+    AUTOFREE char *want = (c->opts[k].complete_flags & COMP_FILES_DIRS)
+        ? fmt("'%s/sub dir/'\n", (char *)dir)
+        : fmt("%s/a.xml\n'%s/it'\\''s.xml'\n'%s/sub dir/'\n", (char *)dir, (char *)dir,
+              (char *)dir);
+    expect_comp(line, want);
+    expect_paths(line);
 }
 
 /* files (quoted when needed) only for options that take a path */
@@ -235,52 +314,28 @@ Test(complete, files_and_quoting)
     AUTOFREE char *a = fmt("%s/a.xml", dir);
     AUTOFREE char *quote = fmt("%s/it's.xml", dir);
     AUTOFREE char *hidden = fmt("%s/.hidden", dir);
-    AUTOFREE char *dir_slash = fmt("%s/", dir);
     mkdir(dir, 0700);
     mkdir(sub, 0700);
     write_text(a, "");
     write_text(quote, "");
     write_text(hidden, "");
-    size_t seen = 0;
-    for (size_t i = 0; i < cmd_table_len; i++) {
-        const struct cmd_def *c = cmd_table[i];
-        for (size_t k = 0; k < c->nopts; k++) {
-            const struct opt_def *o = &c->opts[k];
-            if (o->complete != comp_files)
-                continue;
-            seen++;
-            char *line = value_line(c, k, dir_slash);
-            char *want = (o->complete_flags & COMP_FILES_DIRS)
-                ? fmt("'%s/sub dir/'\n", dir)
-                : fmt("%s/a.xml\n'%s/it'\\''s.xml'\n'%s/sub dir/'\n", dir, dir, dir);
-            expect_comp(line, want);
-            free(line);
-            /* every candidate reads back as an existing path */
-            line = value_line(c, k, dir_slash);
-            char *out = comp(line);
-            for (char *s = strtok(out, "\n"); s; s = strtok(NULL, "\n")) {
-                struct lex_line l;
-                struct err *e = NULL;
-                cr_assert_eq(lex_split(s, false, &l, &e), 0, "'%s' does not parse", s);
-                struct stat sb;
-                cr_expect_eq(stat(l.cmds[0].v[0], &sb), 0, "'%s' is no file", l.cmds[0].v[0]);
-                lex_line_free(&l);
-            }
-            free(out);
-            free(line);
-            free(want);
-        }
-    }
-    cr_expect_gt(seen, 0);
-    /* an open quote goes on: 'DIR/it completes to the quoted name */
+    cr_expect_gt(each_option(comp_files, check_files, dir), 0);
+    /* an open quote goes on: 'DIR/su completes to the quoted name */
     AUTOFREE char *open_line = fmt("cd '%s/su", dir);
     AUTOFREE char *open_want = fmt("'%s/sub dir/'\n", dir);
     expect_comp(open_line, open_want);
     /* never files where no file is expected */
-    AUTOFREE char *echo_line = fmt("echo %s", dir_slash);
-    AUTOFREE char *help_line = fmt("help %s", dir_slash);
+    AUTOFREE char *echo_line = fmt("echo %s/", dir);
+    AUTOFREE char *help_line = fmt("help %s/", dir);
     expect_comp(echo_line, "");
     expect_comp(help_line, "");
+}
+
+static void check_schema(const struct cmd_def *c, size_t k, void *ctx)
+{
+    AUTOFREE char *line = value_line(c, k, "");
+    AUTOFREE char *out = comp(line);
+    cr_expect(*out, "'%s' offers no values", line);
 }
 
 /* every schema key names an enum of the schema, and options using one
@@ -293,38 +348,25 @@ Test(complete, schema_enums)
         cr_expect_gt(v.n, 0, "schema key %u offers nothing", key);
         strv_free(&v);
     }
-    for (size_t i = 0; i < cmd_table_len; i++) {
-        const struct cmd_def *c = cmd_table[i];
-        for (size_t k = 0; k < c->nopts; k++) {
-            const struct opt_def *o = &c->opts[k];
-            if (o->complete != comp_schema)
-                continue;
-            char *line = value_line(c, k, "");
-            char *out = comp(line);
-            cr_expect(*out, "'%s' offers no values", line);
-            free(out);
-            free(line);
-        }
-    }
+    each_option(comp_schema, check_schema, NULL);
+    expect_comp("attach-disk --targetbus vi", "virtio\n");
+}
+
+static void check_device(const struct cmd_def *c, size_t k, void *want)
+{
+    if (c->target_opt < 0)
+        return;
+    AUTOFREE char *line = fmt("%s --%s gamma --%s ''", c->name, c->opts[c->target_opt].name,
+                              c->opts[k].name);
+    expect_comp(line, want);
 }
 
 /* device completers read the domain named on the line */
 Test(complete, device_names)
 {
     define("gamma");
-    for (size_t i = 0; i < cmd_table_len; i++) {
-        const struct cmd_def *c = cmd_table[i];
-        for (size_t k = 0; k < c->nopts; k++) {
-            const struct opt_def *o = &c->opts[k];
-            bool disk = o->complete == comp_disk_targets, mac = o->complete == comp_iface_macs;
-            if ((!disk && !mac) || c->target_opt < 0)
-                continue;
-            char *line = fmt("%s --%s gamma --%s ''", c->name, c->opts[c->target_opt].name,
-                             o->name);
-            expect_comp(line, disk ? "vda\n" : "52:54:00:12:34:56\n");
-            free(line);
-        }
-    }
+    each_option(comp_disk_targets, check_device, "vda\n");
+    each_option(comp_iface_macs, check_device, "52:54:00:12:34:56\n");
 }
 
 /* scripts/domsh.bash-completion as bash runs it: COMP_WORDS as bash splits

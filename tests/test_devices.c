@@ -293,6 +293,9 @@ Test(devices_cmd, device_set_changes_the_config)
     cr_assert(strstr(xml, "<driver name='qemu' type='qcow2'/>"), "%s", xml);
     cr_assert(strstr(xml, "<target dev='vda' bus='scsi'/>"), "%s", xml);
     free(xml);
+    xml = run_ok(&f, "device-set demo graphics/vnc port=5999");   /* autoport=yes resets it */
+    cr_assert(strstr(xml, "no change: the config of domain 'demo' already says that"), "%s", xml);
+    free(xml);
     free(run_ok(&f, "device-set demo graphics/vnc port=5901 autoport=no"));
     xml = run_ok(&f, "device-show demo graphics/vnc");
     cr_assert(strstr(xml, "port='5901' autoport='no'"), "%s", xml);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,9 +61,29 @@ static char *tmux(const char *first, ...)
     return buf_steal(&b);
 }
 
+/* domsh -q -c test:///default ARGS (words, NULL-terminated) */
+static struct run_result run_test_uri(const char *const words[])
+{
+    const char *argv[16] = {"-q", "-c", "test:///default"};
+    size_t n = 3;
+    for (; *words && n < 15; words++)
+        argv[n++] = *words;
+    argv[n] = NULL;
+    return run_domsh(root, NULL, argv);
+}
+
 static void teardown(void)
 {
     free(tmux("kill-server", NULL));
+    /* the domains a test started: their supervisors are ours */
+    const char *list[] = {"list", "--name", "--state-running", "--state-paused", NULL};
+    struct run_result r = run_test_uri(list);
+    for (char *s = strtok(r.out, "\n"); s; s = strtok(NULL, "\n")) {
+        const char *destroy[] = {"destroy", s, NULL};
+        struct run_result d = run_test_uri(destroy);
+        run_free(&d);
+    }
+    run_free(&r);
     rm_rf(root);
     free(root);
     free(sock);
@@ -146,8 +167,8 @@ static void define(const char *name)
                              "<vcpu>1</vcpu><os><type>hvm</type></os></domain>\n", name);
     AUTOFREE char *path = fmt("%s/%s.xml", root, name);
     cr_assert_eq(write_text(path, xml), 0);
-    const char *argv[] = {"-q", "-c", "test:///default", "define", path, NULL};
-    struct run_result r = run_domsh(root, NULL, argv);
+    const char *define[] = {"define", path, NULL};
+    struct run_result r = run_test_uri(define);
     cr_assert_eq(r.status, 0, "define %s: %s", name, r.err);
     run_free(&r);
 }
@@ -208,23 +229,33 @@ Test(repl, tab_lists_candidates)
 
 Test(repl, tab_offers_only_shutoff_domains_to_start)
 {
-    const struct cmd_def *start = cmd_find("start");
-    if (!start)
-        cr_skip_test("no start command in this build");
     define("alpha");
     define("beta");
+    define("gamma");
+    const char *start[] = {"start", "beta", NULL};
+    struct run_result r = run_test_uri(start);
+    cr_assert_eq(r.status, 0, "start beta: %s", r.err);
+    run_free(&r);
     start_shell("-q");
     expect_screen("domsh # ");
     type("start ");
     keys("Tab");
-    expect_screen("alpha");
-    expect_screen("beta");
+    /* listed: the two shut-off domains, not the running one */
+    char *s = wait_screen("gamma");
+    cr_expect(strstr(s, "alpha") && strstr(s, "gamma"), "shut-off domains:\n%s", s);
+    cr_expect_null(strstr(s, "beta"), "running domain offered to start:\n%s", s);
+    free(s);
     keys("C-u");
-    /* an undefined name is not offered: nothing happens */
-    type("start zz");
+    /* a running domain's name is not completed either */
+    type("start be");
     keys("Tab");
     type("Q");
-    expect_screen("domsh # start zzQ");
+    expect_screen("domsh # start beQ");
+    keys("C-u");
+    type("start g");
+    keys("Tab");
+    type("Q");
+    expect_screen("domsh # start gamma Q");
 }
 
 Test(repl, ctrl_c_clears_the_line_and_keeps_the_shell)
@@ -273,4 +304,184 @@ Test(repl, history_survives_a_restart)
     type("quit");
     keys("Enter");
     expect_screen("[exit 0]");
+}
+
+Test(repl, cd_and_pwd)
+{
+    AUTOFREE char *dir = fmt("%s/cd-target", root);
+    cr_assert_eq(mkdir(dir, 0700), 0);
+    start_shell("-q");
+    expect_screen("domsh # ");
+    AUTOFREE char *cd = fmt("cd %s", dir);
+    type(cd);
+    keys("Enter");
+    type("pwd");
+    keys("Enter");
+    AUTOFREE char *out = fmt("\n%s", dir);
+    expect_screen(out);
+}
+
+/* ---- the built-in commands in batch mode ------------------------------ */
+
+static char *broot;
+
+static void bsetup(void)
+{
+    broot = tmp_root();
+}
+
+static void bteardown(void)
+{
+    rm_rf(broot);
+    free(broot);
+}
+
+TestSuite(builtins, .init = bsetup, .fini = bteardown);
+
+static struct run_result batch(const char *line)
+{
+    const char *argv[] = {"-q", line, NULL};
+    return run_domsh(broot, NULL, argv);
+}
+
+#define expect_out(line, want)                                                      \
+    do {                                                                            \
+        struct run_result r_ = batch(line);                                         \
+        cr_expect_eq(r_.status, 0, "'%s': %s", line, r_.err);                       \
+        cr_expect_str_eq(r_.out, want, "'%s'", line);                               \
+        run_free(&r_);                                                              \
+    } while (0)
+
+#define expect_fail(line, want_err)                                                 \
+    do {                                                                            \
+        struct run_result r_ = batch(line);                                         \
+        cr_expect_eq(r_.status, 1, "'%s' did not fail", line);                      \
+        cr_expect_str_eq(r_.err, want_err, "'%s'", line);                           \
+        run_free(&r_);                                                              \
+    } while (0)
+
+Test(builtins, help_lists_every_visible_command_by_group)
+{
+    struct run_result r = batch("help");
+    cr_assert_eq(r.status, 0);
+    cr_expect(strncmp(r.out, "Grouped commands:\n\n", 19) == 0, "%s", r.out);
+    cr_expect(strstr(r.out, " Shell (help keyword 'shell'):\n"), "%s", r.out);
+    for (size_t i = 0; i < cmd_table_len; i++) {
+        const struct cmd_def *c = cmd_table[i];
+        AUTOFREE char *row = fmt("\n    %-30s %s\n", c->name, c->summary);
+        if (c->flags & CMD_HIDDEN)
+            cr_expect_null(strstr(r.out, row), "hidden '%s' listed", c->name);
+        else
+            cr_expect(strstr(r.out, row), "'%s' not listed", c->name);
+    }
+    run_free(&r);
+}
+
+Test(builtins, help_pages)
+{
+    struct run_result r = batch("help echo");
+    cr_expect(strstr(r.out, "  NAME\n    echo - echo arguments\n\n"), "%s", r.out);
+    cr_expect(strstr(r.out, "  SYNOPSIS\n    echo [--shell] [--xml] [--err] [<string>]...\n"),
+              "%s", r.out);
+    cr_expect(strstr(r.out, "\n    --xml                   escape for XML use\n"), "%s", r.out);
+    cr_expect(strstr(r.out, "[--string] <string>...  the words to print (also --str)"), "%s",
+              r.out);
+    run_free(&r);
+    /* an alias shows its command; --help anywhere is help */
+    r = batch("help exit");
+    cr_expect(strstr(r.out, "    quit - quit this interactive terminal\n"), "%s", r.out);
+    run_free(&r);
+    r = batch("connect --help");
+    cr_expect(strstr(r.out, "    connect [[--name <uri>]] [--readonly]\n") ||
+              strstr(r.out, "    connect [--name <uri>] [--readonly]\n"), "%s", r.out);
+    run_free(&r);
+    r = batch("help shell");
+    cr_expect(strstr(r.out, " Shell (help keyword 'shell'):\n"), "%s", r.out);
+    cr_expect(strstr(r.out, "\n    pwd "), "%s", r.out);
+    cr_expect_null(strstr(r.out, "\n    list "), "%s", r.out);
+    run_free(&r);
+    expect_fail("help nosuch", "error: command or command group 'nosuch' doesn't exist\n");
+}
+
+Test(builtins, echo_quoting)
+{
+    expect_out("echo a  'b c' \"d\\\"e\"", "a b c d\"e\n");
+    expect_out("echo --shell \"a'b\" '$x' plain ''", "'a'\\''b' '$x' plain ''\n");
+    expect_out("echo --xml '<a href=\"x\">&'", "&lt;a href=&quot;x&quot;&gt;&amp;\n");
+    expect_out("echo --str x", "x\n");
+    struct run_result r = batch("echo --err to-stderr");
+    cr_expect_str_eq(r.out, "");
+    cr_expect_str_eq(r.err, "to-stderr\n");
+    run_free(&r);
+}
+
+Test(builtins, pwd_and_cd)
+{
+    AUTOFREE char *cwd = getcwd(NULL, 0);
+    AUTOFREE char *want = fmt("%s\n", cwd);
+    expect_out("pwd", want);
+    expect_fail("cd /", "error: cd: command valid only in interactive mode\n");
+}
+
+Test(builtins, connect)
+{
+    expect_out("connect test:///default; uri", "test:///default\n");
+    expect_out("connect --name=test:///default; uri", "test:///default\n");
+    /* a bad URI fails and the shell keeps the connection it had */
+    struct run_result r = batch("connect test:///default; connect bogus:///x; uri");
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.out, "test:///default\n");
+    cr_expect(strstr(r.err, "error: no connection driver available for 'bogus:///x'"), "%s",
+              r.err);
+    run_free(&r);
+    /* --readonly: from now on nothing may change */
+    AUTOFREE char *xml = fmt("%s/vm.xml", broot);
+    write_text(xml, "<domain type='qemu'><name>vm</name><memory>65536</memory>"
+                    "<vcpu>1</vcpu><os><type>hvm</type></os></domain>\n");
+    AUTOFREE char *line = fmt("connect --readonly test:///default; define %s", xml);
+    r = batch(line);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "read only"), "%s", r.err);
+    run_free(&r);
+}
+
+static unsigned long long meminfo_total_kib(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    unsigned long long kib = 0;
+    char line[256];
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "MemTotal: %llu kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kib;
+}
+
+Test(builtins, nodeinfo)
+{
+    struct run_result r = batch("nodeinfo");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    const char *labels[] = {"CPU model:", "CPU(s):", "CPU frequency:", "CPU socket(s):",
+                            "Core(s) per socket:", "Thread(s) per core:", "NUMA cell(s):",
+                            "Memory size:"};
+    for (size_t i = 0; i < 8; i++)
+        cr_expect(strstr(r.out, labels[i]), "no '%s' in\n%s", labels[i], r.out);
+    AUTOFREE char *cpus = fmt("CPU(s):              %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+    cr_expect(strstr(r.out, cpus), "%s", r.out);
+    AUTOFREE char *mem = fmt("Memory size:         %llu KiB\n", meminfo_total_kib());
+    cr_expect(strstr(r.out, mem), "%s", r.out);
+    run_free(&r);
+    r = batch("nodeinfo --json");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    const char *keys[] = {"\"cpu_model\": \"", "\"cpu_name\": \"", "\"mhz\": ", "\"sockets\": ",
+                          "\"cores_per_socket\": ", "\"threads_per_core\": ",
+                          "\"numa_cells\": "};
+    for (size_t i = 0; i < 7; i++)
+        cr_expect(strstr(r.out, keys[i]), "no %s in %s", keys[i], r.out);
+    AUTOFREE char *jcpus = fmt("\"cpus\": %ld,", sysconf(_SC_NPROCESSORS_ONLN));
+    AUTOFREE char *jmem = fmt("\"memory_kib\": %llu}\n", meminfo_total_kib());
+    cr_expect(strstr(r.out, jcpus) && strstr(r.out, jmem), "%s", r.out);
+    cr_expect_eq(r.out[0], '{');
+    run_free(&r);
 }
