@@ -286,7 +286,8 @@ Test(hostile, emulator_not_executable_or_a_script)
 {
     struct hostile h;
     h_setup(&h);
-    char *script = input(&h, "fake-qemu.sh", "#!/bin/sh\necho not qemu >&2\nexit 3\n", 37);
+    const char *body = "#!/bin/sh\necho not qemu >&2\nexit 3\n";
+    char *script = input(&h, "fake-qemu.sh", body, strlen(body));
     chmod(script, 0755);
     const char *const emulators[] = {"/etc/passwd", "/nonexistent/qemu", h.in, script};
     for (size_t i = 0; i < 4; i++) {
