@@ -85,6 +85,7 @@ struct sup {
     char run_dir[SUP_PATH], log_path[SUP_PATH], console_log_path[SUP_PATH];
     char *argv[SUP_MAX_ARGS + 1];
     size_t nargs, argbuf_len;
+    char *title;                 /* argv memory to blank in children, or NULL */
     char *qmp_pre[SUP_MAX_PRE];  /* QMP commands to run before `cont` */
     size_t npre;
     char argbuf[SUP_ARGBUF];
@@ -112,6 +113,10 @@ struct sup {
 
 /* entry point of `domsh supervise SPEC --sync-fd N`; returns exit status */
 int supervisor_main(const char *spec_path, int sync_fd);
+/* the same; title (may be NULL) is our argv string holding SPEC, blanked
+ * in the emulator's child before exec so that only one process ever shows
+ * the launch spec on its command line */
+int supervisor_run(const char *spec_path, int sync_fd, char *title);
 
 /* supervisor_launch.c */
 int sup_read_spec(struct sup *s, const char *path);

@@ -224,6 +224,8 @@ static int sup_spawn(struct sup *s)
         return -1;
     if (s->qemu_pid > 0)
         return 0;
+    if (s->title)                /* /proc/PID/cmdline: not a second supervisor */
+        memset(s->title, ' ', strlen(s->title));
     /* the emulator dies with us: a killed supervisor leaves no orphan guest */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
@@ -477,8 +479,14 @@ static void sync_reply(int sync_fd, const char *fmt, const char *arg)
 
 int supervisor_main(const char *spec_path, int sync_fd)
 {
+    return supervisor_run(spec_path, sync_fd, NULL);
+}
+
+int supervisor_run(const char *spec_path, int sync_fd, char *title)
+{
     static struct sup s;         /* every buffer is in here, allocated once */
     sup_init(&s);
+    s.title = title;
     if (sup_read_spec(&s, spec_path) < 0) {
         sync_reply(sync_fd, "fail %s", "the supervisor cannot read its launch spec");
         return 1;

@@ -15,5 +15,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: domsh-supervisor SPEC --sync-fd N\n");
         return 2;
     }
-    return supervisor_main(argv[1], atoi(argv[3])) == 0 ? 0 : 1;
+    return supervisor_run(argv[1], atoi(argv[3]), argv[1]) == 0 ? 0 : 1;
 }
