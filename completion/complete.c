@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <readline/history.h>
 #include <readline/readline.h>
@@ -288,23 +290,36 @@ static char **list_candidates(const char *text, int start, int end)
     return m;
 }
 
+/* SIGINT outside readline (a command running): the shell stays */
 static void on_sigint(int sig)
 {
     rl.interrupted = 1;
 }
 
-/* called by readline when a signal interrupted its read: after Ctrl-C
- * (readline already echoed ^C) drop the line and show a fresh prompt */
-static int on_signal_event(void)
+/* Ctrl-C at the prompt: drop the line, show a fresh prompt.  A key, not
+ * a signal, so it is handled in order with the keys typed before it; a
+ * signal could land while readline is between reads and be lost. */
+static int clear_line_key(int count, int key)
 {
-    if (!rl.interrupted)
-        return 0;
-    rl.interrupted = 0;
+    fputs("^C", rl_outstream);
     rl_replace_line("", 0);
     rl_crlf();
     rl_on_new_line();
     rl_redisplay();
     return 0;
+}
+
+/* readline's terminal set-up, with the interrupt character turned into a
+ * plain key (readline restores the saved settings when it returns) */
+static void prep_terminal(int meta)
+{
+    rl_prep_terminal(meta);
+    int fd = fileno(rl_instream ? rl_instream : stdin);
+    struct termios t;
+    if (tcgetattr(fd, &t) != 0)
+        return;
+    t.c_cc[VINTR] = _POSIX_VDISABLE;
+    tcsetattr(fd, TCSADRAIN, &t);
 }
 
 void complete_init(struct shell *sh)
@@ -316,7 +331,8 @@ void complete_init(struct shell *sh)
     rl_attempted_completion_function = list_candidates;
     rl_completion_entry_function = NULL;
     rl_bind_key('\t', tab_complete);
-    rl_signal_event_hook = on_signal_event;
+    rl_bind_key(CTRL('C'), clear_line_key);
+    rl_prep_term_function = prep_terminal;
     struct sigaction sa = {0};
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);

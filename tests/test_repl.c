@@ -262,10 +262,10 @@ Test(repl, ctrl_c_clears_the_line_and_keeps_the_shell)
 {
     start_shell("-q");
     expect_screen("domsh # ");
-    type("echo never-run");
-    keys("C-c");
-    type("echo after-ctrl-c");
-    keys("Enter");
+    /* one burst, as a fast typist or a paste would send it: the Ctrl-C
+     * must be handled in order with the keys around it */
+    free(tmux("send-keys", "-t", session, "echo never-run", "C-c", "echo after-ctrl-c",
+              "Enter", NULL));
     char *s = wait_screen("\nafter-ctrl-c");
     cr_expect(strstr(s, "\nafter-ctrl-c"), "shell gone after Ctrl-C:\n%s", s);
     cr_expect_null(strstr(s, "\nnever-run"), "the cleared line ran:\n%s", s);
