@@ -206,3 +206,17 @@ void devcmd_table_print(FILE *out, struct devcmd_table *t)
     }
     strv_free(&t->cells);
 }
+
+int devcmd_apply_config_only(struct shell *sh, const struct cmd_args *a, int first,
+                             enum scope_default def, const char *what,
+                             const struct devcmd_change *c, struct err **e)
+{
+    unsigned mask;
+    if (devcmd_scope(sh, a, first, def, a->dom_name, &mask, e) < 0)
+        return -1;
+    if (mask & SCOPE_LIVE)
+        return err_set(e, ERR_UNSUPPORTED,
+                       "cannot %s of running domain '%s': use --config (applies at next boot)",
+                       what, a->dom_name);
+    return devcmd_apply(sh, a->dom_name, mask, c, e) < 0 ? -1 : 0;
+}

@@ -48,6 +48,13 @@ struct devcmd_change {
 int devcmd_apply(struct shell *sh, const char *name, unsigned mask,
                  const struct devcmd_change *c, struct err **e);
 
+/* a change only the config can take (setmaxmem, setvcpus): the scope
+ * options at FIRST must not reach the running domain; WHAT names the
+ * change in the refusal ("change the vcpus") */
+int devcmd_apply_config_only(struct shell *sh, const struct cmd_args *a, int first,
+                             enum scope_default def, const char *what,
+                             const struct devcmd_change *c, struct err **e);
+
 /* the hypervisor side of any change (devlive.c): compares the devices
  * and memory of BEFORE and AFTER and hot-plugs, unplugs, changes media or
  * balloons through the supervisor; anything else is refused */

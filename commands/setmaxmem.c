@@ -39,16 +39,10 @@ static int run_setmaxmem(struct shell *sh, const struct cmd_args *a, struct err 
         return -1;
     if (kib == 0)
         return err_set(e, ERR_ARGS, "invalid memory size 0: give a size above zero");
-    unsigned mask;
-    if (devcmd_scope(sh, a, SX_OPT_CONFIG, SCOPE_DEFAULT_CURRENT, a->dom_name, &mask, e) < 0)
-        return -1;
-    if (mask & SCOPE_LIVE)
-        return err_set(e, ERR_UNSUPPORTED,
-                       "cannot resize the maximum memory of running domain '%s': use --config",
-                       a->dom_name);
     AUTOFREE char *summary = xasprintf("setmaxmem %llu KiB", kib);
     struct devcmd_change ch = {summary, edit_setmaxmem, NULL, &kib, false};
-    return devcmd_apply(sh, a->dom_name, mask, &ch, e) < 0 ? -1 : 0;
+    return devcmd_apply_config_only(sh, a, SX_OPT_CONFIG, SCOPE_DEFAULT_CURRENT,
+                                    "resize the maximum memory", &ch, e);
 }
 
 static const struct opt_def setmaxmem_opts[] = {

@@ -33,16 +33,10 @@ static int run_setvcpus(struct shell *sh, const struct cmd_args *a, struct err *
         return -1;
     if (count == 0 || count > 4096)
         return err_set(e, ERR_ARGS, "invalid vcpu count %llu: expected 1 to 4096", count);
-    unsigned mask;
-    if (devcmd_scope(sh, a, SV_OPT_CONFIG, SCOPE_DEFAULT_LIVE, a->dom_name, &mask, e) < 0)
-        return -1;
-    if (mask & SCOPE_LIVE)
-        return err_set(e, ERR_UNSUPPORTED,
-                       "cannot change the vcpus of running domain '%s': use --config (next boot)",
-                       a->dom_name);
     AUTOFREE char *summary = xasprintf("setvcpus %llu", count);
     struct devcmd_change ch = {summary, edit_setvcpus, NULL, &count, false};
-    return devcmd_apply(sh, a->dom_name, mask, &ch, e) < 0 ? -1 : 0;
+    return devcmd_apply_config_only(sh, a, SV_OPT_CONFIG, SCOPE_DEFAULT_LIVE,
+                                    "change the vcpus", &ch, e);
 }
 
 static const struct opt_def setvcpus_opts[] = {

@@ -79,6 +79,13 @@ Test(devices_live, hotplug_media_and_balloon_on_the_test_backend, .timeout = 60)
     run_free(&r);
     r = on_test(root, "setvcpus lv 2");
     cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "cannot change the vcpus of running domain 'lv': use --config"),
+              "%s", r.err);
+    run_free(&r);
+    r = on_test(root, "setmaxmem lv 1G");
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "cannot resize the maximum memory of running domain 'lv'"), "%s",
+              r.err);
     run_free(&r);
 
     /* --persistent: both; detach by MAC and target */
