@@ -12,9 +12,13 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "runtime.h"
 
 #define OP_TIMEOUT_MS 15000
-#define DESTROY_TIMEOUT_MS 30000
+/* the supervisor answers destroy after SIGTERM + 1 s + SIGKILL (graceful:
+ * 10 s); past these it is taken as wedged and killed itself */
+#define DESTROY_TIMEOUT_MS 10000
+#define DESTROY_GRACEFUL_TIMEOUT_MS 20000
 
 static const char *const op_names[BOP_LAST] = {
     [BOP_SHUTDOWN] = "shutdown", [BOP_REBOOT] = "reboot", [BOP_RESET] = "reset",
@@ -73,14 +77,29 @@ int sup_op_reset(struct store *st, const char *name, struct err **e)
     return sup_op(st, name, "reset", OP_TIMEOUT_MS, e);
 }
 
+/* destroy works even when the supervisor is wedged (stopped, stuck): one
+ * that does not answer in time is killed, and the guest with it */
+static int destroy_op(struct store *st, const char *name, const char *cmd, int timeout_ms,
+                      struct err **e)
+{
+    struct err *why = NULL;
+    if (sup_op(st, name, cmd, timeout_ms, &why) == 0)
+        return 0;
+    bool wedged = why->code == ERR_TIMEOUT;
+    if (!wedged && e && !*e)
+        *e = steal_ptr(&why);
+    err_free(why);
+    return wedged ? rt_kill_supervisor(st, name, e) : -1;
+}
+
 int sup_op_destroy(struct store *st, const char *name, struct err **e)
 {
-    return sup_op(st, name, "destroy", DESTROY_TIMEOUT_MS, e);
+    return destroy_op(st, name, "destroy", DESTROY_TIMEOUT_MS, e);
 }
 
 int sup_op_destroy_graceful(struct store *st, const char *name, struct err **e)
 {
-    return sup_op(st, name, "destroy-graceful", DESTROY_TIMEOUT_MS, e);
+    return destroy_op(st, name, "destroy-graceful", DESTROY_GRACEFUL_TIMEOUT_MS, e);
 }
 
 int sup_op_suspend(struct store *st, const char *name, struct err **e)

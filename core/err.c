@@ -21,6 +21,7 @@ static const char *const code_names[] = {
     [ERR_UNSUPPORTED] = "unsupported",
     [ERR_READONLY] = "readonly",
     [ERR_BACKEND] = "backend",
+    [ERR_TIMEOUT] = "timeout",
 };
 _Static_assert(sizeof(code_names) / sizeof(code_names[0]) == ERR_LAST,
                "code_names out of step with enum err_code");

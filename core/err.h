@@ -24,6 +24,7 @@ enum err_code {
     ERR_UNSUPPORTED,  /* backend or host cannot do it */
     ERR_READONLY,     /* -r given and the command changes something */
     ERR_BACKEND,      /* hypervisor / supervisor failure */
+    ERR_TIMEOUT,      /* no answer in time (a wedged supervisor) */
     ERR_LAST
 };
 

@@ -131,7 +131,7 @@ static int read_reply(int fd, struct frame_reader *r, struct frame *f, int timeo
         if (pr < 0 && errno == EINTR)
             continue;
         if (pr == 0)
-            return err_set(e, ERR_BACKEND, "timed out waiting for the domain supervisor");
+            return err_set(e, ERR_TIMEOUT, "timed out waiting for the domain supervisor");
         if (frame_fill(r, fd) <= 0)
             return err_set(e, ERR_BACKEND, "the domain supervisor closed the connection");
     }

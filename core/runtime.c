@@ -17,9 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define STATUS_MAX 4096
 #define SUP_STATUS_TIMEOUT_MS 200
+#define KILL_WAIT_MS 5000
 
 /* a small text file (status, /proc entries), NULL with errno set */
 static char *read_small(const char *path)
@@ -208,6 +210,20 @@ static bool read_status(struct store *st, const char *name, struct dom_status *o
     return true;
 }
 
+/* RUN/NAME emptied; a persistent domain keeps "shut off (REASON)" there,
+ * a transient one nothing */
+static void write_final_status(struct store *st, const char *name, const char *reason)
+{
+    rt_clean(st, name);
+    if (!store_exists(st, name))
+        return;
+    AUTOFREE char *dir = xasprintf("%s/%s", st->run_dir, name);
+    AUTOFREE char *path = xasprintf("%s/status", dir);
+    AUTOFREE char *final = xasprintf("state=shutoff\nreason=%s\nid=-1\n", reason);
+    if (mkdir(dir, 0700) == 0)
+        write_file_atomic(path, final, strlen(final), 0600, NULL);
+}
+
 /* the status looked stale: under the domain lock (skipped when another
  * shell holds it, e.g. a start in progress) read it again, since the
  * supervisor may just have written its final state and exited; if it is
@@ -230,14 +246,7 @@ static void clean_stale(struct store *st, const char *name, struct dom_status *o
         return;
     }
     set_shutoff(out, "crashed");
-    rt_clean(st, name);
-    if (store_exists(st, name)) {
-        AUTOFREE char *dir = xasprintf("%s/%s", st->run_dir, name);
-        AUTOFREE char *path = xasprintf("%s/status", dir);
-        static const char final[] = "state=shutoff\nreason=crashed\nid=-1\n";
-        if (mkdir(dir, 0700) == 0)
-            write_file_atomic(path, final, sizeof(final) - 1, 0600, NULL);
-    }
+    write_final_status(st, name, "crashed");
     store_unlock(lock);
 }
 
@@ -248,6 +257,34 @@ int rt_status(struct store *st, const char *name, struct dom_status *out, struct
         return 0;
     if (!supervisor_alive(out, &sf) || !supervisor_answers(st, name, out, &sf))
         clean_stale(st, name, out);
+    return 0;
+}
+
+/* gone, or a zombie waiting for init */
+static bool proc_gone(pid_t pid)
+{
+    return pid <= 0 || proc_start_ticks(pid) == 0;
+}
+
+int rt_kill_supervisor(struct store *st, const char *name, struct err **e)
+{
+    struct dom_status ds;
+    struct status_file sf;
+    if (!read_status(st, name, &ds, &sf) || !dom_state_active(ds.state))
+        return 0;
+    bool ours = supervisor_alive(&ds, &sf);
+    if (ours)
+        kill(ds.sup_pid, SIGKILL);
+    /* the emulator follows through PR_SET_PDEATHSIG; wait for both */
+    for (int i = 0; i < KILL_WAIT_MS / 10; i++) {
+        if ((!ours || proc_gone(ds.sup_pid)) && proc_gone(ds.qemu_pid))
+            break;
+        usleep(10000);
+    }
+    if (ours && !proc_gone(ds.sup_pid))
+        return err_set(e, ERR_BACKEND, "the supervisor (pid %d) did not die on SIGKILL",
+                       (int)ds.sup_pid);
+    write_final_status(st, name, "destroyed");
     return 0;
 }
 

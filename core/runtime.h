@@ -40,6 +40,11 @@ bool dom_state_active(enum dom_state s);          /* running, blocked, paused, s
 /* state of NAME (shut off when nothing runs); never fails for an unknown
  * name: it is simply shut off */
 int rt_status(struct store *st, const char *name, struct dom_status *out, struct err **e);
+/* the last resort of destroy when the supervisor does not answer: SIGKILL
+ * it (the pid of the status file, checked against its start time and
+ * boot); the guest dies with it.  RUN/NAME then says "shut off
+ * (destroyed)".  The caller holds the domain lock. */
+int rt_kill_supervisor(struct store *st, const char *name, struct err **e);
 /* names of domains with live state (running/paused/...), including transient ones */
 int rt_list_active(struct store *st, struct strv *names, struct err **e);
 

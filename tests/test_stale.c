@@ -55,6 +55,26 @@ Test(stale, kill_supervisor)
     expect_state("vm", "running (booted)");
 }
 
+/* a supervisor that cannot answer (stopped here; wedged in real life):
+ * destroy still stops the guest, after its timeout, and says so */
+Test(stale, destroy_a_stopped_supervisor)
+{
+    rt_define(&T, "vm", NULL, NULL, NULL);
+    free(rt_ok(&T, "start vm"));
+    long sup = rt_status_num(&T, "vm", "sup_pid");
+    long emu = rt_status_num(&T, "vm", "qemu_pid");
+    cr_assert(sup > 0 && emu > 0);
+    cr_assert_eq(kill((pid_t)sup, SIGSTOP), 0);
+    free(rt_ok(&T, "destroy vm"));
+    for (int i = 0; i < 200 && (pid_alive((pid_t)sup) || pid_alive((pid_t)emu)); i++)
+        usleep(10000);
+    cr_assert(!pid_alive((pid_t)sup), "the stopped supervisor is still there");
+    cr_assert(!pid_alive((pid_t)emu), "the guest outlived its supervisor");
+    expect_state("vm", "shut off (destroyed)");
+    free(rt_ok(&T, "start vm"));
+    expect_state("vm", "running (booted)");
+}
+
 Test(stale, kill_guest)
 {
     rt_define(&T, "vm", NULL, NULL, NULL);
