@@ -136,6 +136,7 @@ static void shell_worker(const char *root, int id)
     }
     char *path = fmt("%s/report.%d", root, id), *line = fmt("%d %d %d\n", added, conflicts, errors);
     write_text(path, line);
+    free(path), free(line);
     _exit(0);
 }
 
