@@ -209,6 +209,7 @@ static void fake_client(struct fake *f, const struct console_opts *o0)
     int rc = console_run(&f->st, &o, &end, &msg, &e);
     char *path = fmt("%s/said", f->root);
     write_text(path, rc < 0 ? e->msg : msg ? msg : "");
+    free(path), free(msg), err_free(e), free(f->root);
     _exit(rc < 0 ? 1 : end == CONSOLE_END_GUEST ? 2 : 0);
 }
 

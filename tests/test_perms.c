@@ -79,6 +79,7 @@ static int probe_as(uid_t uid, gid_t gid, struct rt *t, const char *name)
         if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
             leaks |= 16 << i;              /* a command worked */
     }
+    free(sock), free(reply), free(log), free(live), err_free(e);
     _exit(leaks);
 }
 

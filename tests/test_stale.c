@@ -141,8 +141,10 @@ Test(stale, concurrent_start)
         kids[i] = fork();
         if (kids[i] == 0) {
             struct run_result r = rt_run(&T, "start vm");
-            _exit(r.status == 0 ? 0 : strstr(r.err, "already running") ||
-                                        strstr(r.err, "another shell is changing") ? 1 : 2);
+            int code = r.status == 0 ? 0 : strstr(r.err, "already running") ||
+                                               strstr(r.err, "another shell is changing") ? 1 : 2;
+            run_free(&r);
+            _exit(code);
         }
     }
     int ok = 0, refused = 0;
