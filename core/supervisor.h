@@ -141,6 +141,8 @@ int sup_attach(struct sup *s, int client, const char *payload, size_t len);
 void sup_client_data(struct sup *s, int client, const char *data, size_t len);
 void sup_client_resize(struct sup *s, int client, const char *data, size_t len);
 void sup_console_exit(struct sup *s, const char *why);
+/* PATH -> PATH.1 -> ... PATH.SUP_CONSOLE_LOG_KEEP (the oldest dropped) */
+void sup_log_shift(const char *path);
 
 /* supervisor_ctl.c */
 void sup_accept(struct sup *s);

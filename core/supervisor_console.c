@@ -19,18 +19,23 @@
 #define SEND_WAIT_RW_MS 2000
 #define SEND_WAIT_RO_MS 200
 
-static void console_log_rotate(struct sup *s)
+void sup_log_shift(const char *path)
 {
     char from[SUP_PATH + 16], to[SUP_PATH + 16];
-    close(s->console_log_fd);
     for (int i = SUP_CONSOLE_LOG_KEEP - 1; i >= 0; i--) {
         if (i)
-            snprintf(from, sizeof(from), "%s.%d", s->console_log_path, i);
+            snprintf(from, sizeof(from), "%s.%d", path, i);
         else
-            snprintf(from, sizeof(from), "%s", s->console_log_path);
-        snprintf(to, sizeof(to), "%s.%d", s->console_log_path, i + 1);
+            snprintf(from, sizeof(from), "%s", path);
+        snprintf(to, sizeof(to), "%s.%d", path, i + 1);
         rename(from, to);
     }
+}
+
+static void console_log_rotate(struct sup *s)
+{
+    close(s->console_log_fd);
+    sup_log_shift(s->console_log_path);
     s->console_log_fd = open(s->console_log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     s->console_log_size = 0;
 }

@@ -190,6 +190,11 @@ static int sup_detach(struct sup *s, int sync_fd)
     umask(077);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    /* the emulator writes its stderr here directly, so the log is only
+     * rotated between runs, at the console log's limit */
+    struct stat sb;
+    if (stat(s->log_path, &sb) == 0 && sb.st_size > (off_t)SUP_CONSOLE_LOG_MAX)
+        sup_log_shift(s->log_path);
     s->log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (null < 0 || s->log_fd < 0)
         return -1;

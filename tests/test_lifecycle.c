@@ -439,6 +439,32 @@ Test(lifecycle, console_log_rotates)
     free(cur);
 }
 
+/* the emulator's own log (its stderr) is shifted at start once past 2 MiB */
+Test(lifecycle, emulator_log_rotates_at_start)
+{
+    rt_define(&T, "vm", NULL, NULL, NULL);
+    char *log = fmt("%s/log/test/vm.log", T.root), *old = fmt("%s.1", log);
+    char *big = calloc(3 * 1024 * 1024 + 1, 1);
+    cr_assert_not_null(big);
+    memset(big, 'x', 3 * 1024 * 1024);
+    char *dir = fmt("%s/log", T.root), *sub = fmt("%s/log/test", T.root);
+    mkdir(dir, 0700), mkdir(sub, 0700);
+    free(dir), free(sub);
+    cr_assert_eq(write_text(log, big), 0);
+    free(rt_ok(&T, "start vm"));
+    struct stat so, sc;
+    cr_assert_eq(stat(old, &so), 0, "the full log was not shifted to %s", old);
+    cr_assert_eq(so.st_size, 3 * 1024 * 1024);
+    cr_assert_eq(stat(log, &sc), 0);
+    cr_assert_lt(sc.st_size, 64 * 1024, "the new run's log carries the old one");
+    free(rt_ok(&T, "destroy vm"));
+    /* below the limit it keeps growing in place */
+    free(rt_ok(&T, "start vm"));
+    cr_assert_eq(stat(log, &so), 0);
+    cr_assert_geq(so.st_size, sc.st_size);
+    free(big), free(log), free(old);
+}
+
 /* start --console: the first boot line is on screen, and the guest's
  * poweroff ends the session with status 0 (in tmux, our own server) */
 Test(lifecycle, start_console_in_tmux)
