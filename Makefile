@@ -98,7 +98,7 @@ $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c $(BUILD)/libdomsh.a
 # workers and the domsh processes they run (not sh, qemu or the editor, nor
 # the static domsh-supervisor: valgrind cannot replace a static binary's
 # malloc and reports glibc's own start-up; make asan covers that code)
-VALGRIND = valgrind --quiet --error-exitcode=99 --leak-check=full \
+VALGRIND = valgrind --quiet --vgdb=no --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
 	--trace-children=yes --trace-children-skip='/bin/*,/usr/*,*/qemu-*,*/domsh-supervisor' \
 	--suppressions=$(CURDIR)/tests/valgrind.supp
