@@ -34,23 +34,30 @@ static void expect_state(const char *name, const char *want)
               seen);
 }
 
-Test(stale, kill_supervisor)
+/* define and start "vm"; its supervisor and emulator pids */
+static void start_vm(pid_t *sup, pid_t *emu)
 {
     rt_define(&T, "vm", NULL, NULL, NULL);
     free(rt_ok(&T, "start vm"));
-    long sup = rt_status_num(&T, "vm", "sup_pid");
-    long emu = rt_status_num(&T, "vm", "qemu_pid");
-    cr_assert(sup > 0 && emu > 0);
-    cr_assert_eq(kill((pid_t)sup, SIGKILL), 0);
+    *sup = (pid_t)rt_status_num(&T, "vm", "sup_pid");
+    *emu = (pid_t)rt_status_num(&T, "vm", "qemu_pid");
+    cr_assert(*sup > 0 && *emu > 0);
+}
+
+Test(stale, kill_supervisor)
+{
+    pid_t sup, emu;
+    start_vm(&sup, &emu);
+    cr_assert_eq(kill(sup, SIGKILL), 0);
     /* nobody reaps it (init may be slow): the dead socket says enough */
     expect_state("vm", "shut off (crashed)");
     char *list = rt_ok(&T, "list --all");
     cr_assert(strstr(list, "shut off"), "%s", list);
     free(list);
     /* the guest died with its supervisor (no orphan emulator) */
-    for (int i = 0; i < 200 && pid_alive((pid_t)emu); i++)
+    for (int i = 0; i < 200 && pid_alive(emu); i++)
         usleep(10000);
-    cr_assert(!pid_alive((pid_t)emu));
+    cr_assert(!pid_alive(emu));
     free(rt_ok(&T, "start vm"));
     expect_state("vm", "running (booted)");
 }
@@ -59,17 +66,14 @@ Test(stale, kill_supervisor)
  * destroy still stops the guest, after its timeout, and says so */
 Test(stale, destroy_a_stopped_supervisor)
 {
-    rt_define(&T, "vm", NULL, NULL, NULL);
-    free(rt_ok(&T, "start vm"));
-    long sup = rt_status_num(&T, "vm", "sup_pid");
-    long emu = rt_status_num(&T, "vm", "qemu_pid");
-    cr_assert(sup > 0 && emu > 0);
-    cr_assert_eq(kill((pid_t)sup, SIGSTOP), 0);
+    pid_t sup, emu;
+    start_vm(&sup, &emu);
+    cr_assert_eq(kill(sup, SIGSTOP), 0);
     free(rt_ok(&T, "destroy vm"));
-    for (int i = 0; i < 200 && (pid_alive((pid_t)sup) || pid_alive((pid_t)emu)); i++)
+    for (int i = 0; i < 200 && (pid_alive(sup) || pid_alive(emu)); i++)
         usleep(10000);
-    cr_assert(!pid_alive((pid_t)sup), "the stopped supervisor is still there");
-    cr_assert(!pid_alive((pid_t)emu), "the guest outlived its supervisor");
+    cr_assert(!pid_alive(sup), "the stopped supervisor is still there");
+    cr_assert(!pid_alive(emu), "the guest outlived its supervisor");
     expect_state("vm", "shut off (destroyed)");
     free(rt_ok(&T, "start vm"));
     expect_state("vm", "running (booted)");
