@@ -52,9 +52,12 @@ bare_round() {
     out=$work/bare.log
     rm -f "$out"
     t0=$(ms)
+    # the demo domain's hardware: domsh also gives every guest a balloon
+    # and a pvpanic device, which the guest probes while it boots
     qemu-system-x86_64 -nodefaults -no-user-config -machine pc -accel tcg -m 128 \
         -display none -kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
         -netdev user,id=n0 -device virtio-net-pci,netdev=n0 -serial stdio \
+        -device virtio-balloon-pci -device pvpanic \
         </dev/null >"$out" 2>/dev/null &
     qpid=$!
     wait_banner "$out"
