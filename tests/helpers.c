@@ -193,3 +193,11 @@ void run_free(struct run_result *r)
     free(r->err);
     r->out = r->err = NULL;
 }
+
+size_t argv_append(const char **argv, size_t n, size_t cap, const char *first, va_list ap)
+{
+    for (const char *a = first; a && n < cap - 1; a = va_arg(ap, const char *))
+        argv[n++] = a;
+    argv[n] = NULL;
+    return n;
+}

@@ -4,6 +4,7 @@
 #ifndef DOMSH_TEST_HELPERS_H
 #define DOMSH_TEST_HELPERS_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct run_result {
@@ -28,5 +29,8 @@ void run_free(struct run_result *r);
 char *slurp(const char *path, size_t *len);   /* NULL when unreadable */
 int write_text(const char *path, const char *text);
 char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+/* append FIRST and the rest of AP (up to a NULL) to argv[n..cap-2], then
+ * a NULL; returns the new count */
+size_t argv_append(const char **argv, size_t n, size_t cap, const char *first, va_list ap);
 
 #endif

@@ -27,13 +27,10 @@ static void setup(void)
 static struct run_result run_test_uri(const char *first, ...)
 {
     const char *argv[16] = {"-q", "-c", "test:///default"};
-    size_t n = 3;
     va_list ap;
     va_start(ap, first);
-    for (const char *a = first; a && n < 15; a = va_arg(ap, const char *))
-        argv[n++] = a;
+    argv_append(argv, 3, 16, first, ap);
     va_end(ap);
-    argv[n] = NULL;
     return run_domsh(root, NULL, argv);
 }
 

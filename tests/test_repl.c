@@ -31,13 +31,10 @@ static void setup(void)
 static char *tmux(const char *first, ...)
 {
     const char *argv[32] = {"tmux", "-S", sock, "-f", "/dev/null"};
-    size_t n = 5;
     va_list ap;
     va_start(ap, first);
-    for (const char *a = first; a && n < 31; a = va_arg(ap, const char *))
-        argv[n++] = a;
+    argv_append(argv, 5, 32, first, ap);
     va_end(ap);
-    argv[n] = NULL;
     int out[2];
     cr_assert_eq(pipe(out), 0);
     pid_t pid = fork();
