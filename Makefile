@@ -10,8 +10,8 @@ LDLIBS_ALL = -lxml2 -lreadline -lncurses -lutil $(LDLIBS)
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-LIB_SRC := $(sort $(wildcard core/*.c shell/*.c commands/*.c completion/*.c))
-LIB_SRC := $(filter-out shell/main.c core/supervisor_main.c,$(LIB_SRC))
+LIB_SRC := $(sort $(wildcard core/*/*.c shell/*.c commands/*.c completion/*.c))
+LIB_SRC := $(filter-out shell/main.c core/supervisor/supervisor_main.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
@@ -43,9 +43,7 @@ $(BUILD)/domsh: $(BUILD)/shell/main.o $(BUILD)/libdomsh.a
 
 # the per-domain supervisor as a small static binary next to domsh (RSS);
 # without it `start` falls back to `domsh supervise` (same code)
-SUP_SRC := core/supervisor_main.c core/supervisor_launch.c core/supervisor_life.c \
-	core/supervisor_console.c core/supervisor_ctl.c core/supervisor_loop.c \
-	core/qmp.c core/proto.c core/mem.c core/err.c
+SUP_SRC := $(wildcard core/supervisor/*.c) $(wildcard core/base/*.c)
 $(BUILD)/domsh-supervisor: $(SUP_SRC:%.c=$(BUILD)/%.o)
 	$(CC) $(CFLAGS_ALL) $(if $(SAN),,-static) -o $@ $^
 
@@ -59,9 +57,14 @@ $(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libdomsh.a
 deps:
 	@sh scripts/deps.sh
 
+# the include graph follows the layer order (README, "Hacking")
+check-layers:
+	@sh scripts/check-layers.sh
+
 # every test: criterion (unit, data-driven, shell-level through the real
 # binary, tmux and QEMU smoke tests, each with its own DOMSH_ROOT)
 test: $(BUILD)/domsh $(BUILD)/domsh-supervisor $(BUILD)/unit-tests man/domsh.1
+	sh scripts/check-layers.sh
 	DOMSH_BIN=$(CURDIR)/$(BUILD)/domsh DOMSH_SRC=$(CURDIR) \
 	  $(BUILD)/unit-tests --jobs=$${JOBS:-2} $(TESTFLAGS)
 
@@ -135,6 +138,6 @@ bench: all
 clean:
 	rm -rf build build-asan build-fuzz domsh domsh-supervisor
 
-.PHONY: all domsh deps test check asan fuzz check-valgrind run install man bench clean
+.PHONY: all domsh deps check-layers test check asan fuzz check-valgrind run install man bench clean
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/shell/main.d $(BUILD)/core/supervisor_main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/shell/main.d $(BUILD)/core/supervisor/supervisor_main.d

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "../core/xml.h"
+#include "../core/xml/xml.h"
 
 enum {
     AT_OPT_DOMAIN,

@@ -1,5 +1,5 @@
 /* autostart: mark or unmark a persistent domain to start at boot. */
-#include "../core/store.h"
+#include "../core/store/store.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 

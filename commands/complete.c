@@ -5,7 +5,7 @@
 #include "../shell/shell.h"
 
 #include "../completion/complete.h"
-#include "../core/buf.h"
+#include "../core/base/buf.h"
 
 enum { COMPLETE_OPT_WORDS };
 

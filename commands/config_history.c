@@ -5,7 +5,7 @@
 
 #include <time.h>
 
-#include "../core/buf.h"
+#include "../core/base/buf.h"
 
 enum {
     CH_OPT_DOMAIN,

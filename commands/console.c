@@ -1,5 +1,5 @@
 /* console: attach the terminal to a running domain's serial console,
- * through its supervisor (core/console.c does the session). */
+ * through its supervisor (core/runtime/console.c does the session). */
 #include "../shell/shell.h"
 
 #include <stdlib.h>
@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include "../completion/completers.h"
-#include "../core/console.h"
-#include "../core/domain.h"
+#include "../core/domains/domains.h"
+#include "../core/base/rundir.h"
+#include "../core/runtime/console.h"
+#include "../core/xml/domain.h"
 
 enum {
     CONSOLE_OPT_DOMAIN,
@@ -23,7 +25,7 @@ enum {
 static void push_devices(struct store *st, const char *name, struct strv *out)
 {
     static const char *const kinds[] = { "console", "serial", "parallel" };
-    AUTOFREE char *live = xasprintf("%s/%s/live.xml", st->run_dir, name);
+    AUTOFREE char *live = xasprintf("%s/%s/" RUNF_LIVE, st->run_dir, name);
     struct err *e = NULL;
     struct dnode *dom = access(live, R_OK) == 0 ? dom_load_file(live, NULL, &e) : NULL;
     if (!dom)
@@ -50,7 +52,7 @@ static void comp_console_devices(struct shell *sh, const struct cmd_args *partia
         err_free(e);
         return;
     }
-    AUTOFREE char *name = store_lookup(sh->store, key, &e);
+    AUTOFREE char *name = domains_lookup(sh->store, key, &e);
     err_free(e);
     if (name)
         push_devices(sh->store, name, out);

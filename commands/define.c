@@ -1,8 +1,8 @@
 /* define: store a persistent domain from an XML file (parse, defaults,
  * validate, then an atomic write under the domain's lock). */
-#include "../core/domain.h"
-#include "../core/history.h"
-#include "../core/store.h"
+#include "../core/xml/domain.h"
+#include "../core/store/history.h"
+#include "../core/store/store.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 

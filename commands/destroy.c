@@ -1,7 +1,7 @@
 /* destroy: stop a running domain now (the supervisor kills the emulator,
  * reaps it and records "shut off (destroyed)" before answering). */
-#include "../core/backend.h"
-#include "../core/runtime.h"
+#include "../core/runtime/backend.h"
+#include "../core/runtime/runtime.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 

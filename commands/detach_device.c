@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/buf.h"
-#include "../core/xml.h"
+#include "../core/base/buf.h"
+#include "../core/xml/xml.h"
 
 enum {
     DT_OPT_DOMAIN,

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/buf.h"
+#include "../core/base/buf.h"
 
 enum {
     DI_OPT_DOMAIN,

@@ -5,12 +5,14 @@
  * written.  A refused change leaves every file as it was. */
 #include "devcmd.h"
 
+#include "../core/runtime/live_devices.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/buf.h"
-#include "../core/runtime.h"
+#include "../core/base/buf.h"
+#include "../core/runtime/runtime.h"
 
 bool devcmd_active(struct shell *sh, const char *name)
 {
@@ -35,7 +37,7 @@ int devcmd_scope(struct shell *sh, const struct cmd_args *a, int first, enum sco
 
 char *devcmd_live_path(struct shell *sh, const char *name)
 {
-    return xasprintf("%s/%s/live.xml", sh->store->run_dir, name);
+    return xasprintf("%s/%s/" RUNF_LIVE, sh->store->run_dir, name);
 }
 
 struct dnode *devcmd_load(struct shell *sh, const char *name, bool inactive, struct err **e)
@@ -219,4 +221,10 @@ int devcmd_apply_config_only(struct shell *sh, const struct cmd_args *a, int fir
                        "cannot %s of running domain '%s': use --config (applies at next boot)",
                        what, a->dom_name);
     return devcmd_apply(sh, a->dom_name, mask, c, e) < 0 ? -1 : 0;
+}
+
+int devcmd_live_sync(struct shell *sh, const char *name, struct dnode *before,
+                     struct dnode *after, void *ctx, struct err **e)
+{
+    return rt_live_sync(sh->store, name, before, after, e);
 }

@@ -5,9 +5,9 @@
 #ifndef DOMSH_DEVCMD_H
 #define DOMSH_DEVCMD_H
 
-#include "../core/devices.h"
-#include "../core/domain.h"
-#include "../core/history.h"
+#include "../core/devices/devices.h"
+#include "../core/xml/domain.h"
+#include "../core/store/history.h"
 #include "../completion/comp_devices.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
@@ -55,7 +55,7 @@ int devcmd_apply_config_only(struct shell *sh, const struct cmd_args *a, int fir
                              enum scope_default def, const char *what,
                              const struct devcmd_change *c, struct err **e);
 
-/* the hypervisor side of any change (devlive.c): compares the devices
+/* the hypervisor side of any change (core/runtime/live_devices.c): compares the devices
  * and memory of BEFORE and AFTER and hot-plugs, unplugs, changes media or
  * balloons through the supervisor; anything else is refused */
 int devcmd_live_sync(struct shell *sh, const char *name, struct dnode *before,

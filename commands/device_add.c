@@ -3,7 +3,7 @@
  * Defaults (bus, MAC) are filled like define; the result is checked. */
 #include "devcmd.h"
 
-#include "../core/buf.h"
+#include "../core/base/buf.h"
 
 enum {
     ADD_OPT_DOMAIN,

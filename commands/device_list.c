@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "../core/buf.h"
+#include "../core/base/buf.h"
 
 enum {
     DL_OPT_DOMAIN,

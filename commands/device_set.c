@@ -4,7 +4,7 @@
  * --dry-run prints the diff and writes nothing. */
 #include "devcmd.h"
 
-#include "../core/buf.h"
+#include "../core/base/buf.h"
 
 enum {
     SET_OPT_DOMAIN,

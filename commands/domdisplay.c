@@ -1,6 +1,6 @@
 /* domdisplay: the URI of a running domain's graphical display:
  * vnc://HOST:PORT, or vnc+unix://PATH for the default unix socket. */
-#include "../core/runtime.h"
+#include "../core/runtime/runtime.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 

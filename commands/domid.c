@@ -1,5 +1,5 @@
 /* domid: the id of a running domain, "-" when it is not running. */
-#include "../core/runtime.h"
+#include "../core/runtime/runtime.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 

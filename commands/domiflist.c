@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "../core/buf.h"
+#include "../core/base/buf.h"
 
 enum {
     IL_OPT_DOMAIN,

@@ -1,5 +1,5 @@
 /* domstate: the state word of a domain, optionally with its reason. */
-#include "../core/runtime.h"
+#include "../core/runtime/runtime.h"
 #include "../completion/completers.h"
 #include "../shell/out.h"
 #include "../shell/shell.h"

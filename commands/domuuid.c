@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/domain.h"
-#include "../core/store.h"
+#include "../core/xml/domain.h"
+#include "../core/store/store.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 

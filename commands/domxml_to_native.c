@@ -6,9 +6,10 @@
  * never on the command line (the supervisor sets it over QMP). */
 #include <stdlib.h>
 
-#include "../core/domain.h"
-#include "../core/qemu_argv.h"
-#include "../core/store.h"
+#include "../core/base/rundir.h"
+#include "../core/xml/domain.h"
+#include "../core/runtime/qemu_argv.h"
+#include "../core/store/store.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 
@@ -48,7 +49,7 @@ static int d2n_run(struct shell *sh, const struct cmd_args *a, struct err **e)
     if (!dom)
         return -1;
     AUTOFREE char *run = xasprintf("%s/%s", sh->store->run_dir, dom_name(dom));
-    AUTOFREE char *qmp = xasprintf("%s/qmp.sock", run);
+    AUTOFREE char *qmp = xasprintf("%s/" RUNF_QMP_SOCK, run);
     struct qemu_launch l = {.run_dir = run, .qmp_path = qmp, .supervised = true};
     struct strv argv = {0}, env = {0};
     int rc = qemu_build_argv(dom, &l, &argv, e);

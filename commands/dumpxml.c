@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/domain.h"
-#include "../core/runtime.h"
-#include "../core/store.h"
-#include "../core/xml.h"
+#include "../core/xml/domain.h"
+#include "../core/runtime/runtime.h"
+#include "../core/store/store.h"
+#include "../core/xml/xml.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "../core/buf.h"
+#include "../core/base/buf.h"
 
 enum { ECHO_OPT_SHELL, ECHO_OPT_XML, ECHO_OPT_ERR, ECHO_OPT_STRING };
 

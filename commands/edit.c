@@ -9,9 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../core/domain.h"
-#include "../core/history.h"
-#include "../core/store.h"
+#include "../core/xml/domain.h"
+#include "../core/store/history.h"
+#include "../core/store/store.h"
 #include "../completion/completers.h"
 #include "../shell/lex.h"
 #include "../shell/shell.h"

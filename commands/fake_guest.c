@@ -1,5 +1,5 @@
-/* fake-guest: hidden; the test backend's emulator (core/fakeguest.h). */
-#include "../core/fakeguest.h"
+/* fake-guest: hidden; the test backend's emulator (core/runtime/fakeguest.h). */
+#include "../core/runtime/fakeguest.h"
 #include "../shell/shell.h"
 
 enum { FAKE_GUEST_OPT_NAME, FAKE_GUEST_OPT_QMP, FAKE_GUEST_OPT_MEMORY, FAKE_GUEST_OPT_CHARDEV };

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "../completion/completers.h"
-#include "../core/buf.h"
+#include "../core/base/buf.h"
 
 enum { HELP_OPT_COMMAND };
 

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/runtime.h"
-#include "../core/store.h"
+#include "../core/runtime/runtime.h"
+#include "../core/store/store.h"
 #include "../shell/out.h"
 #include "../shell/shell.h"
 

@@ -9,7 +9,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "../core/buf.h"
+#include "../core/base/buf.h"
 
 enum { NODEINFO_OPT_JSON };
 

@@ -1,5 +1,5 @@
 /* reboot: reboot a domain (ACPI power button, then restart in place) (through the domain's supervisor). */
-#include "../core/backend.h"
+#include "../core/runtime/backend.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 

@@ -1,5 +1,5 @@
 /* reset: reset a domain (hard reset, like the reset button) (through the domain's supervisor). */
-#include "../core/backend.h"
+#include "../core/runtime/backend.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 

@@ -1,5 +1,5 @@
 /* resume: resume a suspended domain (through the domain's supervisor). */
-#include "../core/backend.h"
+#include "../core/runtime/backend.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 

@@ -1,5 +1,5 @@
 /* shutdown: gracefully shut down a domain (ACPI power button) (through the domain's supervisor). */
-#include "../core/backend.h"
+#include "../core/runtime/backend.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 

@@ -3,10 +3,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/backend.h"
-#include "../core/buf.h"
-#include "../core/console.h"
-#include "../core/runtime.h"
+#include "../core/runtime/backend.h"
+#include "../core/base/buf.h"
+#include "../core/runtime/console.h"
+#include "../core/runtime/runtime.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 

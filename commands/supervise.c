@@ -1,6 +1,6 @@
 /* supervise: hidden; `start` execs `domsh supervise SPEC --sync-fd N` in
  * the double-forked process that becomes the domain's supervisor. */
-#include "../core/supervisor.h"
+#include "../core/supervisor/entry.h"
 #include "../shell/shell.h"
 
 enum { SUPERVISE_OPT_SPEC, SUPERVISE_OPT_SYNC_FD };

@@ -1,5 +1,5 @@
 /* suspend: suspend (pause) a running domain (through the domain's supervisor). */
-#include "../core/backend.h"
+#include "../core/runtime/backend.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 

@@ -2,8 +2,9 @@
  * own pty, published as <console tty=> in the live XML). */
 #include <string.h>
 
-#include "../core/domain.h"
-#include "../core/store.h"
+#include "../core/base/rundir.h"
+#include "../core/xml/domain.h"
+#include "../core/store/store.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 
@@ -31,7 +32,7 @@ static const char *console_tty(const struct dnode *dom)
 
 static int ttyconsole_run(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
-    AUTOFREE char *path = xasprintf("%s/%s/live.xml", sh->store->run_dir, a->dom_name);
+    AUTOFREE char *path = xasprintf("%s/%s/" RUNF_LIVE, sh->store->run_dir, a->dom_name);
     size_t len = 0;
     AUTOFREE char *xml = read_file_max(path, DOM_MAX_XML, &len, e);
     if (!xml)

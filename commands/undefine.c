@@ -1,5 +1,5 @@
 /* undefine: remove a persistent domain's configuration. */
-#include "../core/store.h"
+#include "../core/store/store.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "../core/xml.h"
+#include "../core/xml/xml.h"
 
 enum {
     UD_OPT_DOMAIN,

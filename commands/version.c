@@ -6,7 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../core/store.h"
+#include "../core/store/store.h"
 #include "../shell/out.h"
 #include "../shell/shell.h"
 

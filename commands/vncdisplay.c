@@ -1,6 +1,6 @@
 /* vncdisplay: where a running domain's VNC server listens, as QEMU
  * reported it at start (query-vnc): HOST:DISPLAY, or unix:PATH. */
-#include "../core/runtime.h"
+#include "../core/runtime/runtime.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 

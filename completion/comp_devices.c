@@ -1,5 +1,5 @@
 /* comp_devices.c: completion for device editing (see comp_devices.h).
- * Keys and values come from the schema table through core/devices.h;
+ * Keys and values come from the schema table through core/devices/devices.h;
  * the domain's own devices give selectors, free targets and current
  * values.  Errors are dropped: completion offers what it can find. */
 #include "comp_devices.h"
@@ -7,9 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/devices.h"
-#include "../core/domain.h"
-#include "../core/history.h"
+#include "../core/domains/domains.h"
+#include "../core/devices/devices.h"
+#include "../core/xml/domain.h"
+#include "../core/store/history.h"
 #include "../shell/shell.h"
 #include "completers.h"
 
@@ -23,7 +24,7 @@ static struct dnode *target_dom(struct shell *sh, const struct cmd_args *partial
     struct err *e = NULL;
     struct dnode *dom = NULL;
     if (shell_connect(sh, &e) == 0) {
-        char *name = store_lookup(sh->store, partial->val[c->target_opt], &e);
+        char *name = domains_lookup(sh->store, partial->val[c->target_opt], &e);
         dom = name ? store_load(sh->store, name, &e) : NULL;
         if (name_out)
             *name_out = name;

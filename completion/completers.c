@@ -6,10 +6,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../core/runtime.h"
-#include "../core/schema.h"
-#include "../core/store.h"
-#include "../core/tree.h"
+#include "../core/domains/domains.h"
+#include "../core/runtime/runtime.h"
+#include "../core/xml/schema.h"
+#include "../core/store/store.h"
+#include "../core/xml/tree.h"
 #include "../shell/shell.h"
 
 const char *comp_word(const struct cmd_args *partial)
@@ -242,7 +243,7 @@ static struct dnode *comp_target_dom(struct shell *sh, const struct cmd_args *pa
     if (!st)
         return NULL;
     struct err *e = NULL;
-    AUTOFREE char *name = store_lookup(st, partial->val[c->target_opt], &e);
+    AUTOFREE char *name = domains_lookup(st, partial->val[c->target_opt], &e);
     struct dnode *dom = name ? store_load(st, name, &e) : NULL;
     err_free(e);
     return dom;

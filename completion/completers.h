@@ -46,7 +46,7 @@ void comp_uris(struct shell *sh, const struct cmd_args *partial, unsigned flags,
 void comp_commands(struct shell *sh, const struct cmd_args *partial, unsigned flags,
                    struct strv *out);
 
-/* enum values of the domain XML schema (core/schema.h).  flags selects the
+/* enum values of the domain XML schema (core/xml/schema.h).  flags selects the
  * element/attribute (CS_*); a yes/no attribute offers yes and no. */
 enum comp_schema_key {
     CS_DOMAIN_TYPE,        /* <domain type=> kvm, qemu, ... */

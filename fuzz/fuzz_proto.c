@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/proto.h"
+#include "../core/base/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

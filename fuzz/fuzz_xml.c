@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/domain.h"
-#include "../core/err.h"
-#include "../core/mem.h"
-#include "../core/tree.h"
+#include "../core/xml/domain.h"
+#include "../core/base/err.h"
+#include "../core/base/mem.h"
+#include "../core/xml/tree.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

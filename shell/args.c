@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/buf.h"
+#include "../core/base/buf.h"
 
 struct parser {
     const struct cmd_def *cmd;

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "../core/err.h"
-#include "../core/mem.h"
-#include "../core/store.h"
+#include "../core/base/err.h"
+#include "../core/base/mem.h"
+#include "../core/store/store.h"
 
 struct shell;
 struct cmd_args;

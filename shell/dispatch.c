@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/runtime.h"
-#include "../core/store.h"
+#include "../core/domains/domains.h"
+#include "../core/runtime/runtime.h"
+#include "../core/store/store.h"
 #include "lex.h"
 
 int shell_connect(struct shell *sh, struct err **e)
@@ -110,7 +111,7 @@ static int resolve_target(struct shell *sh, struct cmd_args *a, struct err **e)
     const struct cmd_def *cmd = a->cmd;
     if (cmd->target_opt < 0 || !args_has(a, cmd->target_opt))
         return 0;
-    a->dom_name = store_lookup(sh->store, args_str(a, cmd->target_opt), e);
+    a->dom_name = domains_lookup(sh->store, args_str(a, cmd->target_opt), e);
     if (!a->dom_name)
         return -1;
     return check_state(sh, cmd, a->dom_name, e);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/buf.h"
+#include "../core/base/buf.h"
 
 struct lexer {
     const char *s;

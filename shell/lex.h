@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../core/err.h"
-#include "../core/mem.h"
+#include "../core/base/err.h"
+#include "../core/base/mem.h"
 
 struct lex_line {
     struct strv *cmds;   /* one word vector per command; empty commands dropped */

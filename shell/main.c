@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/buf.h"
-#include "../core/console.h"
-#include "../core/store.h"
+#include "../core/base/buf.h"
+#include "../core/runtime/console.h"
+#include "../core/store/store.h"
 #include "out.h"
 #include "repl.h"
 #include "shell.h"

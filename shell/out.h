@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "../core/buf.h"
-#include "../core/mem.h"
+#include "../core/base/buf.h"
+#include "../core/base/mem.h"
 #include "shell.h"
 
 #define DOMSH_VERSION "0.1.0"

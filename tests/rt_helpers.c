@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/proto.h"
+#include "../core/base/proto.h"
 
 #define WAIT_MS 10000
 

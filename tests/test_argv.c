@@ -14,9 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/buf.h"
-#include "../core/domain.h"
-#include "../core/qemu_argv.h"
+#include "../core/base/buf.h"
+#include "../core/xml/domain.h"
+#include "../core/runtime/qemu_argv.h"
 #include "helpers.h"
 
 static size_t count_lines(const char *s)

@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/buf.h"
-#include "../core/domain.h"
-#include "../core/qemu_argv.h"
+#include "../core/base/buf.h"
+#include "../core/xml/domain.h"
+#include "../core/runtime/qemu_argv.h"
 #include "helpers.h"
 
 /* the words of a libvirt .args file (sh syntax: '...' quotes, \ newline) */

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 
 #include "../completion/completers.h"
-#include "../core/buf.h"
+#include "../core/base/buf.h"
 #include "../shell/cmd.h"
 #include "../shell/lex.h"
 #include "helpers.h"

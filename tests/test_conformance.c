@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "../core/buf.h"
-#include "../core/domain.h"
-#include "../core/mem.h"
+#include "../core/base/buf.h"
+#include "../core/xml/domain.h"
+#include "../core/base/mem.h"
 #include "helpers.h"
 
 static bool have(const char *tool)

@@ -10,7 +10,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "../core/console.h"
+#include "../core/runtime/console.h"
 #include "helpers.h"
 
 static int parse_ok(const char *s)
@@ -161,8 +161,8 @@ Test(console_tty, refuses_non_terminal)
 #include <sys/un.h>
 #include <sys/wait.h>
 
-#include "../core/proto.h"
-#include "../core/store.h"
+#include "../core/base/proto.h"
+#include "../core/store/store.h"
 
 struct fake {
     char *root;

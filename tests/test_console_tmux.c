@@ -443,7 +443,7 @@ Test(console_tmux, start_console_without_terminal_starts_nothing, .timeout = 60)
 /* ---- the same on the QEMU demo guest (TCG; skipped when this host has
  * no kernel in /boot, no qemu-system-x86_64 or no busybox-static) ---- */
 
-#include "../core/proto.h"
+#include "../core/base/proto.h"
 
 static char *demo_xml(struct tmx *x)
 {

@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/domain.h"
-#include "../core/tree.h"
+#include "../core/xml/domain.h"
+#include "../core/xml/tree.h"
 #include "helpers.h"
 #include "rel_helpers.h"
 

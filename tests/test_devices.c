@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/devices.h"
-#include "../core/domain.h"
+#include "../core/devices/devices.h"
+#include "../core/xml/domain.h"
 #include "../shell/cmd.h"
 #include "helpers.h"
 

@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/buf.h"
-#include "../core/proto.h"
+#include "../core/base/buf.h"
+#include "../core/base/proto.h"
 #include "../shell/cmd.h"
 #include "helpers.h"
 

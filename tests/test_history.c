@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../core/history.h"
+#include "../core/store/history.h"
 #include "helpers.h"
 
 Test(textdiff, equal_texts_give_nothing)

@@ -16,11 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/buf.h"
-#include "../core/domain.h"
-#include "../core/proto.h"
-#include "../core/qmp.h"
-#include "../core/tree.h"
+#include "../core/base/buf.h"
+#include "../core/xml/domain.h"
+#include "../core/base/proto.h"
+#include "../core/base/qmp.h"
+#include "../core/xml/tree.h"
 #include "../shell/cmd.h"
 #include "../shell/lex.h"
 #include "helpers.h"

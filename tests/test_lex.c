@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/buf.h"
+#include "../core/base/buf.h"
 #include "../shell/lex.h"
 
 /* a line and its commands rendered as "w1|w2;w1" */

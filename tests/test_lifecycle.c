@@ -10,7 +10,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "../core/proto.h"
+#include "../core/base/proto.h"
 #include "rt_helpers.h"
 
 static struct rt T;

@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../core/proto.h"
+#include "../core/base/proto.h"
 #include "helpers.h"
 #include "rel_helpers.h"
 #include "rt_helpers.h"

@@ -28,9 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/buf.h"
-#include "../core/domain.h"
-#include "../core/qemu_argv.h"
+#include "../core/base/buf.h"
+#include "../core/xml/domain.h"
+#include "../core/runtime/qemu_argv.h"
 #include "helpers.h"
 
 #define QEMU_WAIT_MS 20000

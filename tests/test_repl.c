@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/buf.h"
-#include "../core/mem.h"
+#include "../core/base/buf.h"
+#include "../core/base/mem.h"
 #include "../shell/cmd.h"
 #include "helpers.h"
 

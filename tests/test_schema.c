@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/domain.h"
-#include "../core/schema.h"
-#include "../core/xml.h"
+#include "../core/xml/domain.h"
+#include "../core/xml/schema.h"
+#include "../core/xml/xml.h"
 #include "helpers.h"
 
 Test(schema, paths_unique_and_parents_list_their_children)

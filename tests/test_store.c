@@ -10,8 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../core/runtime.h"
-#include "../core/store.h"
+#include "../core/domains/domains.h"
+#include "../core/runtime/runtime.h"
+#include "../core/store/store.h"
 #include "helpers.h"
 
 /* a formatted string in the caller's buffer: nothing to free */
@@ -113,7 +114,7 @@ Test(runtime, status_from_file)
 #include <fcntl.h>
 #include <time.h>
 
-#include "../core/domain.h"
+#include "../core/xml/domain.h"
 
 #define U1 "0f9a7c36-5a0e-4c43-a2b8-6b1f1d2e3c41"
 #define U2 "1e8b6d47-6b1f-4d54-b3c9-7c2e2e3f4d52"
@@ -307,13 +308,13 @@ Test(store, save_list_lookup_remove)
     cr_assert_str_eq(names.v[1], "beta");
     strv_free(&names);
 
-    char *n = store_lookup(st, "0F9A7C365A0E4C43A2B86B1F1D2E3C41", &e);
+    char *n = domains_lookup(st, "0F9A7C365A0E4C43A2B86B1F1D2E3C41", &e);
     cr_assert_str_eq(n, "alpha");
     free(n);
-    n = store_lookup(st, "beta", &e);
+    n = domains_lookup(st, "beta", &e);
     cr_assert_str_eq(n, "beta");
     free(n);
-    cr_assert_null(store_lookup(st, "gamma", &e));
+    cr_assert_null(domains_lookup(st, "gamma", &e));
     cr_assert_eq(e->code, ERR_NOT_FOUND);
     err_clear(&e);
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/domain.h"
-#include "../core/mem.h"
+#include "../core/xml/domain.h"
+#include "../core/base/mem.h"
 #include "helpers.h"
 
 static char *format_file(const char *path, unsigned flags)

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/domain.h"
-#include "../core/mem.h"
+#include "../core/xml/domain.h"
+#include "../core/base/mem.h"
 #include "helpers.h"
 
 static const char *const stage_names[] = {"read", "parse", "postparse", "validate"};

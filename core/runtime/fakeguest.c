@@ -1,0 +1,495 @@
+/* fakeguest.c: a test double for QEMU + guest (see fakeguest.h).  One
+ * poll loop, static buffers; events are written in QEMU's own JSON shape so
+ * the supervisor's event code is the one that runs for QEMU. */
+#include "fakeguest.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "../base/qmp.h"
+
+#define FG_MAX_DEVS 8
+#define FG_OUT_MAX 65536
+#define FG_LINE_MAX 1024
+#define FG_FLOOD_LINE 64
+
+enum vm_state { VM_PRELAUNCH, VM_RUNNING, VM_PAUSED, VM_SHUTDOWN, VM_PANICKED };
+
+static const char *const vm_state_names[] = {
+    [VM_PRELAUNCH] = "prelaunch", [VM_RUNNING] = "running", [VM_PAUSED] = "paused",
+    [VM_SHUTDOWN] = "shutdown", [VM_PANICKED] = "guest-panicked",
+};
+
+struct fg_dev {
+    int listen_fd, fd;
+    char out[FG_OUT_MAX];
+    size_t out_len;
+    char line[FG_LINE_MAX];
+    size_t line_len;
+    unsigned long long flood_left, flood_no;
+};
+
+struct fg {
+    const struct fake_guest_opts *o;
+    enum vm_state state;
+    bool reset_pending;      /* system_reset while stopped: boot on cont */
+    bool reboot_is_shutdown; /* set-action reboot=shutdown (on_reboot=destroy) */
+    bool quit;
+    unsigned long long actual_kib;   /* balloon size */
+    int qmp_listen, sig_fd;
+    struct qmp_conn qmp;     /* qmp.fd = -1 when no client */
+    struct fg_dev dev[FG_MAX_DEVS];
+    size_t ndev;
+};
+
+static void fg_event(struct fg *g, const char *name, const char *data)
+{
+    if (g->qmp.fd < 0)
+        return;
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    char line[512];
+    snprintf(line, sizeof(line),
+             "{\"timestamp\": {\"seconds\": %ld, \"microseconds\": %ld}, \"event\": \"%s\"%s%s%s}",
+             (long)tv.tv_sec, (long)tv.tv_usec, name, data ? ", \"data\": " : "",
+             data ? data : "", "");
+    qmp_send(g->qmp.fd, line);
+}
+
+static void dev_out(struct fg_dev *d, const char *s, size_t n)
+{
+    if (d->fd < 0)
+        return;                  /* like QEMU: no client, output dropped */
+    if (n > FG_OUT_MAX - d->out_len)
+        n = FG_OUT_MAX - d->out_len;
+    memcpy(d->out + d->out_len, s, n);
+    d->out_len += n;
+}
+
+static void dev_puts(struct fg_dev *d, const char *s)
+{
+    dev_out(d, s, strlen(s));
+}
+
+static void fg_puts_all(struct fg *g, const char *s)
+{
+    for (size_t i = 0; i < g->ndev; i++)
+        dev_puts(&g->dev[i], s);
+}
+
+static void fg_boot(struct fg *g)
+{
+    char banner[256];
+    snprintf(banner, sizeof(banner),
+             "fake-guest %s: booting (memory %llu KiB)\r\nWelcome to fake-guest %s\r\nfake# ",
+             g->o->name, g->o->mem_kib, g->o->name);
+    for (size_t i = 0; i < g->ndev; i++) {
+        g->dev[i].line_len = 0;
+        g->dev[i].flood_left = 0;
+    }
+    fg_puts_all(g, banner);
+    g->reset_pending = false;
+}
+
+static void fg_set_state(struct fg *g, enum vm_state s)
+{
+    bool was_running = g->state == VM_RUNNING;
+    g->state = s;
+    if (was_running && s != VM_RUNNING)
+        fg_event(g, "STOP", NULL);
+    else if (!was_running && s == VM_RUNNING)
+        fg_event(g, "RESUME", NULL);
+}
+
+static void fg_poweroff(struct fg *g)
+{
+    fg_puts_all(g, "Power down.\r\n");
+    fg_event(g, "SHUTDOWN", "{\"guest\": true, \"reason\": \"guest-shutdown\"}");
+    fg_set_state(g, VM_SHUTDOWN);
+}
+
+static void fg_reboot(struct fg *g)
+{
+    fg_puts_all(g, "Restarting system.\r\n");
+    if (g->reboot_is_shutdown) {
+        fg_event(g, "SHUTDOWN", "{\"guest\": true, \"reason\": \"guest-reset\"}");
+        fg_set_state(g, VM_SHUTDOWN);
+        return;
+    }
+    fg_event(g, "RESET", "{\"guest\": true, \"reason\": \"guest-reset\"}");
+    fg_boot(g);
+}
+
+static void fg_panic(struct fg *g)
+{
+    fg_puts_all(g, "Kernel panic - not syncing: fake-guest panic\r\n");
+    fg_event(g, "GUEST_PANICKED", "{\"action\": \"pause\"}");
+    fg_set_state(g, VM_PANICKED);
+}
+
+/* $((A op B)) with + - * / on integers; anything else is copied */
+static void expand_words(const char *in, char *out, size_t n)
+{
+    size_t o = 0;
+    while (*in && o + 1 < n) {
+        long long a, b;
+        char op;
+        int used = 0;
+        if (strncmp(in, "$((", 3) == 0 &&
+            sscanf(in + 3, "%lld %c %lld))%n", &a, &op, &b, &used) == 3 && used > 0 &&
+            strchr("+-*/", op) && !(op == '/' && b == 0)) {
+            long long v = op == '+' ? a + b : op == '-' ? a - b : op == '*' ? a * b : a / b;
+            o += (size_t)snprintf(out + o, n - o, "%lld", v);
+            in += 3 + used;
+            continue;
+        }
+        out[o++] = *in++;
+    }
+    out[o < n ? o : n - 1] = '\0';
+}
+
+static void fg_exec_line(struct fg *g, struct fg_dev *d, const char *line)
+{
+    char out[FG_LINE_MAX + 64];
+    if (strcmp(line, "poweroff") == 0)
+        return fg_poweroff(g);
+    if (strcmp(line, "reboot") == 0)
+        return fg_reboot(g);
+    if (strcmp(line, "panic") == 0)
+        return fg_panic(g);
+    if (strncmp(line, "flood ", 6) == 0) {
+        d->flood_left = strtoull(line + 6, NULL, 10);
+        d->flood_no = 0;
+        if (d->flood_left)
+            return;              /* lines and the prompt come from fg_flood() */
+    } else if (strncmp(line, "echo ", 5) == 0 || strcmp(line, "echo") == 0) {
+        expand_words(line[4] ? line + 5 : "", out, sizeof(out) - 2);
+        strcat(out, "\r\n");
+        dev_puts(d, out);
+    } else if (*line) {
+        snprintf(out, sizeof(out), "%s\r\n", line);
+        dev_puts(d, out);
+    }
+    dev_puts(d, "fake# ");
+}
+
+/* keep the output buffer topped up while a flood runs */
+static void fg_flood(struct fg_dev *d)
+{
+    while (d->flood_left && FG_OUT_MAX - d->out_len >= FG_FLOOD_LINE + 8) {
+        char l[FG_FLOOD_LINE + 16];   /* "flood NNNNNNNN " + 47 + "\r\n" = 64 */
+        snprintf(l, sizeof(l), "flood %08llu %.47s\r\n", ++d->flood_no % 100000000ULL,
+                 "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJK");
+        dev_out(d, l, FG_FLOOD_LINE);
+        if (--d->flood_left == 0)
+            dev_puts(d, "flood done\r\nfake# ");
+    }
+}
+
+static void fg_input(struct fg *g, struct fg_dev *d, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && g->state == VM_RUNNING; i++) {
+        char c = s[i];
+        if (c == '\r' || c == '\n') {
+            if (c == '\n' && i > 0 && s[i - 1] == '\r')
+                continue;
+            dev_puts(d, "\r\n");
+            d->line[d->line_len] = '\0';
+            d->line_len = 0;
+            fg_exec_line(g, d, d->line);
+        } else if (c == 0x7f || c == '\b') {
+            if (d->line_len) {
+                d->line_len--;
+                dev_puts(d, "\b \b");
+            }
+        } else if (c == 0x03) {
+            d->line_len = 0;
+            dev_puts(d, "^C\r\nfake# ");
+        } else if (d->line_len + 1 < FG_LINE_MAX) {
+            d->line[d->line_len++] = c;
+            dev_out(d, &c, 1);
+        }
+    }
+}
+
+static void qmp_reply(struct fg *g, const char *ret)
+{
+    char line[4200];
+    snprintf(line, sizeof(line), "{\"return\": %s}", ret);
+    qmp_send(g->qmp.fd, line);
+}
+
+static void qmp_error(struct fg *g, const char *cls, const char *desc)
+{
+    char line[512];
+    snprintf(line, sizeof(line), "{\"error\": {\"class\": \"%s\", \"desc\": \"%s\"}}", cls, desc);
+    qmp_send(g->qmp.fd, line);
+}
+
+static void fg_cont(struct fg *g)
+{
+    if ((g->state == VM_SHUTDOWN || g->state == VM_PANICKED) && !g->reset_pending)
+        return qmp_error(g, "GenericError", "Resetting the Virtual Machine is required");
+    bool boot = g->state == VM_PRELAUNCH || g->reset_pending;
+    fg_set_state(g, VM_RUNNING);
+    if (boot)
+        fg_boot(g);
+    qmp_reply(g, "{}");
+}
+
+static void fg_system_reset(struct fg *g)
+{
+    fg_event(g, "RESET", "{\"guest\": false, \"reason\": \"host-qmp-system-reset\"}");
+    if (g->state == VM_RUNNING)
+        fg_boot(g);
+    else
+        g->reset_pending = true;
+    qmp_reply(g, "{}");
+}
+
+static void fg_powerdown(struct fg *g)
+{
+    fg_event(g, "POWERDOWN", NULL);
+    qmp_reply(g, "{}");
+    if (g->state == VM_RUNNING) {     /* the guest's ACPI handler */
+        fg_puts_all(g, "ACPI: power button pressed\r\n");
+        fg_poweroff(g);
+    }
+}
+
+static void fg_query(struct fg *g, const char *cmd)
+{
+    char ret[256];
+    if (strcmp(cmd, "query-status") == 0)
+        snprintf(ret, sizeof(ret), "{\"status\": \"%s\", \"singlestep\": false, \"running\": %s}",
+                 vm_state_names[g->state], g->state == VM_RUNNING ? "true" : "false");
+    else
+        snprintf(ret, sizeof(ret), "{\"actual\": %llu}", g->actual_kib * 1024ULL);
+    qmp_reply(g, ret);
+}
+
+/* like QEMU: a server chardev reads "disconnected:" until its client is accepted */
+static void fg_query_chardev(struct fg *g)
+{
+    char ret[4096];
+    size_t o = (size_t)snprintf(ret, sizeof(ret), "[");
+    for (size_t i = 0; i < g->ndev && o < sizeof(ret); i++)
+        o += (size_t)snprintf(ret + o, sizeof(ret) - o,
+                              "%s{\"frontend-open\": true, \"filename\": \"%sunix:%s,server=on\"}",
+                              i ? ", " : "", g->dev[i].fd < 0 ? "disconnected:" : "",
+                              g->o->chardevs[i]);
+    if (o < sizeof(ret))
+        snprintf(ret + o, sizeof(ret) - o, "]");
+    qmp_reply(g, ret);
+}
+
+/* the QMP commands of live device changes (commands/devlive.c) */
+static bool fg_device_command(const char *cmd)
+{
+    static const char *const known[] = {
+        "blockdev-add", "blockdev-del", "device_add", "device_del", "netdev_add",
+        "netdev_del", "blockdev-change-medium", "eject", "balloon", NULL,
+    };
+    for (size_t i = 0; known[i]; i++)
+        if (strcmp(cmd, known[i]) == 0)
+            return true;
+    return false;
+}
+
+/* like QEMU: the guest's balloon driver reports the new size */
+static void fg_balloon(struct fg *g, const char *line)
+{
+    long long bytes;
+    if (!qjson_num(line, "value", &bytes) || bytes <= 0)
+        return qmp_error(g, "GenericError", "Parameter 'value' is missing");
+    g->actual_kib = (unsigned long long)bytes / 1024;
+    qmp_reply(g, "{}");
+    char data[64];
+    snprintf(data, sizeof(data), "{\"actual\": %lld}", bytes);
+    fg_event(g, "BALLOON_CHANGE", data);
+}
+
+static void fg_qmp_line(struct fg *g, const char *line)
+{
+    char cmd[64], v[32];
+    if (!qjson_str(line, "execute", cmd, sizeof(cmd)))
+        return qmp_error(g, "GenericError", "QMP input must be a JSON object");
+    if (strcmp(cmd, "qmp_capabilities") == 0)
+        qmp_reply(g, "{}");
+    else if (strcmp(cmd, "cont") == 0)
+        fg_cont(g);
+    else if (strcmp(cmd, "stop") == 0) {
+        if (g->state == VM_RUNNING)
+            fg_set_state(g, VM_PAUSED);
+        qmp_reply(g, "{}");
+    } else if (strcmp(cmd, "system_powerdown") == 0)
+        fg_powerdown(g);
+    else if (strcmp(cmd, "system_reset") == 0)
+        fg_system_reset(g);
+    else if (strcmp(cmd, "quit") == 0) {
+        qmp_reply(g, "{}");
+        fg_event(g, "SHUTDOWN", "{\"guest\": false, \"reason\": \"host-qmp-quit\"}");
+        g->quit = true;
+    } else if (strcmp(cmd, "query-status") == 0 || strcmp(cmd, "query-balloon") == 0)
+        fg_query(g, cmd);
+    else if (strcmp(cmd, "query-chardev") == 0)
+        fg_query_chardev(g);
+    else if (strcmp(cmd, "set-action") == 0) {
+        if (qjson_str(line, "reboot", v, sizeof(v)))
+            g->reboot_is_shutdown = strcmp(v, "shutdown") == 0;
+        qmp_reply(g, "{}");
+    } else if (strcmp(cmd, "balloon") == 0) {
+        fg_balloon(g, line);
+    } else if (fg_device_command(cmd)) {
+        qmp_reply(g, "{}");      /* hot-plug, media, balloon: the shell keeps the live XML */
+    } else {
+        char desc[128];
+        snprintf(desc, sizeof(desc), "The command %s has not been found", cmd);
+        qmp_error(g, "CommandNotFound", desc);
+    }
+}
+
+static const char qmp_greeting[] =
+    "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, "
+    "\"package\": \"domsh fake-guest\"}, \"capabilities\": [\"oob\"]}}";
+
+static void fg_accept(struct fg *g, int lfd, int *slot)
+{
+    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0)
+        return;
+    if (*slot >= 0) {            /* one client at a time, like QEMU */
+        close(fd);
+        return;
+    }
+    *slot = fd;
+    if (slot == &g->qmp.fd) {
+        qmp_init(&g->qmp, fd);
+        qmp_send(fd, qmp_greeting);
+    }
+}
+
+static void fg_dev_io(struct fg *g, struct fg_dev *d, short rev)
+{
+    if (rev & POLLOUT) {
+        ssize_t w = write(d->fd, d->out, d->out_len);
+        if (w > 0) {
+            memmove(d->out, d->out + w, d->out_len - (size_t)w);
+            d->out_len -= (size_t)w;
+        }
+    }
+    if (rev & (POLLIN | POLLHUP | POLLERR)) {
+        char buf[4096];
+        ssize_t n = read(d->fd, buf, sizeof(buf));
+        if (n <= 0) {
+            close(d->fd);
+            d->fd = -1;
+            d->out_len = 0;
+            return;
+        }
+        fg_input(g, d, buf, (size_t)n);
+    }
+}
+
+static void fg_qmp_io(struct fg *g)
+{
+    if (qmp_fill(&g->qmp) <= 0) {
+        close(g->qmp.fd);
+        g->qmp.fd = -1;
+        return;
+    }
+    char *line;
+    while (g->qmp.fd >= 0 && (line = qmp_next_line(&g->qmp)))
+        fg_qmp_line(g, line);
+}
+
+static void fg_signal(struct fg *g)
+{
+    struct signalfd_siginfo si;
+    if (read(g->sig_fd, &si, sizeof(si)) != sizeof(si))
+        return;
+    fg_event(g, "SHUTDOWN", "{\"guest\": false, \"reason\": \"host-signal\"}");
+    g->quit = true;
+}
+
+/* poll slots: 0 signals, 1 qmp listener, 2 qmp client, then per device
+ * listener + client */
+static void fg_loop(struct fg *g)
+{
+    struct pollfd p[3 + 2 * FG_MAX_DEVS];
+    while (!g->quit) {
+        for (size_t i = 0; i < g->ndev; i++)
+            fg_flood(&g->dev[i]);
+        p[0] = (struct pollfd){ .fd = g->sig_fd, .events = POLLIN };
+        p[1] = (struct pollfd){ .fd = g->qmp_listen, .events = POLLIN };
+        p[2] = (struct pollfd){ .fd = g->qmp.fd, .events = POLLIN };
+        for (size_t i = 0; i < g->ndev; i++) {
+            struct fg_dev *d = &g->dev[i];
+            short ev = (short)((g->state == VM_RUNNING ? POLLIN : 0) | (d->out_len ? POLLOUT : 0));
+            p[3 + 2 * i] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
+            p[4 + 2 * i] = (struct pollfd){ .fd = d->fd, .events = ev };
+        }
+        if (poll(p, 3 + 2 * g->ndev, -1) < 0 && errno != EINTR)
+            return;
+        if (p[0].revents)
+            fg_signal(g);
+        if (p[1].revents)
+            fg_accept(g, g->qmp_listen, &g->qmp.fd);
+        if (p[2].revents && g->qmp.fd >= 0)
+            fg_qmp_io(g);
+        for (size_t i = 0; i < g->ndev; i++) {
+            if (p[3 + 2 * i].revents)
+                fg_accept(g, g->dev[i].listen_fd, &g->dev[i].fd);
+            if (p[4 + 2 * i].revents && g->dev[i].fd >= 0)
+                fg_dev_io(g, &g->dev[i], p[4 + 2 * i].revents);
+        }
+    }
+}
+
+int fake_guest_main(const struct fake_guest_opts *o)
+{
+    static struct fg g;          /* ~0.5 MiB of zeroed buffers, off the stack */
+    g.o = o;
+    g.qmp.fd = -1;
+    g.actual_kib = o->mem_kib;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    g.sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (o->nchardevs > FG_MAX_DEVS) {
+        fprintf(stderr, "fake-guest: at most %d character devices\n", FG_MAX_DEVS);
+        return 1;
+    }
+    g.qmp_listen = unix_listen(o->qmp_path, 0600);
+    if (g.qmp_listen < 0) {
+        fprintf(stderr, "fake-guest: cannot listen on '%s': %s\n", o->qmp_path, strerror(errno));
+        return 1;
+    }
+    for (size_t i = 0; i < o->nchardevs; i++, g.ndev++) {
+        g.dev[i].fd = -1;
+        g.dev[i].listen_fd = unix_listen(o->chardevs[i], 0600);
+        if (g.dev[i].listen_fd < 0) {
+            fprintf(stderr, "fake-guest: cannot listen on '%s': %s\n", o->chardevs[i],
+                    strerror(errno));
+            return 1;
+        }
+    }
+    fg_loop(&g);
+    unlink(o->qmp_path);
+    for (size_t i = 0; i < g.ndev; i++)
+        unlink(o->chardevs[i]);
+    return 0;
+}

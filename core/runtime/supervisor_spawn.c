@@ -1,0 +1,358 @@
+/* supervisor_spawn.c: the shell side of `start`.  Everything that needs
+ * the XML model happens here (so the long-running supervisor never touches
+ * libxml2): host checks, argv, one pty per console device, live.xml with
+ * the pty paths, the launch spec.  Then fork, setsid, fork again, exec
+ * `domsh supervise SPEC --sync-fd N`, and wait for its one-line answer. */
+#include "backend.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "../base/rundir.h"
+#include "../base/buf.h"
+#include "../xml/domain.h"
+
+
+struct pty_pair {
+    int master, slave;
+    char path[64];
+};
+
+static int open_pty(struct pty_pair *p, struct err **e)
+{
+    p->master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (p->master < 0 || grantpt(p->master) < 0 || unlockpt(p->master) < 0 ||
+        ptsname_r(p->master, p->path, sizeof(p->path)) != 0)
+        return err_sys(e, ERR_BACKEND, "cannot allocate a pty");
+    p->slave = open(p->path, O_RDWR | O_NOCTTY);
+    if (p->slave < 0)
+        return err_sys(e, ERR_BACKEND, "cannot open '%s'", p->path);
+    /* raw: guest bytes pass untouched, and nothing echoes back to the guest */
+    struct termios t;
+    if (tcgetattr(p->slave, &t) == 0) {
+        cfmakeraw(&t);
+        tcsetattr(p->slave, TCSANOW, &t);
+    }
+    return 0;
+}
+
+/* next domain id, shared by every domain of this store */
+static int next_id(const struct store *st)
+{
+    AUTOFREE char *path = xasprintf("%s/.next-id", st->run_dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return 1;
+    flock(fd, LOCK_EX);
+    char buf[32] = "";
+    ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+    int id = n > 0 ? atoi(buf) : 0;
+    if (id < 1)
+        id = 1;
+    int len = snprintf(buf, sizeof(buf), "%d\n", id + 1);
+    if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)len, 0) < 0)
+        id = 1;
+    close(fd);                   /* releases the flock */
+    return id;
+}
+
+static const char *lifecycle(const struct dnode *dom, const char *el, const char *dflt)
+{
+    const char *v = dnode_path_text(dom, el);
+    return v && *v ? v : dflt;
+}
+
+/* index of <console> c among the domain's consoles */
+static size_t console_index(const struct dnode *dom, const struct dnode *c)
+{
+    const struct dnode *devs = dnode_child(dom, "devices");
+    for (size_t i = 0; devs && i < dnode_count(devs, "console"); i++)
+        if (dnode_nth(devs, "console", i) == c)
+            return i;
+    return 0;
+}
+
+static void publish_pty(struct dnode *n, const char *path, bool tty)
+{
+    dnode_set_attr(dnode_ensure(n, "source"), "path", path);
+    if (tty)
+        dnode_set_attr(n, "tty", path);
+}
+
+struct launch {
+    struct strv argv, pre;
+    struct qemu_chardev_list cl;
+    struct pty_pair pty[16];
+    size_t npty;
+    char *run, *spec, *qmp;
+};
+
+static void launch_free(struct launch *L)
+{
+    strv_free(&L->argv);
+    strv_free(&L->pre);
+    qemu_chardev_list_free(&L->cl);
+    for (size_t i = 0; i < L->npty; i++) {
+        close(L->pty[i].master);
+        close(L->pty[i].slave);
+    }
+    free(L->run);
+    free(L->spec);
+    free(L->qmp);
+}
+
+/* ptys for every bridged chardev, their paths published in the live tree */
+static int make_ptys(struct launch *L, struct dnode *live, struct err **e)
+{
+    if (L->cl.n > sizeof(L->pty) / sizeof(L->pty[0]))
+        return err_set(e, ERR_UNSUPPORTED, "too many console devices");
+    for (size_t i = 0; i < L->cl.n; i++) {
+        struct qemu_chardev *c = &L->cl.v[i];
+        if (open_pty(&L->pty[i], e) < 0)
+            return -1;
+        L->npty++;
+        struct dnode *node = (struct dnode *)c->node;
+        publish_pty(node, L->pty[i].path, strcmp(node->name, "console") == 0);
+        if (c->console && c->console != c->node)
+            publish_pty((struct dnode *)c->console, L->pty[i].path, true);
+    }
+    return 0;
+}
+
+/* RUN/NAME files: tmp + rename without fsync (see write_atomic in
+ * supervisor_life.c: run state is void after a host crash anyway) */
+static int write_run_file(const char *path, const char *data, size_t len, struct err **e)
+{
+    AUTOFREE char *tmp = xasprintf("%s.new", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return err_sys(e, ERR_IO, "cannot write '%s'", tmp);
+    bool ok = write(fd, data, len) == (ssize_t)len;
+    close(fd);
+    if (!ok || rename(tmp, path) < 0) {
+        unlink(tmp);
+        return err_sys(e, ERR_IO, "cannot write '%s'", path);
+    }
+    return 0;
+}
+
+static bool has_vnc(const struct dnode *dom)
+{
+    const struct dnode *devs = dnode_child(dom, "devices");
+    for (size_t i = 0; devs && i < dnode_count(devs, "graphics"); i++) {
+        const char *type = dnode_attr(dnode_nth(devs, "graphics", i), "type");
+        if (type && strcmp(type, "vnc") == 0)
+            return true;
+    }
+    return false;
+}
+
+static void spec_word(struct buf *b, const char *key, const char *v)
+{
+    buf_printf(b, "%s %s\n", key, v);
+}
+
+static int write_spec(struct store *st, struct launch *L, const struct dnode *dom, int id,
+                      unsigned flags, struct err **e)
+{
+    const char *name = dom_name(dom);
+    struct buf b = {0};
+    spec_word(&b, "name", name);
+    spec_word(&b, "uri", st->uri);
+    buf_printf(&b, "id %d\ntransient %d\npaused %d\nmem_kib %llu\n", id,
+               !!(flags & START_TRANSIENT), !!(flags & START_PAUSED),
+               dom_current_memory_kib(dom));
+    spec_word(&b, "run_dir", L->run);
+    buf_printf(&b, "log %s/%s.log\nconsole_log %s/%s.console.log\n", st->log_dir, name,
+               st->log_dir, name);
+    spec_word(&b, "on_poweroff", lifecycle(dom, "on_poweroff", "destroy"));
+    spec_word(&b, "on_reboot", lifecycle(dom, "on_reboot", "restart"));
+    spec_word(&b, "on_crash", lifecycle(dom, "on_crash", "destroy"));
+    for (size_t i = 0; i < L->cl.n; i++) {
+        struct qemu_chardev *c = &L->cl.v[i];
+        buf_printf(&b, "dev %s %s %d %d\n", c->alias, c->sock_path, L->pty[i].master,
+                   L->pty[i].slave);
+        if (c->console)
+            buf_printf(&b, "alias console%zu %s\n", console_index(dom, c->console), c->alias);
+    }
+    for (size_t i = 0; i < L->pre.n; i++)
+        spec_word(&b, "qmp_pre", L->pre.v[i]);
+    if (has_vnc(dom))
+        spec_word(&b, "vnc_query", "1");
+    for (size_t i = 0; i < L->argv.n; i++) {
+        if (strchr(L->argv.v[i], '\n')) {
+            buf_free(&b);
+            return err_set(e, ERR_INVALID, "emulator argument with a newline: '%s'",
+                           L->argv.v[i]);
+        }
+        spec_word(&b, "arg", L->argv.v[i]);
+    }
+    int rc = write_run_file(L->spec, b.s, b.len, e);
+    buf_free(&b);
+    return rc;
+}
+
+static int mkdir_0700(const char *path, struct err **e)
+{
+    if (mkdir(path, 0700) < 0 && errno != EEXIST)
+        return err_sys(e, ERR_IO, "cannot create '%s'", path);
+    return 0;
+}
+
+static int mkdir_p(const char *path, struct err **e)
+{
+    AUTOFREE char *p = xstrdup(path);
+    for (char *s = p + 1; *s; s++)
+        if (*s == '/') {
+            *s = '\0';
+            if (mkdir(p, 0700) < 0 && errno != EEXIST)
+                return err_sys(e, ERR_IO, "cannot create '%s'", p);
+            *s = '/';
+        }
+    return mkdir_0700(p, e);
+}
+
+/* the small static supervisor next to domsh (or in PREFIX/libexec/domsh
+ * for an installed domsh), else NULL: `domsh supervise` runs the same code */
+static char *find_helper(const char *exe)
+{
+    AUTOFREE char *dir = xstrdup(exe);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    char *cand[] = { xasprintf("%s/domsh-supervisor", dir),
+                     xasprintf("%s/../libexec/domsh/domsh-supervisor", dir) };
+    char *found = NULL;
+    for (size_t i = 0; i < 2; i++) {
+        if (!found && access(cand[i], X_OK) == 0)
+            found = cand[i];
+        else
+            free(cand[i]);
+    }
+    return found;
+}
+
+/* fork, setsid, fork, exec; the grandchild is the supervisor */
+static pid_t spawn_supervisor(struct launch *L, int sync_w, struct err **e)
+{
+    AUTOFREE char *exe = self_exe(e);
+    if (!exe)
+        return -1;
+    AUTOFREE char *helper = find_helper(exe);
+    char fdarg[16];
+    snprintf(fdarg, sizeof(fdarg), "%d", sync_w);
+    char *const big[] = { exe, "-q", "supervise", L->spec, "--sync-fd", fdarg, NULL };
+    char *const small[] = { helper, L->spec, "--sync-fd", fdarg, NULL };
+    char *const *args = helper ? small : big;
+    pid_t pid = fork();
+    if (pid < 0)
+        return err_sys(e, ERR_BACKEND, "cannot fork the supervisor");
+    if (pid == 0) {
+        setsid();
+        pid_t again = fork();
+        if (again != 0)
+            _exit(again < 0);
+        fcntl(sync_w, F_SETFD, 0);
+        execv(args[0], args);
+        dprintf(sync_w, "fail cannot execute '%s': %s", args[0], strerror(errno));
+        _exit(127);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    return pid;
+}
+
+/* the supervisor's answer: "ok ID" or "fail MESSAGE" (until EOF) */
+static int read_answer(int fd, const char *name, const struct store *st, struct err **e)
+{
+    struct buf b = {0};
+    char chunk[1024];
+    for (;;) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        int pr = poll(&p, 1, START_WAIT_TIMEOUT_MS);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        ssize_t n = pr > 0 ? read(fd, chunk, sizeof(chunk)) : -1;
+        if (n <= 0)
+            break;
+        buf_addn(&b, chunk, (size_t)n);
+    }
+    int rc = -1;
+    const char *s = buf_str(&b);
+    if (strncmp(s, "ok ", 3) == 0)
+        rc = 0;
+    else if (strncmp(s, "fail ", 5) == 0)
+        err_set(e, ERR_BACKEND, "Failed to start domain '%s'\nerror: %s", name, s + 5);
+    else
+        err_set(e, ERR_BACKEND,
+                "Failed to start domain '%s'\nerror: the supervisor exited without an answer "
+                "(see '%s/%s.log')", name, st->log_dir, name);
+    buf_free(&b);
+    return rc;
+}
+
+static int launch_prepare(struct store *st, struct launch *L, struct dnode *live, unsigned flags,
+                          int id, struct err **e)
+{
+    const struct backend_ops *b = backend_for(st);
+    struct qemu_launch ql = { .run_dir = L->run, .qmp_path = L->qmp, .supervised = true };
+    if (b->build_argv(live, &ql, &L->argv, &L->pre, e) < 0 ||
+        qemu_list_chardevs(live, &ql, &L->cl, e) < 0 || make_ptys(L, live, e) < 0)
+        return -1;
+    char idtext[16];
+    snprintf(idtext, sizeof(idtext), "%d", id);
+    dnode_set_attr(live, "id", idtext);
+    AUTOFREE char *xml = dom_format(live, 0);
+    AUTOFREE char *live_path = xasprintf("%s/" RUNF_LIVE, L->run);
+    if (write_run_file(live_path, xml, strlen(xml), e) < 0)
+        return -1;
+    return write_spec(st, L, live, id, flags, e);
+}
+
+int backend_start(struct store *st, const struct dnode *dom, unsigned flags, int *id,
+                  struct err **e)
+{
+    const struct backend_ops *b = backend_for(st);
+    const char *name = dom_name(dom);
+    if (b->host_check && b->host_check(dom, e) < 0)
+        return -1;
+    if (mkdir_p(st->run_dir, e) < 0 || mkdir_p(st->log_dir, e) < 0)
+        return -1;
+    rt_clean(st, name);
+    struct launch L = { .run = xasprintf("%s/%s", st->run_dir, name) };
+    L.spec = xasprintf("%s/" RUNF_LAUNCH, L.run);
+    L.qmp = xasprintf("%s/" RUNF_QMP_SOCK, L.run);
+    struct dnode *live = dnode_clone(dom);
+    int rc = -1, sync[2] = { -1, -1 };
+    *id = next_id(st);
+    if (mkdir_0700(L.run, e) < 0 || launch_prepare(st, &L, live, flags, *id, e) < 0)
+        goto out;
+    if (pipe2(sync, O_CLOEXEC) < 0) {
+        err_sys(e, ERR_BACKEND, "cannot create a pipe");
+        goto out;
+    }
+    if (spawn_supervisor(&L, sync[1], e) < 0)
+        goto out;
+    close(sync[1]);
+    sync[1] = -1;
+    rc = read_answer(sync[0], name, st, e);
+out:
+    if (sync[0] >= 0)
+        close(sync[0]);
+    if (sync[1] >= 0)
+        close(sync[1]);
+    if (rc < 0)
+        rt_clean(st, name);
+    dnode_free(live);
+    launch_free(&L);
+    return rc;
+}

@@ -1,0 +1,530 @@
+/* store.c: the durable per-URI store (see store.h for the layout).
+ * Every write is atomic (.new, fsync, rename, fsync dir) so a crash leaves
+ * the old or the new file, never a mix.  Listing never parses XML: names
+ * come from readdir, so `list --all` stays cheap with thousands of domains. */
+#include "store.h"
+#include "../xml/domain.h"
+#include "../base/rundir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- files ---------------------------------------------------------- */
+
+static int fsync_dir_of(const char *path)
+{
+    AUTOFREE char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, data, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        data += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len, int mode,
+                      struct err **e)
+{
+    AUTOFREE char *tmp = xasprintf("%s.new", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0)
+        return err_sys(e, ERR_IO, "cannot create '%s'", tmp);
+    if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+        err_sys(e, ERR_IO, "cannot write '%s'", tmp);
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    if (close(fd) < 0 || rename(tmp, path) < 0) {
+        err_sys(e, ERR_IO, "cannot replace '%s'", path);
+        unlink(tmp);
+        return -1;
+    }
+    if (fsync_dir_of(path) < 0)
+        return err_sys(e, ERR_IO, "cannot sync the directory of '%s'", path);
+    return 0;
+}
+
+static char *read_fd_max(int fd, const char *path, size_t max, size_t *len, struct err **e)
+{
+    size_t cap = 4096, n = 0;
+    struct stat sb;
+    if (fstat(fd, &sb) == 0 && sb.st_size > 0)
+        cap = (size_t)sb.st_size < max ? (size_t)sb.st_size + 1 : max + 1;
+    char *text = xmalloc(cap + 1);
+    for (;;) {
+        if (n == cap)
+            xgrow(&text, &cap, cap + 1, 1);
+        ssize_t r = read(fd, text + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int saved = errno;
+            free(text);
+            errno = saved;
+            err_sys(e, ERR_IO, "cannot read '%s'", path);
+            errno = saved;
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+        if (n > max) {
+            free(text);
+            err_set(e, ERR_IO, "file '%s' is larger than %zu bytes", path, max);
+            errno = EFBIG;
+            return NULL;
+        }
+    }
+    text = xrealloc(text, n + 1);
+    text[n] = '\0';
+    if (len)
+        *len = n;
+    return text;
+}
+
+char *read_file_max(const char *path, size_t max, size_t *len, struct err **e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int saved = errno;
+        err_sys(e, saved == ENOENT ? ERR_NOT_FOUND : ERR_IO, "cannot read '%s'", path);
+        errno = saved;
+        return NULL;
+    }
+    char *text = read_fd_max(fd, path, max, len, e);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return text;
+}
+
+static int mkdir_p(const char *path, mode_t mode, struct err **e)
+{
+    AUTOFREE char *p = xstrdup(path);
+    for (char *s = p + 1; ; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+            return err_sys(e, ERR_IO, "cannot create directory '%s'", p);
+        *s = c;
+        if (!c)
+            return 0;
+    }
+}
+
+/* ---- roots ---------------------------------------------------------- */
+
+static const char *uri_driver(const char *uri, enum store_driver *drv)
+{
+    static const struct { const char *uri; enum store_driver drv; } known[] = {
+        {"qemu:///system", DRIVER_QEMU},
+        {"qemu:///session", DRIVER_QEMU},
+        {"test:///default", DRIVER_TEST},
+    };
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (strcmp(uri, known[i].uri) == 0) {
+            *drv = known[i].drv;
+            return known[i].uri;
+        }
+    return NULL;
+}
+
+static char *xdg_dir(const char *var, const char *fallback_under_home)
+{
+    const char *v = getenv(var);
+    if (v && *v == '/')
+        return xstrdup(v);
+    const char *home = getenv("HOME");
+    return xasprintf("%s/%s", home && *home ? home : "/", fallback_under_home);
+}
+
+/* /tmp/domsh-$UID: ours and 0700, or refused (another user could plant links) */
+static char *private_tmp_dir(struct err **e)
+{
+    char *dir = xasprintf("/tmp/domsh-%u", (unsigned)getuid());
+    struct stat sb;
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+        err_sys(e, ERR_IO, "cannot create directory '%s'", dir);
+        free(dir);
+        return NULL;
+    }
+    if (lstat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != getuid() ||
+        (sb.st_mode & 077)) {
+        err_set(e, ERR_IO, "refusing runtime directory '%s': not a private directory owned by uid %u",
+                dir, (unsigned)getuid());
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+static int set_roots(struct store *st, struct err **e)
+{
+    const char *drv = store_driver_name(st);
+    const char *root = getenv("DOMSH_ROOT");
+    if (root && *root) {
+        st->config_dir = xasprintf("%s/config/%s", root, drv);
+        st->run_dir = xasprintf("%s/run/%s", root, drv);
+        st->log_dir = xasprintf("%s/log/%s", root, drv);
+        return 0;
+    }
+    if (getuid() == 0) {
+        st->config_dir = xasprintf("/etc/domsh/%s", drv);
+        st->run_dir = xasprintf("/run/domsh/%s", drv);
+        st->log_dir = xasprintf("/var/log/domsh/%s", drv);
+        return 0;
+    }
+    AUTOFREE char *cfg = xdg_dir("XDG_CONFIG_HOME", ".config");
+    AUTOFREE char *state = xdg_dir("XDG_STATE_HOME", ".local/state");
+    const char *xrun = getenv("XDG_RUNTIME_DIR");
+    AUTOFREE char *run = xrun && *xrun == '/' ? xasprintf("%s/domsh", xrun) : private_tmp_dir(e);
+    if (!run)
+        return -1;
+    st->config_dir = xasprintf("%s/domsh/%s", cfg, drv);
+    st->run_dir = xasprintf("%s/%s", run, drv);
+    st->log_dir = xasprintf("%s/domsh/%s/log", state, drv);
+    return 0;
+}
+
+struct store *store_open(const char *uri, struct err **e)
+{
+    if (!uri || !*uri)
+        uri = getenv("DOMSH_DEFAULT_URI");
+    if (!uri || !*uri)
+        uri = getuid() == 0 ? "qemu:///system" : "qemu:///session";
+    enum store_driver drv;
+    const char *canon = uri_driver(uri, &drv);
+    if (!canon) {
+        err_set(e, ERR_ARGS, "no connection driver available for '%s' "
+                "(known: qemu:///system, qemu:///session, test:///default)", uri);
+        return NULL;
+    }
+    struct store *st = xcalloc(1, sizeof(*st));
+    st->uri = xstrdup(canon);
+    st->driver = drv;
+    if (set_roots(st, e) < 0) {
+        store_close(st);
+        return NULL;
+    }
+    return st;
+}
+
+void store_close(struct store *st)
+{
+    if (!st)
+        return;
+    free(st->uri);
+    free(st->config_dir);
+    free(st->run_dir);
+    free(st->log_dir);
+    free(st);
+}
+
+const char *store_driver_name(const struct store *st)
+{
+    return st->driver == DRIVER_TEST ? "test" : "qemu";
+}
+
+/* the config dir, created on the first write */
+static int ensure_config_dir(struct store *st, struct err **e)
+{
+    if (access(st->config_dir, F_OK) == 0)
+        return 0;
+    return mkdir_p(st->config_dir, 0700, e);
+}
+
+/* ---- names and lookup ----------------------------------------------- */
+
+/* a name that cannot escape the config dir; anything else simply does not exist */
+bool store_name_safe(const char *name)
+{
+    return name && *name && *name != '.' && *name != '-' && strlen(name) <= 64 &&
+           name[strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                             "0123456789_.+-")] == '\0';
+}
+
+static char *xml_path(const struct store *st, const char *name)
+{
+    return xasprintf("%s/%s.xml", st->config_dir, name);
+}
+
+/* the uuid index lives beside the XML files so that one fsync of the
+ * config dir makes a define durable, link included */
+static char *uuid_link_path(const struct store *st, const char *canon_uuid)
+{
+    return xasprintf("%s/%s.uuid", st->config_dir, canon_uuid);
+}
+
+int store_list(struct store *st, struct strv *names, struct err **e)
+{
+    DIR *d = opendir(st->config_dir);
+    if (!d) {
+        if (errno == ENOENT)
+            return 0;
+        return err_sys(e, ERR_IO, "cannot read '%s'", st->config_dir);
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t n = strlen(de->d_name);
+        if (n > 4 && strcmp(de->d_name + n - 4, ".xml") == 0 && de->d_name[0] != '.')
+            strv_push_take(names, xstrndup(de->d_name, n - 4));
+    }
+    closedir(d);
+    strv_sort(names);
+    return 0;
+}
+
+bool store_exists(struct store *st, const char *name)
+{
+    if (!store_name_safe(name))
+        return false;
+    AUTOFREE char *path = xml_path(st, name);
+    return access(path, F_OK) == 0;
+}
+
+/* canonical lower-case 8-4-4-4-12 form of a 32-hex uuid (dashes optional) */
+static bool uuid_canon(const char *s, char out[37])
+{
+    unsigned char raw[16];
+    if (!uuid_parse(s, raw))
+        return false;
+    uuid_format(raw, out);
+    return true;
+}
+
+char *store_name_by_uuid(struct store *st, const char *uuid)
+{
+    char canon[37];
+    if (!uuid_canon(uuid, canon))
+        return NULL;
+    AUTOFREE char *link = uuid_link_path(st, canon);
+    char target[PATH_MAX];
+    ssize_t n = readlink(link, target, sizeof(target) - 1);
+    if (n <= 0)
+        return NULL;
+    target[n] = '\0';
+    /* a link left by a crash between the link and the XML is stale */
+    return store_exists(st, target) ? xstrdup(target) : NULL;
+}
+
+/* ---- locks ---------------------------------------------------------- */
+
+int store_lock(struct store *st, const char *name, bool wait, struct err **e)
+{
+    if (!store_name_safe(name))
+        return err_set(e, ERR_ARGS, "invalid domain name '%s'", name);
+    AUTOFREE char *path = xasprintf("%s/%s.lock", st->config_dir, name);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ENOENT && ensure_config_dir(st, e) == 0)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return err_sys(e, ERR_IO, "cannot open lock '%s'", path);
+    while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+        if (errno == EINTR)
+            continue;
+        int saved = errno;
+        close(fd);
+        if (saved == EWOULDBLOCK)
+            return err_set(e, ERR_BUSY, "another shell is changing domain '%s'", name);
+        errno = saved;
+        return err_sys(e, ERR_IO, "cannot lock '%s'", path);
+    }
+    return fd;
+}
+
+void store_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd);   /* closing the only descriptor releases the flock */
+}
+
+/* ---- load, save, remove --------------------------------------------- */
+
+char *store_load_text(struct store *st, const char *name, struct err **e)
+{
+    if (!store_name_safe(name)) {
+        err_set(e, ERR_NOT_FOUND, "domain '%s' is not defined", name);
+        return NULL;
+    }
+    AUTOFREE char *path = xml_path(st, name);
+    struct err *rerr = NULL;
+    char *text = read_file_max(path, DOM_MAX_XML, NULL, &rerr);
+    if (!text && rerr->code == ERR_NOT_FOUND)
+        err_set(e, ERR_NOT_FOUND, "domain '%s' is not defined", name);
+    else if (!text)
+        err_set(e, rerr->code, "%s", rerr->msg);
+    err_free(rerr);
+    return text;
+}
+
+struct dnode *store_load(struct store *st, const char *name, struct err **e)
+{
+    size_t len = 0;
+    AUTOFREE char *path = xml_path(st, name);
+    if (!store_exists(st, name)) {
+        err_set(e, ERR_NOT_FOUND, "domain '%s' is not defined", name);
+        return NULL;
+    }
+    AUTOFREE char *text = read_file_max(path, DOM_MAX_XML, &len, e);
+    return text ? dom_load_string(text, len, path, NULL, e) : NULL;
+}
+
+/* uuid of a stored domain, read from its canonical file without parsing */
+bool store_uuid(struct store *st, const char *name, char out[37])
+{
+    AUTOFREE char *text = store_load_text(st, name, NULL);
+    const char *p = text ? strstr(text, "<uuid>") : NULL;
+    if (!p)
+        return false;
+    p += strlen("<uuid>");
+    const char *q = strstr(p, "</uuid>");
+    if (!q || q - p > 40)
+        return false;
+    AUTOFREE char *raw = xstrndup(p, (size_t)(q - p));
+    return uuid_canon(raw, out);
+}
+
+static int check_duplicates(struct store *st, const char *name, const char *uuid,
+                            struct err **e)
+{
+    AUTOFREE char *owner = store_name_by_uuid(st, uuid);
+    if (owner && strcmp(owner, name) != 0)
+        return err_set(e, ERR_EXISTS, "domain '%s' is already defined with uuid %s",
+                       owner, uuid);
+    char old[37];
+    if (!owner && store_exists(st, name) && store_uuid(st, name, old) &&
+        strcmp(old, uuid) != 0)
+        return err_set(e, ERR_EXISTS, "domain '%s' already exists with uuid %s", name, old);
+    return 0;
+}
+
+static int link_atomic(const char *target, const char *link, struct err **e)
+{
+    if (symlink(target, link) == 0)
+        return 0;
+    AUTOFREE char *tmp = xasprintf("%s.new", link);
+    unlink(tmp);
+    if (symlink(target, tmp) < 0 || rename(tmp, link) < 0) {
+        err_sys(e, ERR_IO, "cannot create link '%s'", link);
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int store_check_save(struct store *st, const struct dnode *dom, char canon[37], struct err **e)
+{
+    const char *name = dom_name(dom), *uuid = dom_uuid(dom);
+    if (!dom_name_valid(name, e))
+        return -1;
+    if (!uuid || !uuid_canon(uuid, canon))
+        return err_set(e, ERR_INVALID, "domain '%s' has no valid uuid", name);
+    return check_duplicates(st, name, canon, e);
+}
+
+int store_save(struct store *st, const struct dnode *dom, struct err **e)
+{
+    const char *name = dom_name(dom);
+    char canon[37];
+    if (store_check_save(st, dom, canon, e) < 0 || ensure_config_dir(st, e) < 0)
+        return -1;
+    AUTOFREE char *link = uuid_link_path(st, canon);
+    AUTOFREE char *path = xml_path(st, name);
+    AUTOFREE char *text = dom_format(dom, DOM_FMT_SECURE | DOM_FMT_INACTIVE);
+    /* the link first: until the XML exists it is ignored as stale, and
+     * the fsync of the config dir after the rename covers both */
+    if (link_atomic(name, link, e) < 0 ||
+        write_file_atomic(path, text, strlen(text), 0600, e) < 0)
+        return -1;
+    return 0;
+}
+
+int store_remove(struct store *st, const char *name, struct err **e)
+{
+    char uuid[37];
+    bool have_uuid = store_uuid(st, name, uuid);
+    AUTOFREE char *path = xml_path(st, name);
+    if (!store_exists(st, name))
+        return err_set(e, ERR_NOT_FOUND, "domain '%s' is not defined", name);
+    if (unlink(path) < 0)
+        return err_sys(e, ERR_IO, "cannot remove '%s'", path);
+    if (fsync_dir_of(path) < 0)
+        return err_sys(e, ERR_IO, "cannot sync '%s'", st->config_dir);
+    /* the indexes follow the XML; a leftover link is ignored as stale */
+    AUTOFREE char *auto_link = xasprintf("%s/autostart/%s", st->config_dir, name);
+    unlink(auto_link);
+    if (have_uuid) {
+        AUTOFREE char *link = uuid_link_path(st, uuid);
+        unlink(link);
+    }
+    return 0;
+}
+
+char *store_live_text(struct store *st, const char *name)
+{
+    if (!store_name_safe(name))
+        return NULL;
+    AUTOFREE char *path = xasprintf("%s/%s/" RUNF_LIVE, st->run_dir, name);
+    return read_file_max(path, DOM_MAX_XML, NULL, NULL);
+}
+
+/* ---- autostart ------------------------------------------------------ */
+
+bool store_autostart(struct store *st, const char *name)
+{
+    if (!store_name_safe(name))
+        return false;
+    AUTOFREE char *link = xasprintf("%s/autostart/%s", st->config_dir, name);
+    struct stat sb;
+    return lstat(link, &sb) == 0;
+}
+
+int store_set_autostart(struct store *st, const char *name, bool on, struct err **e)
+{
+    if (!store_exists(st, name))
+        return err_set(e, ERR_NOT_FOUND, "domain '%s' is not defined", name);
+    AUTOFREE char *dir = xasprintf("%s/autostart", st->config_dir);
+    if (on && mkdir_p(dir, 0700, e) < 0)
+        return -1;
+    AUTOFREE char *link = xasprintf("%s/autostart/%s", st->config_dir, name);
+    AUTOFREE char *target = xasprintf("../%s.xml", name);
+    if (on && link_atomic(target, link, e) < 0)
+        return -1;
+    if (!on && unlink(link) < 0 && errno != ENOENT)
+        return err_sys(e, ERR_IO, "cannot remove '%s'", link);
+    if (fsync_dir_of(link) < 0)
+        return err_sys(e, ERR_IO, "cannot sync '%s/autostart'", st->config_dir);
+    return 0;
+}

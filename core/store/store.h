@@ -1,0 +1,78 @@
+/* store.h: the durable per-URI store.
+ * Roots (DESIGN.md): root user /etc/domsh/DRIVER, /run/domsh/DRIVER,
+ * /var/log/domsh/DRIVER; others $XDG_CONFIG_HOME/domsh/DRIVER,
+ * $XDG_RUNTIME_DIR/domsh/DRIVER (fallback /tmp/domsh-$UID, 0700, refused
+ * if not ours), $XDG_STATE_HOME/domsh/DRIVER/log.  DOMSH_ROOT=DIR puts
+ * config, run and log under DIR/{config,run,log}/DRIVER.
+ *   CONFIG/NAME.xml       persistent XML (atomic: .new, fsync, rename, fsync dir)
+ *   CONFIG/NAME.lock      flock target (define/undefine/start/destroy/edit)
+ *   CONFIG/UUID.uuid      symlink -> NAME (uuid index: O(1) duplicate check; beside
+ *                         the XML so one fsync of CONFIG makes a define durable)
+ *   CONFIG/autostart/NAME symlink -> ../NAME.xml
+ *   RUN/NAME/             live state (runtime.h)
+ *   LOG/NAME.log, LOG/NAME.console.log */
+#ifndef DOMSH_STORE_H
+#define DOMSH_STORE_H
+
+#include <stdbool.h>
+
+#include "../base/err.h"
+#include "../base/mem.h"
+#include "../xml/tree.h"
+
+enum store_driver { DRIVER_QEMU, DRIVER_TEST };
+
+struct store {
+    char *uri;            /* canonical: qemu:///system, qemu:///session, test:///default */
+    enum store_driver driver;
+    char *config_dir, *run_dir, *log_dir;
+};
+
+/* uri NULL: $DOMSH_DEFAULT_URI, else qemu:///system for root, qemu:///session otherwise */
+struct store *store_open(const char *uri, struct err **e);
+void store_close(struct store *st);
+const char *store_driver_name(const struct store *st);   /* "qemu" / "test" */
+
+/* sorted names of persistent domains (from the CONFIG/NAME.xml files; no parsing) */
+int store_list(struct store *st, struct strv *names, struct err **e);
+bool store_exists(struct store *st, const char *name);
+/* a name that cannot escape the config dir (any other simply does not exist) */
+bool store_name_safe(const char *name);
+/* the name owning UUID, or NULL */
+char *store_name_by_uuid(struct store *st, const char *uuid);
+/* the canonical uuid of persistent domain NAME, read from its stored file
+ * without parsing (cheap enough for list --uuid of thousands) */
+bool store_uuid(struct store *st, const char *name, char out[37]);
+/* RUN/NAME/live.xml (the running definition) or NULL when not running */
+char *store_live_text(struct store *st, const char *name);
+
+/* exclusive flock on CONFIG/NAME.lock; wait=false fails with ERR_BUSY
+ * "another shell is changing domain 'NAME'"; returns fd, -1 on error */
+int store_lock(struct store *st, const char *name, bool wait, struct err **e);
+void store_unlock(int fd);
+
+/* load+validate CONFIG/NAME.xml */
+struct dnode *store_load(struct store *st, const char *name, struct err **e);
+/* the raw bytes of CONFIG/NAME.xml (canonical, as written by store_save) */
+char *store_load_text(struct store *st, const char *name, struct err **e);
+/* atomically write the (validated) domain; refuses a name or uuid that
+ * belongs to another domain; caller holds the lock */
+int store_save(struct store *st, const struct dnode *dom, struct err **e);
+/* the checks store_save makes before writing anything (valid name, uuid
+ * not owned by another name, name not defined with another uuid), for
+ * callers that write something else first (history); canon gets the
+ * canonical uuid */
+int store_check_save(struct store *st, const struct dnode *dom, char canon[37], struct err **e);
+int store_remove(struct store *st, const char *name, struct err **e);
+
+bool store_autostart(struct store *st, const char *name);
+int store_set_autostart(struct store *st, const char *name, bool on, struct err **e);
+
+/* atomic file write helper used by store and runtime: PATH.new, fsync,
+ * rename, fsync(dir) */
+int write_file_atomic(const char *path, const char *data, size_t len, int mode,
+                      struct err **e);
+/* read a whole file, refusing more than max bytes; *len may be NULL */
+char *read_file_max(const char *path, size_t max, size_t *len, struct err **e);
+
+#endif

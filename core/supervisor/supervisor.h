@@ -1,0 +1,156 @@
+/* supervisor.h: the per-domain supervisor (`domsh supervise SPEC`).
+ *
+ * One process per running domain, exec'd by `start` after a double fork
+ * and setsid.  It runs the emulator (QEMU, or `domsh fake-guest` for the
+ * test backend) as its direct child with -S -no-shutdown, is the only QMP
+ * client, owns the console devices (its own pty per device plus the
+ * emulator's chardev socket), applies on_poweroff / on_reboot / on_crash
+ * from QMP events, serves RUN/NAME/sup.sock (proto.h) and records every
+ * state change in RUN/NAME/status.  It exits once the emulator is reaped
+ * and the final state is written.
+ *
+ * Everything lives in one statically sized struct sup (no allocation in the
+ * loop, no libxml2: the shell did the XML work and wrote the launch spec).
+ *
+ * Launch spec (RUN/NAME/launch, written by the shell, one item a line):
+ *   name N | uri U | id N | transient 0|1 | paused 0|1 | mem_kib N
+ *   log PATH (emulator + supervisor log) | console_log PATH
+ *   on_poweroff|on_reboot|on_crash ACTION
+ *   dev NAME SOCKET MASTER_FD SLAVE_FD      (a console device)
+ *   alias NAME TARGET                        (console0 -> serial0)
+ *   arg WORD                                 (emulator argv, in order)
+ *   qmp_pre JSON                             (QMP command run before `cont`)
+ *   vnc_query 1      (record query-vnc's family=, host=, service= lines in
+ *                     RUN/NAME/vnc.display for vncdisplay/domdisplay) */
+#ifndef DOMSH_SUPERVISOR_H
+#define DOMSH_SUPERVISOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "entry.h"
+#include "../base/proto.h"
+#include "../base/qmp.h"
+#include "../base/rundir.h"
+
+#define SUP_MAX_DEVS 8
+#define SUP_MAX_ALIASES 8
+#define SUP_MAX_CLIENTS 16
+#define SUP_MAX_ARGS 512
+#define SUP_MAX_PRE 8
+#define SUP_ARGBUF (64 * 1024)
+#define SUP_RING (64 * 1024)
+#define SUP_PATH 256
+#define SUP_PENDING 16
+#define SUP_CONSOLE_LOG_MAX (2u * 1024u * 1024u)
+#define SUP_CONSOLE_LOG_KEEP 3
+
+enum sup_action { ACT_DESTROY, ACT_RESTART, ACT_PRESERVE, ACT_RENAME_RESTART };
+
+struct sup_dev {
+    char name[32];
+    char sock[SUP_PATH];     /* the emulator's chardev server socket */
+    int qfd;                 /* our connection to it */
+    int master, slave;       /* our pty (slave held open so the master never hangs up) */
+    int rw_client;           /* client slot of the read-write console, or -1 */
+    size_t ring_head, ring_len;
+    char ring[SUP_RING];
+};
+
+struct sup_alias {
+    char name[32];
+    int dev;
+};
+
+struct sup_client {
+    int fd;                  /* -1: free slot */
+    int dev;                 /* attached console device, or -1 (control client) */
+    unsigned flags;          /* PROTO_ATT_* */
+    bool wait_exit;          /* a destroy waiting for the emulator to be reaped */
+    struct frame_reader rd;
+};
+
+struct sup_pending {         /* QMP commands in flight, answered in order */
+    int client;              /* slot to answer, or -1 */
+    char what[24];
+};
+
+struct sup {
+    /* from the launch spec */
+    char name[80], uri[64];
+    int id;
+    bool transient, start_paused, vnc_query;
+    unsigned long long mem_kib;
+    enum sup_action on_poweroff, on_reboot, on_crash;
+    char run_dir[SUP_PATH], log_path[SUP_PATH], console_log_path[SUP_PATH];
+    char *argv[SUP_MAX_ARGS + 1];
+    size_t nargs, argbuf_len;
+    char *title;                 /* argv memory to blank in children, or NULL */
+    char *qmp_pre[SUP_MAX_PRE];  /* QMP commands to run before `cont` */
+    size_t npre;
+    char argbuf[SUP_ARGBUF];
+    struct sup_dev dev[SUP_MAX_DEVS];
+    size_t ndev;
+    struct sup_alias alias[SUP_MAX_ALIASES];
+    size_t nalias;
+
+    /* runtime */
+    pid_t qemu_pid;
+    int qemu_status;         /* from waitpid, valid once reaped */
+    bool reaped;
+    int sig_fd, listen_fd, log_fd, console_log_fd;
+    long long console_log_size;
+    struct qmp_conn qmp;
+    enum dom_state state;
+    char reason[32];
+    char final_reason[32];   /* recorded when the emulator exits, if set */
+    bool destroying, reboot_requested, running_loop;
+    long long kill_deadline_ms;   /* SIGKILL the emulator after this (0: none) */
+    struct sup_pending pending[SUP_PENDING];
+    size_t npending;
+    struct sup_client client[SUP_MAX_CLIENTS];
+};
+
+/* the same; title (may be NULL) is our argv string holding SPEC, blanked
+ * in the emulator's child before exec so that only one process ever shows
+ * the launch spec on its command line */
+int supervisor_run(const char *spec_path, int sync_fd, char *title);
+
+/* supervisor_launch.c */
+int sup_read_spec(struct sup *s, const char *path);
+const char *sup_action_name(enum sup_action a);
+bool sup_action_parse(const char *word, enum sup_action *out);
+
+/* supervisor_life.c: state, events, commands */
+void sup_set_state(struct sup *s, enum dom_state st, const char *reason);
+void sup_write_status(struct sup *s);
+void sup_qmp_line(struct sup *s, const char *line);
+void sup_qmp_send(struct sup *s, const char *cmd_json, int client, const char *what);
+void sup_command(struct sup *s, int client, const char *cmd);
+void sup_destroy(struct sup *s, int client, bool graceful);
+void sup_status_text(struct sup *s, char *out, size_t n);
+long long sup_now_ms(void);
+void sup_log(struct sup *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* supervisor_console.c */
+void sup_guest_output(struct sup *s, struct sup_dev *d);
+void sup_pty_input(struct sup *s, struct sup_dev *d);
+int sup_attach(struct sup *s, int client, const char *payload, size_t len);
+void sup_client_data(struct sup *s, int client, const char *data, size_t len);
+void sup_client_resize(struct sup *s, int client, const char *data, size_t len);
+void sup_console_exit(struct sup *s, const char *why);
+/* PATH -> PATH.1 -> ... PATH.SUP_CONSOLE_LOG_KEEP (the oldest dropped) */
+void sup_log_shift(const char *path);
+
+/* supervisor_ctl.c */
+void sup_accept(struct sup *s);
+void sup_client_io(struct sup *s, int client);
+void sup_client_close(struct sup *s, int client);
+void sup_reply(struct sup *s, int client, enum proto_type type, const char *text);
+
+/* supervisor_loop.c */
+void sup_loop(struct sup *s);
+void sup_finish(struct sup *s);
+
+#endif

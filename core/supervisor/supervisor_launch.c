@@ -1,0 +1,524 @@
+/* supervisor_launch.c: from `domsh supervise SPEC` to a running guest:
+ * read the launch spec, detach (fds, cwd, subreaper), run the emulator as
+ * our direct child, connect QMP and every chardev socket, run the
+ * pre-`cont` QMP commands, `cont`, and answer the starting shell on the
+ * sync pipe: "ok ID" or "fail MESSAGE" (with the emulator's exit status and
+ * the tail of its output). */
+#include "supervisor.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define FAIL_TAIL 1024
+
+static const char *const action_names[] = {
+    [ACT_DESTROY] = "destroy", [ACT_RESTART] = "restart",
+    [ACT_PRESERVE] = "preserve", [ACT_RENAME_RESTART] = "rename-restart",
+};
+
+const char *sup_action_name(enum sup_action a)
+{
+    return action_names[a];
+}
+
+bool sup_action_parse(const char *word, enum sup_action *out)
+{
+    for (size_t i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++)
+        if (strcmp(word, action_names[i]) == 0) {
+            *out = (enum sup_action)i;
+            return true;
+        }
+    return false;
+}
+
+/* copy a spec word into the static arg buffer */
+static char *spec_keep(struct sup *s, const char *v)
+{
+    size_t n = strlen(v) + 1;
+    if (s->argbuf_len + n > sizeof(s->argbuf))
+        return NULL;
+    char *p = memcpy(s->argbuf + s->argbuf_len, v, n);
+    s->argbuf_len += n;
+    return p;
+}
+
+static int spec_dev(struct sup *s, const char *v)
+{
+    struct sup_dev *d = &s->dev[s->ndev];
+    if (s->ndev == SUP_MAX_DEVS ||
+        sscanf(v, "%31s %255s %d %d", d->name, d->sock, &d->master, &d->slave) != 4)
+        return -1;
+    d->qfd = -1;
+    d->rw_client = -1;
+    s->ndev++;
+    return 0;
+}
+
+static int spec_alias(struct sup *s, const char *v)
+{
+    char target[32];
+    struct sup_alias *a = &s->alias[s->nalias];
+    if (s->nalias == SUP_MAX_ALIASES || sscanf(v, "%31s %31s", a->name, target) != 2)
+        return -1;
+    for (size_t i = 0; i < s->ndev; i++)
+        if (strcmp(s->dev[i].name, target) == 0) {
+            a->dev = (int)i;
+            s->nalias++;
+            return 0;
+        }
+    return -1;
+}
+
+#define COPY(dst, v) (snprintf(dst, sizeof(dst), "%s", v) >= (int)sizeof(dst) ? -1 : 0)
+
+static int spec_item(struct sup *s, const char *k, const char *v)
+{
+    if (strcmp(k, "name") == 0)
+        return COPY(s->name, v);
+    if (strcmp(k, "uri") == 0)
+        return COPY(s->uri, v);
+    if (strcmp(k, "run_dir") == 0)
+        return COPY(s->run_dir, v);
+    if (strcmp(k, "log") == 0)
+        return COPY(s->log_path, v);
+    if (strcmp(k, "console_log") == 0)
+        return COPY(s->console_log_path, v);
+    if (strcmp(k, "id") == 0)
+        return (s->id = atoi(v)) > 0 ? 0 : -1;
+    if (strcmp(k, "transient") == 0)
+        return (s->transient = *v == '1'), 0;
+    if (strcmp(k, "paused") == 0)
+        return (s->start_paused = *v == '1'), 0;
+    if (strcmp(k, "vnc_query") == 0)
+        return (s->vnc_query = *v == '1'), 0;
+    if (strcmp(k, "mem_kib") == 0)
+        return (s->mem_kib = strtoull(v, NULL, 10)), 0;
+    if (strcmp(k, "on_poweroff") == 0)
+        return sup_action_parse(v, &s->on_poweroff) ? 0 : -1;
+    if (strcmp(k, "on_reboot") == 0)
+        return sup_action_parse(v, &s->on_reboot) ? 0 : -1;
+    if (strcmp(k, "on_crash") == 0)
+        return sup_action_parse(v, &s->on_crash) ? 0 : -1;
+    if (strcmp(k, "dev") == 0)
+        return spec_dev(s, v);
+    if (strcmp(k, "alias") == 0)
+        return spec_alias(s, v);
+    if (strcmp(k, "arg") == 0) {
+        if (s->nargs == SUP_MAX_ARGS || !(s->argv[s->nargs] = spec_keep(s, v)))
+            return -1;
+        s->nargs++;
+        return 0;
+    }
+    if (strcmp(k, "qmp_pre") == 0) {
+        if (s->npre == SUP_MAX_PRE || !(s->qmp_pre[s->npre] = spec_keep(s, v)))
+            return -1;
+        s->npre++;
+        return 0;
+    }
+    return -1;
+}
+
+int sup_read_spec(struct sup *s, const char *path)
+{
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -1;
+    char line[8192];
+    int rc = 0, lineno = 0;
+    while (rc == 0 && fgets(line, sizeof(line), f)) {
+        lineno++;
+        line[strcspn(line, "\n")] = '\0';
+        char *sp = strchr(line, ' ');
+        if (!sp)
+            sp = line + strlen(line);
+        else
+            *sp++ = '\0';
+        if (spec_item(s, line, sp) < 0) {
+            fprintf(stderr, "supervisor: %s:%d: bad launch spec item '%s'\n", path, lineno, line);
+            rc = -1;
+        }
+    }
+    fclose(f);
+    if (rc == 0 && (!*s->name || !*s->run_dir || !*s->log_path || !s->nargs))
+        rc = -1;
+    return rc;
+}
+
+static bool sup_keeps_fd(const struct sup *s, int fd, int sync_fd)
+{
+    if (fd == sync_fd)
+        return true;
+    for (size_t i = 0; i < s->ndev; i++)
+        if (fd == s->dev[i].master || fd == s->dev[i].slave)
+            return true;
+    return false;
+}
+
+static void close_other_fds(const struct sup *s, int sync_fd)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return;
+    int self = dirfd(d);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        int fd = atoi(de->d_name);
+        if (fd > 2 && fd != self && !sup_keeps_fd(s, fd, sync_fd))
+            close(fd);
+    }
+    closedir(d);
+}
+
+/* daemon hygiene: the shell already did fork + setsid + fork */
+static int sup_detach(struct sup *s, int sync_fd)
+{
+    close_other_fds(s, sync_fd);
+    if (chdir("/") < 0)
+        return -1;
+    umask(077);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    /* the emulator writes its stderr here directly, so the log is only
+     * rotated between runs, at the console log's limit */
+    struct stat sb;
+    if (stat(s->log_path, &sb) == 0 && sb.st_size > (off_t)SUP_CONSOLE_LOG_MAX)
+        sup_log_shift(s->log_path);
+    s->log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (null < 0 || s->log_fd < 0)
+        return -1;
+    dup2(null, 0);
+    dup2(s->log_fd, 1);
+    dup2(s->log_fd, 2);
+    close(null);
+    fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
+    for (size_t i = 0; i < s->ndev; i++) {
+        fcntl(s->dev[i].master, F_SETFD, FD_CLOEXEC);
+        fcntl(s->dev[i].slave, F_SETFD, FD_CLOEXEC);
+        fcntl(s->dev[i].master, F_SETFL, fcntl(s->dev[i].master, F_GETFL) | O_NONBLOCK);
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    s->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    return s->sig_fd < 0 ? -1 : 0;
+}
+
+static int sup_spawn(struct sup *s)
+{
+    pid_t parent = getpid();
+    s->argv[s->nargs] = NULL;
+    s->qemu_pid = fork();
+    if (s->qemu_pid < 0)
+        return -1;
+    if (s->qemu_pid > 0)
+        return 0;
+    if (s->title)                /* /proc/PID/cmdline: not a second supervisor */
+        memset(s->title, ' ', strlen(s->title));
+    /* the emulator dies with us: a killed supervisor leaves no orphan guest */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(127);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    execv(s->argv[0], s->argv);
+    dprintf(2, "cannot execute '%s': %s\n", s->argv[0], strerror(errno));
+    _exit(127);
+}
+
+/* reap the emulator if it has exited */
+static bool sup_reap(struct sup *s)
+{
+    if (s->reaped)
+        return true;
+    if (waitpid(s->qemu_pid, &s->qemu_status, WNOHANG) == s->qemu_pid)
+        s->reaped = true;
+    return s->reaped;
+}
+
+/* wait until fd is readable (fd -1: just wait up to ms); 1 readable,
+ * 0 emulator gone or stop asked, -1 timeout */
+static int setup_wait(struct sup *s, int fd, long long deadline)
+{
+    long long left = deadline - sup_now_ms();
+    if (left <= 0)
+        return -1;
+    struct pollfd p[2] = { { .fd = s->sig_fd, .events = POLLIN }, { .fd = fd, .events = POLLIN } };
+    int pr = poll(p, fd >= 0 ? 2 : 1, (int)(fd >= 0 ? left : 1));
+    if (p[0].revents) {
+        struct signalfd_siginfo si;
+        while (read(s->sig_fd, &si, sizeof(si)) == sizeof(si))
+            if (si.ssi_signo != SIGCHLD)
+                return 0;
+    }
+    if (sup_reap(s))
+        return 0;
+    return pr > 0 && fd >= 0 && p[1].revents ? 1 : (fd >= 0 ? -1 : 1);
+}
+
+static int connect_retry(struct sup *s, const char *path, long long deadline)
+{
+    for (;;) {
+        int fd = unix_connect(path);
+        if (fd >= 0 || (errno != ENOENT && errno != ECONNREFUSED))
+            return fd;
+        if (setup_wait(s, -1, deadline) <= 0)
+            return -1;
+    }
+}
+
+/* send cmd (NULL: wait for the greeting) and wait for its answer; events
+ * seen meanwhile are not interesting before the guest runs.  The answer
+ * line stays readable in s->qmp until the next read: *answer points to it */
+static int qmp_sync_line(struct sup *s, const char *cmd, char *errbuf, size_t n,
+                         long long deadline, const char **answer)
+{
+    if (cmd && qmp_send(s->qmp.fd, cmd) < 0)
+        return -1;
+    for (;;) {
+        char *line;
+        while ((line = qmp_next_line(&s->qmp))) {
+            enum qmp_kind k = qmp_kind(line);
+            if (k == QMP_RETURN || (k == QMP_GREETING && !cmd)) {
+                if (answer)
+                    *answer = line;
+                return 0;
+            }
+            if (k == QMP_ERROR) {
+                if (!qjson_str(line, "desc", errbuf, n))
+                    snprintf(errbuf, n, "%s", line);
+                return -1;
+            }
+        }
+        if (setup_wait(s, s->qmp.fd, deadline) <= 0 || qmp_fill(&s->qmp) <= 0)
+            return -1;
+    }
+}
+
+static int qmp_sync(struct sup *s, const char *cmd, char *errbuf, size_t n, long long deadline)
+{
+    return qmp_sync_line(s, cmd, errbuf, n, deadline, NULL);
+}
+
+/* the emulator's output since launch, minus QEMU's pty notices, last bytes */
+static void log_tail(const struct sup *s, off_t from, char *out, size_t n)
+{
+    char buf[4 * FAIL_TAIL];
+    off_t end = lseek(s->log_fd, 0, SEEK_END);
+    off_t start = end - from > (off_t)sizeof(buf) - 1 ? end - (off_t)sizeof(buf) + 1 : from;
+    int fd = open(s->log_path, O_RDONLY | O_CLOEXEC);
+    ssize_t len = fd >= 0 ? pread(fd, buf, sizeof(buf) - 1, start) : -1;
+    if (fd >= 0)
+        close(fd);
+    buf[len > 0 ? len : 0] = '\0';
+    size_t o = 0;
+    out[0] = '\0';
+    for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        if (strstr(l, "char device redirected to"))
+            continue;
+        o += (size_t)snprintf(out + o, o < n ? n - o : 0, "%s%s", o ? "\n" : "", l);
+        if (o >= n)
+            o = n - 1;
+    }
+    if (strlen(out) > FAIL_TAIL)
+        memmove(out, out + strlen(out) - FAIL_TAIL, FAIL_TAIL + 1);
+}
+
+static void fail_message(struct sup *s, off_t log_from, const char *what, char *out, size_t n)
+{
+    if (!s->reaped) {
+        kill(s->qemu_pid, SIGKILL);
+        waitpid(s->qemu_pid, &s->qemu_status, 0);
+        s->reaped = true;
+    }
+    char tail[FAIL_TAIL + 1];
+    log_tail(s, log_from, tail, sizeof(tail));
+    int st = s->qemu_status;
+    const char *emu = strrchr(s->argv[0], '/') ? strrchr(s->argv[0], '/') + 1 : s->argv[0];
+    int o;
+    if (WIFEXITED(st) && *what == '\0')
+        o = snprintf(out, n, "%s exited with status %d", emu, WEXITSTATUS(st));
+    else if (WIFSIGNALED(st) && *what == '\0')
+        o = snprintf(out, n, "%s was killed by signal %d", emu, WTERMSIG(st));
+    else
+        o = snprintf(out, n, "%s", what);
+    if (*tail && o > 0 && (size_t)o < n)
+        snprintf(out + o, n - (size_t)o, ": %s", tail);
+}
+
+/* connect() returns before the emulator accept()s; output written before
+ * it does would be dropped, so wait until query-chardev shows every
+ * console socket connected */
+static int wait_chardevs_accepted(struct sup *s, long long deadline)
+{
+    char why[128];
+    for (;;) {
+        const char *ans = NULL;
+        if (qmp_sync_line(s, "{\"execute\": \"query-chardev\"}", why, sizeof(why), deadline,
+                          &ans) < 0)
+            return -1;
+        bool all = true;
+        char needle[SUP_PATH + 32];
+        for (size_t i = 0; i < s->ndev && all; i++) {
+            snprintf(needle, sizeof(needle), "disconnected:unix:%s,", s->dev[i].sock);
+            all = !strstr(ans, needle);
+        }
+        if (all)
+            return 0;
+        if (setup_wait(s, -1, deadline) <= 0)
+            return -1;
+    }
+}
+
+static int sup_setup_console(struct sup *s, long long deadline)
+{
+    for (size_t i = 0; i < s->ndev; i++) {
+        struct sup_dev *d = &s->dev[i];
+        d->qfd = connect_retry(s, d->sock, deadline);
+        if (d->qfd < 0)
+            return -1;
+        fcntl(d->qfd, F_SETFL, fcntl(d->qfd, F_GETFL) | O_NONBLOCK);
+    }
+    if (s->ndev && wait_chardevs_accepted(s, deadline) < 0)
+        return -1;
+    s->console_log_fd = s->ndev ? open(s->console_log_path,
+                                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600) : -1;
+    struct stat sb;
+    s->console_log_size = s->console_log_fd >= 0 && fstat(s->console_log_fd, &sb) == 0
+                              ? (long long)sb.st_size : 0;
+    return 0;
+}
+
+/* the display QEMU picked for an autoport VNC server */
+static void record_vnc(struct sup *s, long long deadline)
+{
+    const char *ans = NULL;
+    char why[128], family[16], host[128], service[SUP_PATH], text[2 * SUP_PATH],
+        path[SUP_PATH + 16];
+    if (qmp_sync_line(s, "{\"execute\": \"query-vnc\"}", why, sizeof(why), deadline, &ans) < 0 ||
+        !qjson_str(ans, "family", family, sizeof(family)) ||
+        !qjson_str(ans, "host", host, sizeof(host)) ||
+        !qjson_str(ans, "service", service, sizeof(service)))
+        return;
+    int n = snprintf(text, sizeof(text), "family=%s\nhost=%s\nservice=%s\n", family, host,
+                     service);
+    snprintf(path, sizeof(path), "%s/" RUNF_VNC_DISPLAY, s->run_dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0 && write(fd, text, (size_t)n) != n)
+        sup_log(s, "cannot write '%s'", path);
+    if (fd >= 0)
+        close(fd);
+}
+
+/* QMP, consoles, sup.sock, then `cont`; what failed goes into why */
+static int sup_setup(struct sup *s, char *why, size_t n)
+{
+    long long deadline = sup_now_ms() + SUP_SETUP_TIMEOUT_MS;
+    char path[SUP_PATH + 16];
+    snprintf(path, sizeof(path), "%s/" RUNF_QMP_SOCK, s->run_dir);
+    int fd = connect_retry(s, path, deadline);
+    if (fd < 0)
+        return -1;
+    qmp_init(&s->qmp, fd);
+    if (qmp_sync(s, NULL, why, n, deadline) < 0 ||
+        qmp_sync(s, "{\"execute\": \"qmp_capabilities\"}", why, n, deadline) < 0)
+        return -1;
+    if (s->on_reboot != ACT_RESTART &&
+        qmp_sync(s, "{\"execute\": \"set-action\", \"arguments\": {\"reboot\": \"shutdown\"}}",
+                 why, n, deadline) < 0)
+        return -1;
+    for (size_t i = 0; i < s->npre; i++)
+        if (qmp_sync(s, s->qmp_pre[i], why, n, deadline) < 0)
+            return -1;
+    if (s->vnc_query)
+        record_vnc(s, deadline);
+    if (sup_setup_console(s, deadline) < 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/" RUNF_SUP_SOCK, s->run_dir);
+    s->listen_fd = unix_listen(path, 0600);
+    if (s->listen_fd < 0) {
+        snprintf(why, n, "cannot listen on '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    if (!s->start_paused && qmp_sync(s, "{\"execute\": \"cont\"}", why, n, deadline) < 0)
+        return -1;
+    return 0;
+}
+
+/* s is a zeroed static: only non-zero fields are set, so the untouched
+ * parts of its big buffers never become resident */
+static void sup_init(struct sup *s)
+{
+    s->sig_fd = s->listen_fd = s->log_fd = s->console_log_fd = -1;
+    s->qmp.fd = -1;
+    s->on_poweroff = ACT_DESTROY;
+    s->on_reboot = ACT_RESTART;
+    s->on_crash = ACT_DESTROY;
+    for (size_t i = 0; i < SUP_MAX_CLIENTS; i++)
+        s->client[i].fd = -1;
+}
+
+static void sync_reply(int sync_fd, const char *fmt, const char *arg)
+{
+    dprintf(sync_fd, fmt, arg);
+    close(sync_fd);
+}
+
+int supervisor_main(const char *spec_path, int sync_fd)
+{
+    return supervisor_run(spec_path, sync_fd, NULL);
+}
+
+int supervisor_run(const char *spec_path, int sync_fd, char *title)
+{
+    static struct sup s;         /* every buffer is in here, allocated once */
+    sup_init(&s);
+    s.title = title;
+    if (sup_read_spec(&s, spec_path) < 0) {
+        sync_reply(sync_fd, "fail %s", "the supervisor cannot read its launch spec");
+        return 1;
+    }
+    if (sup_detach(&s, sync_fd) < 0) {
+        sync_reply(sync_fd, "fail %s", "the supervisor cannot set itself up");
+        return 1;
+    }
+    off_t log_from = lseek(s.log_fd, 0, SEEK_END);
+    sup_log(&s, "starting domain '%s' (%s)", s.name, s.argv[0]);
+    if (sup_spawn(&s) < 0) {
+        sync_reply(sync_fd, "fail %s", "cannot fork the emulator");
+        return 1;
+    }
+    char why[512] = "", msg[2048];
+    if (sup_setup(&s, why, sizeof(why)) < 0) {
+        fail_message(&s, log_from, why, msg, sizeof(msg));
+        sup_log(&s, "start failed: %s", msg);
+        sync_reply(sync_fd, "fail %s", msg);
+        return 1;
+    }
+    if (s.start_paused)
+        sup_set_state(&s, DOM_PAUSED, "user");
+    else
+        sup_set_state(&s, DOM_RUNNING, "booted");
+    char ok[32];
+    snprintf(ok, sizeof(ok), "%d", s.id);
+    sync_reply(sync_fd, "ok %s", ok);
+    sup_loop(&s);
+    return 0;
+}
