@@ -65,7 +65,7 @@ static int run_attach_disk(struct shell *sh, const struct cmd_args *a, struct er
 }
 
 static const struct opt_def attach_disk_opts[] = {
-    [AD_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [AD_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [AD_OPT_SOURCE] = {"source", OPT_STRING, OPT_REQUIRED | OPT_EMPTY_OK, "path",
                        "source of disk device (file or block device path)",
                        .complete = comp_files},

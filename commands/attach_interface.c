@@ -59,7 +59,7 @@ static int run_attach_interface(struct shell *sh, const struct cmd_args *a, stru
 }
 
 static const struct opt_def attach_interface_opts[] = {
-    [AI_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [AI_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [AI_OPT_TYPE] = {"type", OPT_STRING, OPT_REQUIRED, "type",
                      "network interface type: network, bridge, user, ethernet, mcast, "
                      "server, client",

@@ -109,7 +109,7 @@ static int run_change_media(struct shell *sh, const struct cmd_args *a, struct e
 }
 
 static const struct opt_def change_media_opts[] = {
-    [CM_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [CM_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [CM_OPT_PATH] = {"path", OPT_STRING, OPT_REQUIRED, "target",
                      "target (hdc) or source path of the cdrom or floppy",
                      .complete = comp_disk_names},

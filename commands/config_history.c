@@ -55,7 +55,7 @@ static int run_config_history(struct shell *sh, const struct cmd_args *a, struct
 }
 
 static const struct opt_def config_history_opts[] = {
-    [CH_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY | ST_PERSISTENT),
+    [CH_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY | ST_PERSISTENT),
     [CH_OPT_JSON] = {"json", OPT_BOOL, 0, NULL,
                      "print a JSON array of {change, time, summary, revertible}"},
 };

@@ -59,7 +59,7 @@ static int run_config_revert(struct shell *sh, const struct cmd_args *a, struct 
 }
 
 static const struct opt_def config_revert_opts[] = {
-    [CR_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY | ST_PERSISTENT),
+    [CR_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY | ST_PERSISTENT),
     [CR_OPT_CHANGE] = {"change", OPT_INT, OPT_REQUIRED, "N",
                        "go back to the config as it was before this change",
                        .complete = comp_history_seqs},

@@ -59,9 +59,7 @@ static void comp_console_devices(struct shell *sh, const struct cmd_args *partia
 }
 
 static const struct opt_def console_opts[] = {
-    [CONSOLE_OPT_DOMAIN] = { "domain", OPT_STRING, OPT_REQUIRED, "domain",
-                             "domain name, id or uuid", .complete = comp_domains,
-                             .complete_flags = ST_ACTIVE },
+    [CONSOLE_OPT_DOMAIN] = OPT_DOMAIN(ST_ACTIVE),
     [CONSOLE_OPT_DEVNAME] = { "devname", OPT_STRING, 0, "device",
                               "character device: console0, serial0, parallel0, ... "
                               "(default: the first console)",

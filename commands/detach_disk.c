@@ -53,7 +53,7 @@ static int run_detach_disk(struct shell *sh, const struct cmd_args *a, struct er
 }
 
 static const struct opt_def detach_disk_opts[] = {
-    [DD_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [DD_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [DD_OPT_TARGET] = {"target", OPT_STRING, OPT_REQUIRED, "target",
                        "target or source path of the disk", .complete = comp_disk_names},
     [DD_OPT_PRINT_XML] = {"print-xml", OPT_BOOL, 0, NULL,

@@ -92,7 +92,7 @@ static int run_detach_interface(struct shell *sh, const struct cmd_args *a, stru
 }
 
 static const struct opt_def detach_interface_opts[] = {
-    [DI_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [DI_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [DI_OPT_TYPE] = {"type", OPT_STRING, OPT_REQUIRED, "type", "network interface type",
                      .complete = comp_schema, .complete_flags = CS_IFACE_TYPE},
     [DI_OPT_MAC] = {"mac", OPT_STRING, OPT_NAMED, "mac", "MAC address",

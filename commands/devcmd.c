@@ -18,7 +18,7 @@ bool devcmd_active(struct shell *sh, const char *name)
 {
     struct dom_status s;
     struct err *e = NULL;
-    bool active = rt_status(sh->store, name, &s, &e) == 0 && dom_state_active(s.state);
+    bool active = rt_status_read(sh->store, name, &s, &e) == 0 && dom_state_active(s.state);
     err_free(e);
     return active;
 }
@@ -26,6 +26,8 @@ bool devcmd_active(struct shell *sh, const char *name)
 int devcmd_scope(struct shell *sh, const struct cmd_args *a, int first, enum scope_default def,
                  const char *name, unsigned *mask, struct err **e)
 {
+    struct dom_status ds;     /* about to act: a stale status is repaired first */
+    rt_status_repair(sh->store, name, &ds, NULL);
     struct scope_flags f = {
         .config = args_bool(a, first),
         .live = args_bool(a, first + 1),

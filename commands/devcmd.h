@@ -21,10 +21,6 @@
     [(first) + 3] = {"persistent", OPT_BOOL, 0, NULL,                                    \
                      "affect the config, and the running domain if it runs"}
 
-#define DEVCMD_DOMAIN_OPT(states)                                                       \
-    {"domain", OPT_STRING, OPT_REQUIRED, "domain", "domain name, id or uuid",           \
-     .complete = comp_domains, .complete_flags = (states)}
-
 /* read the scope options starting at FIRST; checks the domain state */
 int devcmd_scope(struct shell *sh, const struct cmd_args *a, int first, enum scope_default def,
                  const char *name, unsigned *mask, struct err **e);

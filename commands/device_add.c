@@ -59,7 +59,7 @@ static int run_device_add(struct shell *sh, const struct cmd_args *a, struct err
 }
 
 static const struct opt_def device_add_opts[] = {
-    [ADD_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [ADD_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [ADD_OPT_TYPE] = {"type", OPT_STRING, OPT_REQUIRED, "type",
                       "device type: disk, interface, serial, graphics ...",
                       .complete = comp_dev_kinds},

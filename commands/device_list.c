@@ -92,7 +92,7 @@ static int run_device_list(struct shell *sh, const struct cmd_args *a, struct er
 }
 
 static const struct opt_def device_list_opts[] = {
-    [DL_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [DL_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [DL_OPT_TYPE] = {"type", OPT_STRING, 0, "type", "only devices of this type (disk, interface, ...)",
                      .complete = comp_dev_kinds},
     [DL_OPT_INACTIVE] = {"inactive", OPT_BOOL, 0, NULL,

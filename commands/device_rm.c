@@ -37,7 +37,7 @@ static int run_device_rm(struct shell *sh, const struct cmd_args *a, struct err 
 }
 
 static const struct opt_def device_rm_opts[] = {
-    [RM_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [RM_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [RM_OPT_SELECTOR] = {"selector", OPT_STRING, OPT_REQUIRED, "selector",
                          "the device: disk/vdb, interface/1 ...", .complete = comp_selectors},
     [RM_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},

@@ -64,7 +64,7 @@ static int run_device_set(struct shell *sh, const struct cmd_args *a, struct err
 }
 
 static const struct opt_def device_set_opts[] = {
-    [SET_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [SET_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [SET_OPT_SELECTOR] = {"selector", OPT_STRING, OPT_REQUIRED, "selector",
                           "the device: disk/vda, interface/0, graphics/vnc ...",
                           .complete = comp_selectors},

@@ -76,7 +76,7 @@ static int run_domblklist(struct shell *sh, const struct cmd_args *a, struct err
 }
 
 static const struct opt_def domblklist_opts[] = {
-    [BL_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [BL_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [BL_OPT_INACTIVE] = {"inactive", OPT_BOOL, 0, NULL,
                          "list the disks of the config, not of the running domain"},
     [BL_OPT_DETAILS] = {"details", OPT_BOOL, 0, NULL, "also print the type and device"},

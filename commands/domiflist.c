@@ -72,7 +72,7 @@ static int run_domiflist(struct shell *sh, const struct cmd_args *a, struct err 
 }
 
 static const struct opt_def domiflist_opts[] = {
-    [IL_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [IL_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [IL_OPT_INACTIVE] = {"inactive", OPT_BOOL, 0, NULL,
                          "list the interfaces of the config, not of the running domain"},
     [IL_OPT_JSON] = {"json", OPT_BOOL, 0, NULL,

@@ -12,9 +12,7 @@
 enum { DOMINFO_OPT_DOMAIN, DOMINFO_OPT_JSON };
 
 static const struct opt_def dominfo_opts[] = {
-    [DOMINFO_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                            .argname = "domain", .help = "domain name, id or uuid",
-                            .complete = comp_domains},
+    [DOMINFO_OPT_DOMAIN] = OPT_DOMAIN(0),
     [DOMINFO_OPT_JSON] = {.name = "json", .kind = OPT_BOOL,
                           .help = "one JSON object (field names in the README)"},
 };
@@ -84,7 +82,7 @@ static int dominfo_run(struct shell *sh, const struct cmd_args *a, struct err **
 {
     const char *name = a->dom_name;
     struct info in = {0};
-    if (rt_status(sh->store, name, &in.st, e) < 0 || !(in.dom = current_def(sh, name, e)))
+    if (rt_status_read(sh->store, name, &in.st, e) < 0 || !(in.dom = current_def(sh, name, e)))
         return -1;
     in.persistent = store_exists(sh->store, name);
     in.autostart = in.persistent && store_autostart(sh->store, name);

@@ -10,9 +10,7 @@
 enum { DOMUUID_OPT_DOMAIN };
 
 static const struct opt_def domuuid_opts[] = {
-    [DOMUUID_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                            .argname = "domain", .help = "domain name or id",
-                            .complete = comp_domains},
+    [DOMUUID_OPT_DOMAIN] = OPT_DOMAIN_HELP(0, "domain name or id"),
 };
 
 static int domuuid_run(struct shell *sh, const struct cmd_args *a, struct err **e)

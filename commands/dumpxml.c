@@ -16,9 +16,7 @@ enum { DUMPXML_OPT_DOMAIN, DUMPXML_OPT_INACTIVE, DUMPXML_OPT_SECURITY, DUMPXML_O
        DUMPXML_OPT_WRAP };
 
 static const struct opt_def dumpxml_opts[] = {
-    [DUMPXML_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                            .argname = "domain", .help = "domain name, id or uuid",
-                            .complete = comp_domains},
+    [DUMPXML_OPT_DOMAIN] = OPT_DOMAIN(0),
     [DUMPXML_OPT_INACTIVE] = {.name = "inactive", .kind = OPT_BOOL,
                               .help = "show the persistent configuration, not the running one"},
     [DUMPXML_OPT_SECURITY] = {.name = "security-info", .kind = OPT_BOOL,

@@ -46,7 +46,7 @@ static int run_setmaxmem(struct shell *sh, const struct cmd_args *a, struct err 
 }
 
 static const struct opt_def setmaxmem_opts[] = {
-    [SX_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [SX_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [SX_OPT_SIZE] = {"size", OPT_STRING, OPT_REQUIRED, "size",
                      "new maximum memory size, as scaled integer (default KiB)"},
     DEVCMD_SCOPE_OPTS(SX_OPT_CONFIG),

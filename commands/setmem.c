@@ -49,7 +49,7 @@ static int run_setmem(struct shell *sh, const struct cmd_args *a, struct err **e
 }
 
 static const struct opt_def setmem_opts[] = {
-    [SM_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [SM_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [SM_OPT_SIZE] = {"size", OPT_STRING, OPT_REQUIRED, "size",
                      "new memory size, as scaled integer (default KiB)"},
     DEVCMD_SCOPE_OPTS(SM_OPT_CONFIG),

@@ -40,7 +40,7 @@ static int run_setvcpus(struct shell *sh, const struct cmd_args *a, struct err *
 }
 
 static const struct opt_def setvcpus_opts[] = {
-    [SV_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [SV_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [SV_OPT_COUNT] = {"count", OPT_INT, OPT_REQUIRED, "count", "number of virtual CPUs"},
     [SV_OPT_MAXIMUM] = {"maximum", OPT_BOOL, 0, NULL,
                         "set the maximum (the same <vcpu> value in this format)"},

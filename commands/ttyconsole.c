@@ -11,9 +11,7 @@
 enum { TTYCONSOLE_OPT_DOMAIN };
 
 static const struct opt_def ttyconsole_opts[] = {
-    [TTYCONSOLE_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                               .argname = "domain", .help = "domain name, id or uuid",
-                               .complete = comp_domains, .complete_flags = ST_ACTIVE},
+    [TTYCONSOLE_OPT_DOMAIN] = OPT_DOMAIN(ST_ACTIVE),
 };
 
 /* the first <console tty=>, else the first pty <serial>'s source path */

@@ -4,6 +4,7 @@
  * come from readdir, so `list --all` stays cheap with thousands of domains. */
 #include "store.h"
 #include "../xml/domain.h"
+#include "../base/fsutil.h"
 #include "../base/rundir.h"
 
 #include <dirent.h>
@@ -16,133 +17,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* ---- files ---------------------------------------------------------- */
-
-static int fsync_dir_of(const char *path)
-{
-    AUTOFREE char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    else
-        strcpy(dir, ".");
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-static int write_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t w = write(fd, data, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        data += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-int write_file_atomic(const char *path, const char *data, size_t len, int mode,
-                      struct err **e)
-{
-    AUTOFREE char *tmp = xasprintf("%s.new", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0)
-        return err_sys(e, ERR_IO, "cannot create '%s'", tmp);
-    if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-        err_sys(e, ERR_IO, "cannot write '%s'", tmp);
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    if (close(fd) < 0 || rename(tmp, path) < 0) {
-        err_sys(e, ERR_IO, "cannot replace '%s'", path);
-        unlink(tmp);
-        return -1;
-    }
-    if (fsync_dir_of(path) < 0)
-        return err_sys(e, ERR_IO, "cannot sync the directory of '%s'", path);
-    return 0;
-}
-
-static char *read_fd_max(int fd, const char *path, size_t max, size_t *len, struct err **e)
-{
-    size_t cap = 4096, n = 0;
-    struct stat sb;
-    if (fstat(fd, &sb) == 0 && sb.st_size > 0)
-        cap = (size_t)sb.st_size < max ? (size_t)sb.st_size + 1 : max + 1;
-    char *text = xmalloc(cap + 1);
-    for (;;) {
-        if (n == cap)
-            xgrow(&text, &cap, cap + 1, 1);
-        ssize_t r = read(fd, text + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int saved = errno;
-            free(text);
-            errno = saved;
-            err_sys(e, ERR_IO, "cannot read '%s'", path);
-            errno = saved;
-            return NULL;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-        if (n > max) {
-            free(text);
-            err_set(e, ERR_IO, "file '%s' is larger than %zu bytes", path, max);
-            errno = EFBIG;
-            return NULL;
-        }
-    }
-    text = xrealloc(text, n + 1);
-    text[n] = '\0';
-    if (len)
-        *len = n;
-    return text;
-}
-
-char *read_file_max(const char *path, size_t max, size_t *len, struct err **e)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int saved = errno;
-        err_sys(e, saved == ENOENT ? ERR_NOT_FOUND : ERR_IO, "cannot read '%s'", path);
-        errno = saved;
-        return NULL;
-    }
-    char *text = read_fd_max(fd, path, max, len, e);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return text;
-}
-
-static int mkdir_p(const char *path, mode_t mode, struct err **e)
-{
-    AUTOFREE char *p = xstrdup(path);
-    for (char *s = p + 1; ; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
-            return err_sys(e, ERR_IO, "cannot create directory '%s'", p);
-        *s = c;
-        if (!c)
-            return 0;
-    }
-}
 
 /* ---- roots ---------------------------------------------------------- */
 

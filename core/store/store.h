@@ -17,6 +17,7 @@
 #include <stdbool.h>
 
 #include "../base/err.h"
+#include "../base/fsutil.h"   /* write_file_atomic, read_file_max: callers of the store use them */
 #include "../base/mem.h"
 #include "../xml/tree.h"
 
@@ -67,12 +68,5 @@ int store_remove(struct store *st, const char *name, struct err **e);
 
 bool store_autostart(struct store *st, const char *name);
 int store_set_autostart(struct store *st, const char *name, bool on, struct err **e);
-
-/* atomic file write helper used by store and runtime: PATH.new, fsync,
- * rename, fsync(dir) */
-int write_file_atomic(const char *path, const char *data, size_t len, int mode,
-                      struct err **e);
-/* read a whole file, refusing more than max bytes; *len may be NULL */
-char *read_file_max(const char *path, size_t max, size_t *len, struct err **e);
 
 #endif
