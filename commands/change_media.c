@@ -99,13 +99,10 @@ static int run_change_media(struct shell *sh, const struct cmd_args *a, struct e
     }
     AUTOFREE char *summary = xasprintf("change-media %s %s", c.path,
                                        c.source ? c.source : "(eject)");
-    struct devcmd_change ch = {summary, edit_media, devcmd_live_sync, &c,
-                               args_bool(a, CM_OPT_DRY_RUN)};
-    if (devcmd_apply(sh, a->dom_name, mask, &ch, e) < 0)
-        return -1;
-    if (!ch.dry_run)
-        shell_info(sh, "%s", done_msg[c.action]);
-    return 0;
+    struct devcmd_req r = {.scope_opt = CM_OPT_CONFIG, .def = SCOPE_DEFAULT_CURRENT,
+                           .summary = summary, .edit = edit_media, .ctx = &c,
+                           .dry_run = args_bool(a, CM_OPT_DRY_RUN), .done = done_msg[c.action]};
+    return devcmd_run(sh, a, &r, e) < 0 ? -1 : 0;
 }
 
 static const struct opt_def change_media_opts[] = {

@@ -2,6 +2,8 @@
  * version before N against the one after it); default the last change. */
 #include "devcmd.h"
 
+#include "../core/store/history.h"
+
 #include <stdlib.h>
 
 enum {

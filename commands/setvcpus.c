@@ -34,9 +34,10 @@ static int run_setvcpus(struct shell *sh, const struct cmd_args *a, struct err *
     if (count == 0 || count > 4096)
         return err_set(e, ERR_ARGS, "invalid vcpu count %llu: expected 1 to 4096", count);
     AUTOFREE char *summary = xasprintf("setvcpus %llu", count);
-    struct devcmd_change ch = {summary, edit_setvcpus, NULL, &count, false};
-    return devcmd_apply_config_only(sh, a, SV_OPT_CONFIG, SCOPE_DEFAULT_LIVE,
-                                    "change the vcpus", &ch, e);
+    struct devcmd_req r = {.scope_opt = SV_OPT_CONFIG, .def = SCOPE_DEFAULT_LIVE,
+                           .refuse_live = "change the vcpus", .summary = summary,
+                           .edit = edit_setvcpus, .ctx = &count};
+    return devcmd_run(sh, a, &r, e) < 0 ? -1 : 0;
 }
 
 static const struct opt_def setvcpus_opts[] = {

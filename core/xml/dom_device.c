@@ -284,25 +284,38 @@ static void fragment_port(struct dnode *dev, const struct dnode *dom)
     dnode_set_attr(t, "port", num);
 }
 
-struct dnode *dom_parse_device(const char *xml, size_t len, const char *label,
-                               const struct dnode *dom, struct err **e)
+struct dnode *dom_parse_fragment(const char *xml, size_t len, const char *label,
+                                 struct err **e)
 {
-    struct dctx c = {label ? label : "(device)", e};
+    label = label ? label : "(device)";
     if (len > DOM_MAX_XML) {
-        dom_err(e, ERR_XML, "%s: document too large", c.label);
+        dom_err(e, ERR_XML, "%s: document too large", label);
         return NULL;
     }
-    struct dnode *dev = xml_parse(xml, len, c.label, e);
+    struct dnode *dev = xml_parse(xml, len, label, e);
     if (!dev)
         return NULL;
     AUTOFREE char *path = xasprintf("domain/devices/%s", dev->name);
     const struct schema_elem *se = schema_find(path);
     if (!se || !(se->flags & SE_DEVICE)) {
         dom_err(e, ERR_SCHEMA, "%s:%d: <%s> is not a device (expected one of disk, interface, "
-                "serial, parallel, console, input, graphics, sound, hostdev)", c.label, dev->line,
+                "serial, parallel, console, input, graphics, sound, hostdev)", label, dev->line,
                 dev->name);
-        goto fail;
+        dnode_free(dev);
+        return NULL;
     }
+    return dev;
+}
+
+struct dnode *dom_parse_device(const char *xml, size_t len, const char *label,
+                               const struct dnode *dom, struct err **e)
+{
+    struct dctx c = {label ? label : "(device)", e};
+    struct dnode *dev = dom_parse_fragment(xml, len, c.label, e);
+    if (!dev)
+        return NULL;
+    AUTOFREE char *path = xasprintf("domain/devices/%s", dev->name);
+    const struct schema_elem *se = schema_find(path);
     if (dom_schema_check(c.label, dev, se, e) < 0 || dom_device_defaults(dev, dom, &c) < 0)
         goto fail;
     fragment_port(dev, dom);

@@ -36,6 +36,11 @@ int dom_postparse(struct dnode *dom, struct err **e);
 int dom_validate(const struct dnode *dom, struct err **e);
 char *dom_format(const struct dnode *dom, unsigned flags);
 
+/* a device fragment as written: well-formed, at most DOM_MAX_XML, and a
+ * device element ("LABEL:LINE: <x> is not a device (expected one of ...)");
+ * no schema check, no defaults (detach-device matches only what it gives) */
+struct dnode *dom_parse_fragment(const char *xml, size_t len, const char *label,
+                                 struct err **e);
 /* a device fragment (<disk>, <interface>, ...) for attach-device and friends:
  * parsed, schema-checked against devices/<kind>, defaults applied in the
  * context of DOM (may be NULL) */
