@@ -39,9 +39,8 @@ static int run_attach_device(struct shell *sh, const struct cmd_args *a, struct 
 
 static const struct opt_def attach_device_opts[] = {
     [AT_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
-    [AT_OPT_FILE] = {"file", OPT_STRING, OPT_REQUIRED, "file", "XML file of the device",
-                     .complete = comp_files},
-    [AT_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_FILE_OPT(AT_OPT_FILE),
+    DEVCMD_DRY_RUN_OPT(AT_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(AT_OPT_CONFIG),
 };
 

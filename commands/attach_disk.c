@@ -78,7 +78,7 @@ static const struct opt_def attach_disk_opts[] = {
                            source_types, .complete = comp_choices},
     [AD_OPT_PRINT_XML] = {"print-xml", OPT_BOOL, 0, NULL,
                           "print the <disk> XML instead of attaching it"},
-    [AD_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(AD_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(AD_OPT_CONFIG),
 };
 

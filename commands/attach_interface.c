@@ -65,7 +65,7 @@ static const struct opt_def attach_interface_opts[] = {
                       .complete = comp_schema, .complete_flags = CS_IFACE_MODEL},
     [AI_OPT_PRINT_XML] = {"print-xml", OPT_BOOL, 0, NULL,
                           "print the <interface> XML instead of attaching it"},
-    [AI_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(AI_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(AI_OPT_CONFIG),
 };
 

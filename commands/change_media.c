@@ -118,7 +118,7 @@ static const struct opt_def change_media_opts[] = {
                        "replace the medium, or eject it when no source is given (default)"},
     [CM_OPT_PRINT_XML] = {"print-xml", OPT_BOOL, 0, NULL,
                           "print the resulting <disk>, change nothing"},
-    [CM_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(CM_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(CM_OPT_CONFIG),
 };
 

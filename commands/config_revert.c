@@ -66,7 +66,7 @@ static const struct opt_def config_revert_opts[] = {
     [CR_OPT_CHANGE] = {"change", OPT_INT, OPT_REQUIRED, "N",
                        "go back to the config as it was before this change",
                        .complete = comp_history_seqs},
-    [CR_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(CR_OPT_DRY_RUN),
 };
 
 const struct cmd_def cmd_config_revert = {

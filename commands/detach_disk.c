@@ -51,7 +51,7 @@ static const struct opt_def detach_disk_opts[] = {
                        "target or source path of the disk", .complete = comp_disk_names},
     [DD_OPT_PRINT_XML] = {"print-xml", OPT_BOOL, 0, NULL,
                           "print the <disk> that would be detached, change nothing"},
-    [DD_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(DD_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(DD_OPT_CONFIG),
 };
 

@@ -91,7 +91,7 @@ static const struct opt_def detach_interface_opts[] = {
                      .complete = comp_schema, .complete_flags = CS_IFACE_TYPE},
     [DI_OPT_MAC] = {"mac", OPT_STRING, OPT_NAMED, "mac", "MAC address",
                     .complete = comp_iface_macs},
-    [DI_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(DI_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(DI_OPT_CONFIG),
 };
 

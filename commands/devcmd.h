@@ -22,6 +22,13 @@
     [(first) + 3] = {"persistent", OPT_BOOL, 0, NULL,                                    \
                      "affect the config, and the running domain if it runs"}
 
+/* --dry-run of a change, and the fragment file of attach/detach/update-device */
+#define DEVCMD_DRY_RUN_OPT(idx)                                                          \
+    [idx] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"}
+#define DEVCMD_FILE_OPT(idx)                                                             \
+    [idx] = {"file", OPT_STRING, OPT_REQUIRED, "file", "XML file of the device",          \
+             .complete = comp_files}
+
 /* read the scope options starting at FIRST against NAME's state (a stale
  * status is repaired first: the command is about to act) */
 int devcmd_scope(struct shell *sh, const struct cmd_args *a, int first, enum scope_default def,

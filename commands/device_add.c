@@ -61,7 +61,7 @@ static const struct opt_def device_add_opts[] = {
     [ADD_OPT_TYPE] = {"type", OPT_STRING, OPT_REQUIRED, "type",
                       "device type: disk, interface, serial, graphics ...",
                       .complete = comp_dev_kinds},
-    [ADD_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(ADD_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(ADD_OPT_CONFIG),
     [ADD_OPT_ASSIGN] = {"settings", OPT_ARGV, 0, "KEY=VALUE",
                         "schema paths of the new device (type=file source.file=/x ...)",

@@ -35,7 +35,7 @@ static const struct opt_def device_rm_opts[] = {
     [RM_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [RM_OPT_SELECTOR] = {"selector", OPT_STRING, OPT_REQUIRED, "selector",
                          "the device: disk/vdb, interface/1 ...", .complete = comp_selectors},
-    [RM_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(RM_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(RM_OPT_CONFIG),
 };
 

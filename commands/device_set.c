@@ -62,7 +62,7 @@ static const struct opt_def device_set_opts[] = {
     [SET_OPT_SELECTOR] = {"selector", OPT_STRING, OPT_REQUIRED, "selector",
                           "the device: disk/vda, interface/0, graphics/vnc ...",
                           .complete = comp_selectors},
-    [SET_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(SET_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(SET_OPT_CONFIG),
     [SET_OPT_ASSIGN] = {"settings", OPT_ARGV, 0, "KEY=VALUE",
                         "schema paths to set (source.file=/x, target.bus=virtio, port=5901); "

@@ -61,9 +61,8 @@ static int run_update_device(struct shell *sh, const struct cmd_args *a, struct 
 
 static const struct opt_def update_device_opts[] = {
     [UD_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
-    [UD_OPT_FILE] = {"file", OPT_STRING, OPT_REQUIRED, "file", "XML file of the device",
-                     .complete = comp_files},
-    [UD_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_FILE_OPT(UD_OPT_FILE),
+    DEVCMD_DRY_RUN_OPT(UD_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(UD_OPT_CONFIG),
 };
 

@@ -3,6 +3,7 @@
 #include "fsutil.h"
 #include "mem.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -117,6 +118,27 @@ int mkdir_p(const char *path, mode_t mode, struct err **e)
         if (!c)
             return 0;
     }
+}
+
+int dir_list(const char *dir, const char *suffix, struct strv *out, struct err **e)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        if (errno == ENOENT)
+            return 0;
+        return err_sys(e, ERR_IO, "cannot read '%s'", dir);
+    }
+    size_t cut = suffix ? strlen(suffix) : 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t n = strlen(de->d_name);
+        if (de->d_name[0] == '.' || (cut && (n <= cut || strcmp(de->d_name + n - cut, suffix))))
+            continue;
+        strv_push_take(out, xstrndup(de->d_name, n - cut));
+    }
+    closedir(d);
+    strv_sort(out);
+    return 0;
 }
 
 ssize_t read_small(const char *path, char *buf, size_t size)

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "mem.h"
 
 /* all of DATA to FD: EINTR retried, EAGAIN waited out (a non-blocking
  * socket); -1 with errno set */
@@ -31,6 +32,11 @@ int fsync_dir_of(const char *path);
 
 /* mkdir -p: every missing component of PATH with MODE */
 int mkdir_p(const char *path, mode_t mode, struct err **e);
+
+/* the entries of DIR whose names do not start with '.', sorted into OUT;
+ * with SUFFIX only those that end in it (and are longer), cut off.  A
+ * missing DIR is empty, not an error. */
+int dir_list(const char *dir, const char *suffix, struct strv *out, struct err **e);
 
 /* a small file (a status, a /proc entry) into BUF, at most SIZE - 1
  * bytes, NUL-terminated; its length, or -1 with errno set (BUF is then "") */

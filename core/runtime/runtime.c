@@ -248,19 +248,7 @@ int rt_kill_supervisor(struct store *st, const char *name, struct err **e)
 
 int rt_list_run(struct store *st, struct strv *names, struct err **e)
 {
-    DIR *d = opendir(st->run_dir);
-    if (!d) {
-        if (errno == ENOENT)
-            return 0;
-        return err_sys(e, ERR_IO, "cannot read '%s'", st->run_dir);
-    }
-    struct dirent *de;
-    while ((de = readdir(d)))
-        if (de->d_name[0] != '.')
-            strv_push(names, de->d_name);
-    closedir(d);
-    strv_sort(names);
-    return 0;
+    return dir_list(st->run_dir, NULL, names, e);
 }
 
 int rt_list_active(struct store *st, struct strv *names, struct err **e)

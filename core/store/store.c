@@ -163,21 +163,7 @@ static char *uuid_link_path(const struct store *st, const char *canon_uuid)
 
 int store_list(struct store *st, struct strv *names, struct err **e)
 {
-    DIR *d = opendir(st->config_dir);
-    if (!d) {
-        if (errno == ENOENT)
-            return 0;
-        return err_sys(e, ERR_IO, "cannot read '%s'", st->config_dir);
-    }
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        size_t n = strlen(de->d_name);
-        if (n > 4 && strcmp(de->d_name + n - 4, ".xml") == 0 && de->d_name[0] != '.')
-            strv_push_take(names, xstrndup(de->d_name, n - 4));
-    }
-    closedir(d);
-    strv_sort(names);
-    return 0;
+    return dir_list(st->config_dir, ".xml", names, e);
 }
 
 bool store_exists(struct store *st, const char *name)

@@ -5,6 +5,7 @@
  * each element's `children` list is its canonical output order, which is
  * libvirt's own formatting order. */
 #include "schema.h"
+#include "../base/mem.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -303,19 +304,9 @@ const char *schema_kind_name(enum val_kind kind)
     return kind < V_LAST ? names[kind] : "?";
 }
 
-static bool all_digits(const char *v)
-{
-    if (!*v)
-        return false;
-    for (; *v; v++)
-        if (!isdigit((unsigned char)*v))
-            return false;
-    return true;
-}
-
 static bool uint_ok(const char *v, const char **why)
 {
-    if (!all_digits(v))
+    if (!str_is_digits(v))
         return *why = "not an unsigned decimal integer", false;
     errno = 0;
     (void)strtoull(v, NULL, 10);
@@ -326,7 +317,7 @@ static bool uint_ok(const char *v, const char **why)
 
 static bool int_ok(const char *v, const char **why)
 {
-    if (!all_digits(v[0] == '-' ? v + 1 : v))
+    if (!str_is_digits(v[0] == '-' ? v + 1 : v))
         return *why = "not a decimal integer", false;
     errno = 0;
     long long x = strtoll(v, NULL, 10);
