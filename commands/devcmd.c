@@ -1,6 +1,8 @@
 /* devcmd.c: the shell side of a config change (devcmd.h); the engine is
- * core/runtime/change.c. */
+ * core/domains/change.c. */
 #include "devcmd.h"
+
+#include <unistd.h>
 
 #include "../core/runtime/runtime.h"
 
@@ -9,9 +11,19 @@ bool devcmd_active(struct shell *sh, const char *name)
     return rt_active(sh->store, name);
 }
 
+char *devcmd_live_path(struct shell *sh, const char *name)
+{
+    return rt_live_path(sh->store, name);
+}
+
 struct dnode *devcmd_load(struct shell *sh, const char *name, bool inactive, struct err **e)
 {
-    return rt_load_def(sh->store, name, inactive, e);
+    if (!inactive && devcmd_active(sh, name)) {
+        AUTOFREE char *path = devcmd_live_path(sh, name);
+        if (access(path, F_OK) == 0)
+            return dom_load_file(path, NULL, e);
+    }
+    return store_load(sh->store, name, e);
 }
 
 int devcmd_scope(struct shell *sh, const struct cmd_args *a, int first, enum scope_default def,

@@ -1,13 +1,13 @@
 /* devcmd.h: what the device and config commands share on the shell side:
  * the scope options (--config --live --current --persistent, in that
  * order) and the one path from a command to the config-change engine
- * (core/runtime/change.h): scope, change, apply, the user's message.  The
+ * (core/domains/change.h): scope, change, apply, the user's message.  The
  * decisions (scope rules, transaction, live sync) are core's. */
 #ifndef DOMSH_DEVCMD_H
 #define DOMSH_DEVCMD_H
 
 #include "../core/devices/devices.h"
-#include "../core/runtime/change.h"
+#include "../core/domains/change.h"
 #include "../core/xml/domain.h"
 #include "../completion/comp_devices.h"
 #include "../completion/completers.h"
@@ -35,9 +35,9 @@ int devcmd_scope(struct shell *sh, const struct cmd_args *a, int first, enum sco
                  const char *name, unsigned *mask, struct err **e);
 /* NAME runs (rt_active) */
 bool devcmd_active(struct shell *sh, const char *name);
-/* the live XML of a running domain (RUN/NAME/live.xml), or the config
- * (core/runtime/change.h rt_load_def) */
+/* the live XML of a running domain (RUN/NAME/live.xml), or the config */
 struct dnode *devcmd_load(struct shell *sh, const char *name, bool inactive, struct err **e);
+char *devcmd_live_path(struct shell *sh, const char *name);
 
 /* one change as a command asks for it */
 struct devcmd_req {

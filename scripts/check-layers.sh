@@ -16,8 +16,9 @@
 #   2     store        core/store/      config dir, locks, history, the config transaction
 #   3     devices      core/devices/    device selectors, keys, fragments
 #   4     runtime      core/runtime/    backends, argv, supervisor spawn, status, console,
-#                                       live changes, the config-change engine
-#   5     domains      core/domains/    resolve and list domains with their states
+#                                       live device changes
+#   5     domains      core/domains/    resolve and list domains with their states, the
+#                                       config-change engine
 #   6     framework    shell/ but main.c and repl.c: cmd table, parser, dispatcher, output
 #   7     completion   completion/
 #   8     commands     commands/

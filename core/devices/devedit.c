@@ -1,6 +1,6 @@
 /* devedit.c: what a device change decides before it runs: virsh's scope
  * rules, and device elements checked and defaulted like define (the
- * transaction itself is core/store/txn.c, the engine core/runtime/change.c). */
+ * transaction itself is core/store/txn.c, the engine core/domains/change.c). */
 #include "devices.h"
 
 #include <stdlib.h>

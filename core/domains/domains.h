@@ -3,8 +3,9 @@
  * The store knows files (defined domains), the runtime knows processes
  * (running ones); this layer, above both, answers the questions that need
  * the two together: which domain does a name, UUID or id mean, which
- * domains exist in which state, and which class of states a state is.  It
- * may call core/runtime, core/store and everything below them. */
+ * domains exist in which state, which class of states a state is, and
+ * (change.h) how one change reaches both the config and the running
+ * domain.  It may call core/runtime, core/store and everything below them. */
 #ifndef DOMSH_DOMAINS_H
 #define DOMSH_DOMAINS_H
 

@@ -246,6 +246,17 @@ int rt_kill_supervisor(struct store *st, const char *name, struct err **e)
     return 0;
 }
 
+char *rt_live_path(const struct store *st, const char *name)
+{
+    return xasprintf("%s/%s/" RUNF_LIVE, st->run_dir, name);
+}
+
+bool rt_active(struct store *st, const char *name)
+{
+    struct dom_status s;
+    return rt_status_read(st, name, &s, NULL) == 0 && dom_state_active(s.state);
+}
+
 int rt_list_run(struct store *st, struct strv *names, struct err **e)
 {
     return dir_list(st->run_dir, NULL, names, e);

@@ -58,6 +58,11 @@ static inline int rt_status(struct store *st, const char *name, struct dom_statu
  * boot); the guest dies with it.  RUN/NAME then says "shut off
  * (destroyed)".  The caller holds the domain lock. */
 int rt_kill_supervisor(struct store *st, const char *name, struct err **e);
+/* NAME runs (a pure read: rt_status_read) */
+bool rt_active(struct store *st, const char *name);
+/* RUN/NAME/live.xml, the running definition (caller frees) */
+char *rt_live_path(const struct store *st, const char *name);
+
 /* names in RUN/ (a domain that runs or ran since boot), sorted; no status read */
 int rt_list_run(struct store *st, struct strv *names, struct err **e);
 /* names of domains with live state (running/paused/...), including

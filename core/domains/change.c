@@ -2,35 +2,13 @@
 #include "change.h"
 
 #include <string.h>
-#include <unistd.h>
 
-#include "live_devices.h"
-#include "runtime.h"
 #include "../devices/devices.h"
+#include "../runtime/live_devices.h"
+#include "../runtime/runtime.h"
 #include "../store/history.h"
 #include "../store/txn.h"
 #include "../xml/domain.h"
-
-char *rt_live_path(const struct store *st, const char *name)
-{
-    return xasprintf("%s/%s/" RUNF_LIVE, st->run_dir, name);
-}
-
-bool rt_active(struct store *st, const char *name)
-{
-    struct dom_status s;
-    return rt_status_read(st, name, &s, NULL) == 0 && dom_state_active(s.state);
-}
-
-struct dnode *rt_load_def(struct store *st, const char *name, bool inactive, struct err **e)
-{
-    if (!inactive && rt_active(st, name)) {
-        AUTOFREE char *path = rt_live_path(st, name);
-        if (access(path, F_OK) == 0)
-            return dom_load_file(path, NULL, e);
-    }
-    return store_load(st, name, e);
-}
 
 int change_live_sync(struct store *st, const char *name, struct dnode *before,
                      struct dnode *after, void *ctx, struct err **e)

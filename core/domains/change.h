@@ -8,8 +8,8 @@
  * through the supervisor), and only then is the new live.xml written; for
  * the config scope it goes through the store's transaction (txn.h).  Live
  * first, so a refused hot-plug changes nothing; a refused change leaves
- * every file as it was.  Runtime layer: it may call core/devices,
- * core/store, core/xml and core/base. */
+ * every file as it was.  Domains layer: it needs the store and the
+ * runtime together, and may call everything below. */
 #ifndef DOMSH_CHANGE_H
 #define DOMSH_CHANGE_H
 
@@ -48,13 +48,5 @@ int change_apply(struct store *st, const char *name, unsigned mask, const struct
  * tree (rt_live_sync) */
 int change_live_sync(struct store *st, const char *name, struct dnode *before,
                      struct dnode *after, void *ctx, struct err **e);
-
-/* RUN/NAME/live.xml (caller frees) */
-char *rt_live_path(const struct store *st, const char *name);
-/* NAME runs (a pure read: rt_status_read) */
-bool rt_active(struct store *st, const char *name);
-/* the definition NAME runs with (RUN/NAME/live.xml) when it runs and
- * INACTIVE is false, else its config */
-struct dnode *rt_load_def(struct store *st, const char *name, bool inactive, struct err **e);
 
 #endif
