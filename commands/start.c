@@ -24,13 +24,17 @@ static const struct opt_def start_opts[] = {
                                  .help = "start every inactive domain marked autostart"},
 };
 
-/* under the domain lock: re-check the state, load, hand over to the backend */
+/* a stale status (e.g. from before a host reboot, which is what
+ * --autostart-all follows) is repaired first, outside the lock the repair
+ * takes; then under the domain lock: re-check the state, load, hand over
+ * to the backend */
 static int start_one(struct shell *sh, const char *name, unsigned flags, struct err **e)
 {
+    struct dom_status ds;
+    rt_status_repair(sh->store, name, &ds, NULL);
     int lock = store_lock(sh->store, name, false, e);
     if (lock < 0)
         return -1;
-    struct dom_status ds;     /* under our lock a repair could not write: read */
     int rc = rt_status_read(sh->store, name, &ds, e);
     struct dnode *dom = NULL;
     int id;
