@@ -86,7 +86,8 @@ static int collect(struct shell *sh, const struct cmd_args *a, struct domain_set
             free(rows->v[i].name);
     }
     rows->n = kept;
-    qsort(rows->v, rows->n, sizeof(*rows->v), row_cmp);
+    if (rows->n > 1)         /* an empty set has no array: qsort(NULL) is UB */
+        qsort(rows->v, rows->n, sizeof(*rows->v), row_cmp);
     return 0;
 }
 
