@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "../core/base/buf.h"
-#include "../core/xml/domain.h"
-#include "../core/base/mem.h"
-#include "helpers.h"
+#include "../../core/base/buf.h"
+#include "../../core/xml/domain.h"
+#include "../../core/base/mem.h"
+#include "../helpers.h"
 
 static bool have(const char *tool)
 {
