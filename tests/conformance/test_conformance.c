@@ -1,4 +1,6 @@
-/* test_conformance.c: the shared conformance corpus.
+/* test_conformance.c: libvirt's conformance corpus (SHARED/conformance,
+ * not in the repository; `make conformance` runs this binary only when it
+ * is there).
  *  - library level: every file of domains/ and domains-tolerant/ loads,
  *    format(parse(x)) is a fixed point, and the --inactive output validates
  *    against libvirt's RelaxNG schema (when the input itself does);
