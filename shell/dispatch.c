@@ -50,12 +50,21 @@ static void put_message(FILE *f, const struct err *e)
 static void print_error(struct shell *sh, const struct err *e, const char *cmd)
 {
     fflush(sh->out);   /* keep stdout and stderr in order when both are a pipe */
+    /* the line is composed, then written at once: stderr is unbuffered,
+     * and a long message (a 1 MB name) cost a write() per character */
+    char *line = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&line, &len);
+    FILE *f = m ? m : sh->err;
     if (e && e->msg) {
-        fputs("error: ", sh->err);
-        put_message(sh->err, e);
-        fputc('\n', sh->err);
+        fputs("error: ", f);
+        put_message(f, e);
+        fputc('\n', f);
     } else
-        fprintf(sh->err, "error: command '%s' failed\n", cmd);
+        fprintf(f, "error: command '%s' failed\n", cmd);
+    if (m && fclose(m) == 0)
+        fwrite(line, 1, len, sh->err);
+    free(line);
     fflush(sh->err);
 }
 

@@ -149,13 +149,29 @@ static void on_signal(struct session *s)
     }
 }
 
+/* Every asynchronous signal whose usual effect is to end the process ends
+ * the session instead, and takes that effect once the terminal is sane
+ * again; SIGPIPE (a dead socket shows in read/write) and SIGWINCH (resize)
+ * are read too.  They are all blocked before raw mode is set, so none can
+ * kill us with the terminal raw.  A signal that whoever started us set to
+ * be ignored (nohup: SIGHUP; a script's background job: SIGINT, SIGQUIT)
+ * stays ignored: blocked, it would be queued and read like any other. */
+static const int session_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+                                       SIGALRM, SIGPIPE, SIGWINCH, 0 };
+
+static bool ignored(int signo)
+{
+    struct sigaction sa;
+    return sigaction(signo, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
+}
+
 static int signals_block(struct session *s, struct err **e)
 {
     sigset_t set;
     sigemptyset(&set);
-    for (const int *p = (const int[]){ SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGWINCH, 0 };
-         *p; p++)
-        sigaddset(&set, *p);
+    for (const int *p = session_signals; *p; p++)
+        if (*p == SIGPIPE || *p == SIGWINCH || !ignored(*p))
+            sigaddset(&set, *p);
     if (sigprocmask(SIG_BLOCK, &set, &s->oldmask) < 0)
         return err_sys(e, ERR_INTERNAL, "cannot block signals");
     s->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
