@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../core/base/buf.h"
+#include "../core/domains/domains.h"
 #include "../core/runtime/runtime.h"
 
 bool devcmd_active(struct shell *sh, const char *name)
@@ -42,12 +43,7 @@ char *devcmd_live_path(struct shell *sh, const char *name)
 
 struct dnode *devcmd_load(struct shell *sh, const char *name, bool inactive, struct err **e)
 {
-    if (!inactive && devcmd_active(sh, name)) {
-        AUTOFREE char *path = devcmd_live_path(sh, name);
-        if (access(path, F_OK) == 0)
-            return dom_load_file(path, NULL, e);
-    }
-    return store_load(sh->store, name, e);
+    return domains_load(sh->store, name, inactive ? DOMAINS_INACTIVE : DOMAINS_CURRENT, NULL, e);
 }
 
 char *devcmd_read_fragment(const char *path, struct err **e)
@@ -75,16 +71,14 @@ static int apply_live(struct shell *sh, const char *name, const struct devcmd_ch
                        "to change its next boot",
                        name);
     AUTOFREE char *path = devcmd_live_path(sh, name);
-    AUTOFREE char *old = read_file_max(path, DOM_MAX_XML, NULL, e);
-    if (!old)
-        return -1;
-    struct dnode *before = dom_load_string(old, strlen(old), path, NULL, e);
+    /* the live parse: the running guest's id and pty paths stay */
+    struct dnode *before = domains_load(sh->store, name, DOMAINS_LIVE, NULL, e);
     struct dnode *work = before ? dnode_clone(before) : NULL;
     struct dnode *after = NULL;
     int rc = -1;
     if (work && c->edit(work, c->ctx, e) == 0) {
         AUTOFREE char *text = dom_format(work, DOM_FMT_SECURE);
-        after = dom_load_string(text, strlen(text), path, NULL, e);
+        after = dom_load_live(text, strlen(text), path, e);
     }
     if (after && c->dry_run) {
         AUTOFREE char *nt = dom_format(after, DOM_FMT_SECURE);

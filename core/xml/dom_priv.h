@@ -11,6 +11,7 @@
 struct dctx {
     const char *label;      /* file name or NULL */
     struct err **e;
+    bool live;              /* a running definition: keep live-only data */
 };
 
 /* err_set with control characters (from input values) made blanks, so

@@ -318,6 +318,6 @@ int dom_validate_ctx(const struct dnode *dom, struct dctx *c)
 
 int dom_validate(const struct dnode *dom, struct err **e)
 {
-    struct dctx c = {NULL, e};
+    struct dctx c = {.e = e};
     return dom_validate_ctx(dom, &c);
 }
