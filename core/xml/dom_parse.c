@@ -73,8 +73,8 @@ static int check_attrs(const char *label, struct dnode *n, struct err **e)
 static int check_text(const char *label, struct dnode *n, struct err **e)
 {
     const struct schema_elem *se = n->se;
-    if (se->text != V_STRING && se->text != V_PATH)
-        trim_text(n);
+    if (se->text != V_STRING && se->text != V_PATH && se->text != V_NAME)
+        trim_text(n);     /* libvirt keeps a name's blanks: 'web ' is not 'web' */
     if (se->text == V_NONE) {
         if (n->text && *n->text) {
             AUTOFREE char *where = dnode_where(n);

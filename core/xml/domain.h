@@ -64,7 +64,12 @@ unsigned long long dom_current_memory_kib(const struct dnode *dom);
 unsigned dom_vcpus(const struct dnode *dom);
 const char *dom_os_type(const struct dnode *dom);
 
-/* 1-64 of [A-Za-z0-9_.+-], not starting with '.' or '-' */
+/* a domain name: what libvirt 9.0 accepts (anything but empty, '/' or a
+ * newline; spaces, UTF-8 and punctuation are fine) that can also safely
+ * name files: no control character, no leading '.' or '-', at most
+ * DOM_NAME_MAX bytes, so that the longest file domsh derives from a name
+ * (LOG/NAME-crashed-EPOCH.console.log, 31 bytes more) fits NAME_MAX (255) */
+#define DOM_NAME_MAX 224
 bool dom_name_valid(const char *name, struct err **e);
 /* uuid: parse 36-char or 32-hex forms; format canonical lower-case */
 bool uuid_parse(const char *s, unsigned char out[16]);

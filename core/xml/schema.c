@@ -397,9 +397,8 @@ bool schema_value_ok(enum val_kind kind, const char *const *values, const char *
         return *v ? (*why = "no text allowed", false) : true;
     case V_STRING:
     case V_PATH:
+    case V_NAME:      /* dom_validate applies the name rule, with libvirt's messages */
         return true;
-    case V_NAME:
-        return *v ? true : (*why = "empty", false);
     case V_ENUM:
         return enum_ok(values, v) ? true : (*why = "not one of the allowed values", false);
     case V_UINT:
