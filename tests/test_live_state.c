@@ -50,13 +50,21 @@ static void fini(void)
 
 TestSuite(live_state, .fini = fini, .timeout = 240);
 
-Test(live_state, every_live_change_keeps_id_ptys_and_console_on_the_test_backend)
+/* a fresh root with domain st defined and running */
+static void start_st(void)
 {
     root = tmp_root();
     char *xml = fmt("%s/st.xml", root);
     write_text(xml, state_xml);
     char *line = fmt("define %s; start st", xml);
     free(live_ok(root, TEST_URI, line));
+    free(line);
+    free(xml);
+}
+
+Test(live_state, every_live_change_keeps_id_ptys_and_console_on_the_test_backend)
+{
+    start_st();
     live_check_changes(root, TEST_URI, "st", changes, "echo live-$((6*7))", "live-42");
     /* and the live XML the changes wrote is what the live parse makes of it */
     char *live = live_ok(root, TEST_URI, "dumpxml st");
@@ -68,19 +76,13 @@ Test(live_state, every_live_change_keeps_id_ptys_and_console_on_the_test_backend
     free(again);
     dnode_free(dom);
     free(live);
-    free(line);
-    free(xml);
 }
 
 /* the inactive view of a running domain is still the config, without
  * live-only data; the live view of a stopped one is an error */
 Test(live_state, inactive_view_has_no_live_data)
 {
-    root = tmp_root();
-    char *xml = fmt("%s/st.xml", root);
-    write_text(xml, state_xml);
-    char *line = fmt("define %s; start st", xml);
-    free(live_ok(root, TEST_URI, line));
+    start_st();
     char *inactive = live_ok(root, TEST_URI, "dumpxml st --inactive");
     cr_assert(!strstr(inactive, " id=") && !strstr(inactive, "tty=") &&
               !strstr(inactive, "/dev/pts/"), "%s", inactive);
@@ -93,6 +95,4 @@ Test(live_state, inactive_view_has_no_live_data)
     cr_assert_str_eq(off, inactive);
     free(off);
     free(inactive);
-    free(line);
-    free(xml);
 }
