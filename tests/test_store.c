@@ -349,10 +349,10 @@ Test(store, duplicates)
     cr_assert_eq(save(st, "alpha", U1, &e), 0);
     cr_assert_eq(save(st, "alpha", U2, &e), -1);
     cr_assert_eq(e->code, ERR_EXISTS);
-    cr_assert_str_eq(e->msg, "domain 'alpha' already exists with uuid " U1);
+    cr_assert_str_eq(e->msg, "operation failed: domain 'alpha' already exists with uuid " U1);
     err_clear(&e);
     cr_assert_eq(save(st, "beta", U1, &e), -1);
-    cr_assert_str_eq(e->msg, "domain 'alpha' is already defined with uuid " U1);
+    cr_assert_str_eq(e->msg, "operation failed: domain 'alpha' is already defined with uuid " U1);
     err_clear(&e);
     cr_assert(!store_exists(st, "beta"));
     /* same name and uuid: update */

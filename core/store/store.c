@@ -424,7 +424,8 @@ static int check_duplicates(struct store *st, const char *name, const char *uuid
     char old[37];
     if (!owner && store_exists(st, name) && store_uuid(st, name, old) &&
         strcmp(old, uuid) != 0)
-        return err_set(e, ERR_EXISTS, "domain '%s' already exists with uuid %s", name, old);
+        return err_set(e, ERR_EXISTS, "operation failed: domain '%s' already exists with uuid %s",
+                       name, old);
     return 0;
 }
 
