@@ -312,7 +312,8 @@ struct dnode *dom_parse_device(const char *xml, size_t len, const char *label,
         goto fail;
     fragment_port(dev, dom);
     dom_assign_schema(dev);
-    if (dom_device_validate(dev, dom, &c) < 0)
+    dom_rules_rewrite(dev);
+    if (dom_device_validate(dev, dom, &c) < 0 || dom_rules_check(dev, &c) < 0)
         goto fail;
     return dev;
 fail:

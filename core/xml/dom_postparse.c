@@ -240,6 +240,7 @@ int dom_postparse_ctx(struct dnode *dom, struct dctx *c)
     if (devices_defaults(dom, c) < 0)
         return -1;
     dom_assign_schema(dom);
+    dom_rules_rewrite(dom);
     return 0;
 }
 
