@@ -54,6 +54,27 @@ static const struct rule_case cases[] = {
     {"", HOSTDEV_USB("1", "65536"), "rules.xml:1: domain/devices/hostdev/source/product: USB "
                                     "product id '0x10000' is out of range (at most 0xffff)", NULL},
     {"", HOSTDEV_USB("0xffff", "0x1"), NULL, "<vendor id='0xffff'/>"},
+    /* required companions */
+    {"", DISK("<encryption format='qcow'><secret type='passphrase'/></encryption>"),
+     "rules.xml:1: domain/devices/disk/encryption/secret: XML error: missing secret uuid or "
+     "usage attribute", NULL},
+    /* tap names the kernel takes */
+    {"", "<interface type='ethernet'><target dev='tap/0'/></interface>",
+     "rules.xml:1: domain/devices/interface/target: interface target dev 'tap/0' is not a host "
+     "interface name", NULL},
+    {"", "<interface type='ethernet'><target dev='tap-name-of-16ch'/></interface>",
+     "rules.xml:1: domain/devices/interface/target: interface target dev 'tap-name-of-16ch' is "
+     "not a host interface name", NULL},
+    {"", "<interface type='ethernet'><target dev='tap-name-of-15'/></interface>", NULL,
+     "<target dev='tap-name-of-15'/>"},
+    /* chardev ports: 32 bits as libvirt reads them; negative means the next free one */
+    {"", "<serial type='pty'><target port='0x5'/></serial>", "rules.xml:1: domain/devices/serial/"
+                                                           "target: XML error: Invalid port number: "
+                                                           "0x5", NULL},
+    {"", "<parallel type='pty'><target port='4294967296'/></parallel>", "rules.xml:1: domain/"
+         "devices/parallel/target: XML error: Invalid port number: 4294967296", NULL},
+    {"", "<serial type='pty'><target port='3'/></serial><serial type='pty'><target port='-1'/>"
+         "</serial>", NULL, "<target port='4'/>"},
     /* yes, else no: as libvirt reads autoport and managed */
     {"", "<graphics type='vnc' autoport='YES' port='5901'/>", NULL,
      "<graphics type='vnc' port='5901' autoport='no'"},

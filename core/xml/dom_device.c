@@ -308,11 +308,13 @@ struct dnode *dom_parse_device(const char *xml, size_t len, const char *label,
                 dev->name);
         goto fail;
     }
-    if (dom_schema_check(c.label, dev, se, e) < 0 || dom_device_defaults(dev, dom, &c) < 0)
+    if (dom_schema_check(c.label, dev, se, e) < 0)
+        goto fail;
+    dom_rules_rewrite(dev);
+    if (dom_device_defaults(dev, dom, &c) < 0)
         goto fail;
     fragment_port(dev, dom);
     dom_assign_schema(dev);
-    dom_rules_rewrite(dev);
     if (dom_device_validate(dev, dom, &c) < 0 || dom_rules_check(dev, &c) < 0)
         goto fail;
     return dev;

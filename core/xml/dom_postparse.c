@@ -229,6 +229,7 @@ int dom_postparse_ctx(struct dnode *dom, struct dctx *c)
 {
     if (!c->live)
         dnode_set_attr(dom, "id", NULL);
+    dom_rules_rewrite(dom);    /* libvirt's spellings first: the defaults read them */
     uuid_default(dom);
     if (memory_defaults(dom, c) < 0)
         return -1;
@@ -240,7 +241,6 @@ int dom_postparse_ctx(struct dnode *dom, struct dctx *c)
     if (devices_defaults(dom, c) < 0)
         return -1;
     dom_assign_schema(dom);
-    dom_rules_rewrite(dom);
     return 0;
 }
 

@@ -9,13 +9,18 @@
 #include "dom_priv.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum rule_kind {
     RULE_CHARSET,     /* every byte in chars */
     RULE_ONE_OF,      /* one of values, compared as libvirt does (case-sensitive) */
     RULE_MAX,         /* a number (decimal, 0x hex, 0 octal) of at most max */
+    RULE_UINT32,      /* [-]digits within 32 bits (libvirt's virStrToLong_ui) */
+    RULE_NEEDS,       /* the attribute must be there (a required companion) */
+    RULE_IFNAME,      /* a Linux interface name: 1-15 bytes, no '/' or blank, not . or .. */
     RULE_YES_ELSE_NO, /* rewrite: libvirt reads "yes" as yes and anything else as no */
+    RULE_NEGATIVE_UNSET, /* rewrite: a RULE_UINT32 value negative as an int means "unset" */
     RULE_ALIAS,       /* rewrite: values[2k] is stored as values[2k+1] */
 };
 
@@ -43,6 +48,11 @@ static const char *const disk_formats[] = {
     "raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "vdi", "fat", "vhd", "ploop", "cow",
     "qcow", "qcow2", "qed", "vmdk", "aio", NULL};
 
+#define CHR_PORT(dev)                                                                    \
+    {"domain/devices/" dev "/target", "port", RULE_UINT32,                               \
+     .msg = "XML error: Invalid port number: %s"},                                       \
+    {"domain/devices/" dev "/target", "port", RULE_NEGATIVE_UNSET, .msg = NULL}
+
 static const struct value_rule rules[] = {
     {"domain/os/type", "arch", RULE_ONE_OF, .values = archs,
      .msg = "unsupported configuration: Unknown architecture %s"},
@@ -58,6 +68,13 @@ static const struct value_rule rules[] = {
      .msg = "USB vendor id '%s' is out of range (at most 0xffff)"},
     {"domain/devices/hostdev/source/product", "id", RULE_MAX, .max = 0xffff,
      .msg = "USB product id '%s' is out of range (at most 0xffff)"},
+    {"domain/devices/disk/encryption/secret", "uuid", RULE_NEEDS,
+     .msg = "XML error: missing secret uuid or usage attribute"},
+    /* libvirt takes any name; the kernel (and so QEMU's tap) does not */
+    {"domain/devices/interface/target", "dev", RULE_IFNAME,
+     .msg = "interface target dev '%s' is not a host interface name (1-15 bytes, no '/' or "
+            "blank)"},
+    CHR_PORT("serial"), CHR_PORT("parallel"), CHR_PORT("console"),
     {"domain/devices/graphics", "autoport", RULE_YES_ELSE_NO, .msg = NULL},
     {"domain/devices/hostdev", "managed", RULE_YES_ELSE_NO, .msg = NULL},
 };
@@ -72,10 +89,39 @@ static bool one_of(const char *const *values, const char *v)
     return false;
 }
 
+/* virStrToLong_ui: decimal, a leading '-' allowed (it wraps), 32 bits */
+static bool uint32_ok(const char *v, long long *as_int)
+{
+    bool neg = *v == '-';
+    const char *d = v + neg;
+    if (!*d || d[strspn(d, "0123456789")] || strlen(d) > 10)
+        return false;
+    unsigned long long n = strtoull(d, NULL, 10);
+    if (n > 4294967295ULL)
+        return false;
+    unsigned int u = neg ? (unsigned int)-n : (unsigned int)n;
+    if (as_int)
+        *as_int = u > 2147483647U ? (long long)u - 4294967296LL : (long long)u;
+    return true;
+}
+
+static bool ifname_ok(const char *v)
+{
+    size_t len = strlen(v);
+    return len >= 1 && len <= 15 && !strpbrk(v, "/ \t\n") && strcmp(v, ".") != 0 &&
+           strcmp(v, "..") != 0;
+}
+
 static bool rule_holds(const struct value_rule *r, const char *v)
 {
     unsigned long long n;
     switch (r->kind) {
+    case RULE_UINT32:
+        return uint32_ok(v, NULL);
+    case RULE_IFNAME:
+        return ifname_ok(v);
+    case RULE_NEEDS:
+    case RULE_NEGATIVE_UNSET:
     case RULE_CHARSET:
         return v[strspn(v, r->chars)] == '\0';
     case RULE_ONE_OF:
@@ -91,6 +137,9 @@ static bool rule_holds(const struct value_rule *r, const char *v)
 
 static void rule_rewrite(const struct value_rule *r, struct dnode *n, const char *v)
 {
+    long long as_int;
+    if (r->kind == RULE_NEGATIVE_UNSET && uint32_ok(v, &as_int) && as_int < 0)
+        dnode_set_attr(n, r->attr, NULL);
     if (r->kind == RULE_YES_ELSE_NO && strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
         dnode_set_attr(n, r->attr, "no");
     for (size_t i = 0; r->kind == RULE_ALIAS && r->values[i]; i += 2)
@@ -104,8 +153,10 @@ int dom_rules_check(const struct dnode *n, struct dctx *c)
 {
     for (size_t i = 0; n->se && i < NRULES; i++) {
         const struct value_rule *r = &rules[i];
-        const char *v = r->msg ? dnode_attr(n, r->attr) : NULL;
-        if (v && strcmp(r->path, n->se->path) == 0 && !rule_holds(r, v))
+        if (!r->msg || strcmp(r->path, n->se->path) != 0)
+            continue;
+        const char *v = dnode_attr(n, r->attr);
+        if (r->kind == RULE_NEEDS ? !v : v && !rule_holds(r, v))
             return dom_fail(c, ERR_INVALID, n, r->msg, v);
     }
     for (size_t i = 0; i < n->nkids; i++)
