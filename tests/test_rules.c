@@ -48,6 +48,13 @@ static const struct rule_case cases[] = {
      "characters", NULL},
     {"", "<interface type='user'><model type='virtio-net_PCI'/></interface>", NULL,
      "<model type='virtio-net_PCI'/>"},
+    /* known NIC models compare without case and take libvirt's spelling */
+    {"", "<interface type='user'><model type='E1000E'/></interface>", NULL,
+     "<model type='e1000e'/>"},
+    {"", "<interface type='user'><model type='am79c973'/></interface>", NULL,
+     "<model type='Am79C973'/>"},
+    {"", "<interface type='user'><model type='NE2K_PCI'/></interface>", NULL,
+     "<model type='NE2K_PCI'/>"},
     /* USB ids: QEMU's 16 bits */
     {"", HOSTDEV_USB("0x10000", "1"), "rules.xml:1: domain/devices/hostdev/source/vendor: USB "
                                       "vendor id '0x10000' is out of range (at most 0xffff)", NULL},

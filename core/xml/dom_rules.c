@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum rule_kind {
     RULE_CHARSET,     /* every byte in chars */
@@ -21,6 +22,7 @@ enum rule_kind {
     RULE_IFNAME,      /* a Linux interface name: 1-15 bytes, no '/' or blank, not . or .. */
     RULE_YES_ELSE_NO, /* rewrite: libvirt reads "yes" as yes and anything else as no */
     RULE_NEGATIVE_UNSET, /* rewrite: a RULE_UINT32 value negative as an int means "unset" */
+    RULE_CANON,       /* rewrite: a value equal to one of values but for case takes its spelling */
     RULE_ALIAS,       /* rewrite: values[2k] is stored as values[2k+1] */
 };
 
@@ -53,6 +55,13 @@ static const char *const disk_formats[] = {
      .msg = "XML error: Invalid port number: %s"},                                       \
     {"domain/devices/" dev "/target", "port", RULE_NEGATIVE_UNSET, .msg = NULL}
 
+/* virDomainNetModel: libvirt compares these without case and stores its own
+ * spelling ("scm91c111" is libvirt's); any other model is kept as typed */
+static const char *const nic_models[] = {
+    "netfront", "rtl8139", "virtio", "e1000", "e1000e", "virtio-transitional",
+    "virtio-non-transitional", "usb-net", "spapr-vlan", "lan9118", "scm91c111", "vlance",
+    "vmxnet", "vmxnet2", "vmxnet3", "Am79C970A", "Am79C973", "82545EM", "82543GC", NULL};
+
 static const struct value_rule rules[] = {
     {"domain/os/type", "arch", RULE_ONE_OF, .values = archs,
      .msg = "unsupported configuration: Unknown architecture %s"},
@@ -63,6 +72,7 @@ static const struct value_rule rules[] = {
     {"domain/devices/interface/model", "type", RULE_CHARSET,
      .chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-",
      .msg = "invalid argument: Model name contains invalid characters"},
+    {"domain/devices/interface/model", "type", RULE_CANON, .values = nic_models, .msg = NULL},
     /* libvirt takes any number here; QEMU's usb-host refuses ids over 16 bits */
     {"domain/devices/hostdev/source/vendor", "id", RULE_MAX, .max = 0xffff,
      .msg = "USB vendor id '%s' is out of range (at most 0xffff)"},
@@ -122,6 +132,7 @@ static bool rule_holds(const struct value_rule *r, const char *v)
         return ifname_ok(v);
     case RULE_NEEDS:
     case RULE_NEGATIVE_UNSET:
+    case RULE_CANON:
     case RULE_CHARSET:
         return v[strspn(v, r->chars)] == '\0';
     case RULE_ONE_OF:
@@ -140,6 +151,11 @@ static void rule_rewrite(const struct value_rule *r, struct dnode *n, const char
     long long as_int;
     if (r->kind == RULE_NEGATIVE_UNSET && uint32_ok(v, &as_int) && as_int < 0)
         dnode_set_attr(n, r->attr, NULL);
+    for (size_t i = 0; r->kind == RULE_CANON && r->values[i]; i++)
+        if (strcasecmp(v, r->values[i]) == 0 && strcmp(v, r->values[i]) != 0) {
+            dnode_set_attr(n, r->attr, r->values[i]);
+            return;
+        }
     if (r->kind == RULE_YES_ELSE_NO && strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
         dnode_set_attr(n, r->attr, "no");
     for (size_t i = 0; r->kind == RULE_ALIAS && r->values[i]; i += 2)
