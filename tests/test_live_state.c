@@ -41,7 +41,8 @@ static void fini(void)
 {
     if (!root)
         return;
-    struct run_result r = run_line(root, "destroy st");   /* whatever state a failure left */
+    /* whatever state a test left */
+    struct run_result r = run_domsh(root, NULL, (const char *[]){"-c", TEST_URI, "destroy st", NULL});
     run_free(&r);
     rm_rf(root);
     free(root);

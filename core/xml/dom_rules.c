@@ -19,7 +19,6 @@ enum rule_kind {
     RULE_MAX,         /* a number (decimal, 0x hex, 0 octal) of at most max */
     RULE_UINT32,      /* [-]digits within 32 bits (libvirt's virStrToLong_ui) */
     RULE_NEEDS,       /* the attribute must be there (a required companion) */
-    RULE_IFNAME,      /* a Linux interface name: 1-15 bytes, no '/' or blank, not . or .. */
     RULE_YES_ELSE_NO, /* rewrite: libvirt reads "yes" as yes and anything else as no */
     RULE_NEGATIVE_UNSET, /* rewrite: a RULE_UINT32 value negative as an int means "unset" */
     RULE_CANON,       /* rewrite: a value equal to one of values but for case takes its spelling */
@@ -80,10 +79,6 @@ static const struct value_rule rules[] = {
      .msg = "USB product id '%s' is out of range (at most 0xffff)"},
     {"domain/devices/disk/encryption/secret", "uuid", RULE_NEEDS,
      .msg = "XML error: missing secret uuid or usage attribute"},
-    /* libvirt takes any name; the kernel (and so QEMU's tap) does not */
-    {"domain/devices/interface/target", "dev", RULE_IFNAME,
-     .msg = "interface target dev '%s' is not a host interface name (1-15 bytes, no '/' or "
-            "blank)"},
     CHR_PORT("serial"), CHR_PORT("parallel"), CHR_PORT("console"),
     {"domain/devices/graphics", "autoport", RULE_YES_ELSE_NO, .msg = NULL},
     {"domain/devices/hostdev", "managed", RULE_YES_ELSE_NO, .msg = NULL},
@@ -115,21 +110,12 @@ static bool uint32_ok(const char *v, long long *as_int)
     return true;
 }
 
-static bool ifname_ok(const char *v)
-{
-    size_t len = strlen(v);
-    return len >= 1 && len <= 15 && !strpbrk(v, "/ \t\n") && strcmp(v, ".") != 0 &&
-           strcmp(v, "..") != 0;
-}
-
 static bool rule_holds(const struct value_rule *r, const char *v)
 {
     unsigned long long n;
     switch (r->kind) {
     case RULE_UINT32:
         return uint32_ok(v, NULL);
-    case RULE_IFNAME:
-        return ifname_ok(v);
     case RULE_NEEDS:
     case RULE_NEGATIVE_UNSET:
     case RULE_CANON:
