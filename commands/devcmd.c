@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include "../core/domains/domains.h"
 #include "../core/runtime/runtime.h"
 
 bool devcmd_active(struct shell *sh, const char *name)
@@ -18,12 +19,7 @@ char *devcmd_live_path(struct shell *sh, const char *name)
 
 struct dnode *devcmd_load(struct shell *sh, const char *name, bool inactive, struct err **e)
 {
-    if (!inactive && devcmd_active(sh, name)) {
-        AUTOFREE char *path = devcmd_live_path(sh, name);
-        if (access(path, F_OK) == 0)
-            return dom_load_file(path, NULL, e);
-    }
-    return store_load(sh->store, name, e);
+    return domains_load(sh->store, name, inactive ? DOMAINS_INACTIVE : DOMAINS_CURRENT, NULL, e);
 }
 
 int devcmd_scope(struct shell *sh, const struct cmd_args *a, int first, enum scope_default def,

@@ -2,9 +2,8 @@
  * own pty, published as <console tty=> in the live XML). */
 #include <string.h>
 
-#include "../core/base/rundir.h"
+#include "../core/domains/domains.h"
 #include "../core/xml/domain.h"
-#include "../core/store/store.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 
@@ -30,13 +29,7 @@ static const char *console_tty(const struct dnode *dom)
 
 static int ttyconsole_run(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
-    AUTOFREE char *path = xasprintf("%s/%s/" RUNF_LIVE, sh->store->run_dir, a->dom_name);
-    size_t len = 0;
-    AUTOFREE char *xml = read_file_max(path, DOM_MAX_XML, &len, e);
-    if (!xml)
-        return -1;
-    /* dom_parse, not dom_load_string: an inactive parse drops tty= and pty paths */
-    struct dnode *dom = dom_parse(xml, len, "live configuration", e);
+    struct dnode *dom = domains_load(sh->store, a->dom_name, DOMAINS_LIVE, NULL, e);
     if (!dom)
         return -1;
     const char *tty = console_tty(dom);

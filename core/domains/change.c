@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "domains.h"
+
 #include "../devices/devices.h"
 #include "../runtime/live_devices.h"
 #include "../runtime/runtime.h"
@@ -25,14 +27,16 @@ static void print_diff(const struct change *c, const char *old, const char *new_
     fputs(*d ? d : "no change\n", c->diff_out ? c->diff_out : stdout);
 }
 
-/* the edited copy of BEFORE, formatted and loaded again like define */
+/* the edited copy of BEFORE, formatted and loaded again like define
+ * (live: through the live parse, so the guest's id and ptys stay) */
 static struct dnode *edited_copy(const struct change *c, const struct dnode *before,
-                                 const char *label, struct err **e)
+                                 const char *label, bool live, struct err **e)
 {
     struct dnode *work = dnode_clone(before), *after = NULL;
     if (c->edit(work, c->ctx, e) == 0) {
         AUTOFREE char *text = dom_format(work, DOM_FMT_SECURE);
-        after = dom_load_string(text, strlen(text), label, NULL, e);
+        after = live ? dom_load_live(text, strlen(text), label, e)
+                     : dom_load_string(text, strlen(text), label, NULL, e);
     }
     dnode_free(work);
     return after;
@@ -49,11 +53,9 @@ static int apply_live(struct store *st, const char *name, const struct change *c
                        "to change its next boot",
                        name);
     AUTOFREE char *path = rt_live_path(st, name);
-    AUTOFREE char *old = read_file_max(path, DOM_MAX_XML, NULL, e);
-    if (!old)
-        return -1;
-    struct dnode *before = dom_load_string(old, strlen(old), path, NULL, e);
-    struct dnode *after = before ? edited_copy(c, before, path, e) : NULL;
+    /* the live parse: the running guest's id and pty paths stay */
+    struct dnode *before = domains_load(st, name, DOMAINS_LIVE, NULL, e);
+    struct dnode *after = before ? edited_copy(c, before, path, true, e) : NULL;
     int rc = -1;
     if (after && c->dry_run) {
         AUTOFREE char *nt = dom_format(after, DOM_FMT_SECURE);

@@ -15,6 +15,7 @@
 #include "../base/err.h"
 #include "../runtime/runtime.h"
 #include "../store/store.h"
+#include "../xml/tree.h"
 
 /* state classes: the states a command accepts (cmd_def.target_states),
  * completion offers and `list` filters on */
@@ -55,5 +56,20 @@ struct domain_set {
  * by name; a pure read (nothing locked or written). */
 int domains_list(struct store *st, unsigned want, struct domain_set *out, struct err **e);
 void domain_set_free(struct domain_set *s);
+
+/* which definition of a domain to read (load.c) */
+enum domains_view {
+    DOMAINS_CURRENT,    /* the running one when the domain runs, else the persistent one */
+    DOMAINS_INACTIVE,   /* the persistent one (--inactive, --config) */
+    DOMAINS_LIVE,       /* the running one; ERR_STATE "domain 'NAME' is not running" */
+};
+/* the text as written (RUN/NAME/live.xml or CONFIG/NAME.xml, both canonical
+ * dom_format output); *live (may be NULL) says which one it is */
+char *domains_load_text(struct store *st, const char *name, enum domains_view view, bool *live,
+                        struct err **e);
+/* the same, loaded: the running definition through the live parse (its id,
+ * pty paths and console tty= are kept), the persistent one through define's */
+struct dnode *domains_load(struct store *st, const char *name, enum domains_view view,
+                           bool *live, struct err **e);
 
 #endif

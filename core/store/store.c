@@ -144,9 +144,7 @@ static int ensure_config_dir(struct store *st, struct err **e)
 /* a name that cannot escape the config dir; anything else simply does not exist */
 bool store_name_safe(const char *name)
 {
-    return name && *name && *name != '.' && *name != '-' && strlen(name) <= 64 &&
-           name[strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                             "0123456789_.+-")] == '\0';
+    return dom_name_valid(name, NULL);    /* the one name rule (domain.h) */
 }
 
 static char *xml_path(const struct store *st, const char *name)
@@ -281,12 +279,13 @@ static int check_duplicates(struct store *st, const char *name, const char *uuid
 {
     AUTOFREE char *owner = store_name_by_uuid(st, uuid);
     if (owner && strcmp(owner, name) != 0)
-        return err_set(e, ERR_EXISTS, "domain '%s' is already defined with uuid %s",
-                       owner, uuid);
+        return err_set(e, ERR_EXISTS, "operation failed: domain '%s' is already defined with "
+                       "uuid %s", owner, uuid);
     char old[37];
     if (!owner && store_exists(st, name) && store_uuid(st, name, old) &&
         strcmp(old, uuid) != 0)
-        return err_set(e, ERR_EXISTS, "domain '%s' already exists with uuid %s", name, old);
+        return err_set(e, ERR_EXISTS, "operation failed: domain '%s' already exists with uuid %s",
+                       name, old);
     return 0;
 }
 
@@ -314,21 +313,49 @@ int store_check_save(struct store *st, const struct dnode *dom, char canon[37], 
     return check_duplicates(st, name, canon, e);
 }
 
-int store_save(struct store *st, const struct dnode *dom, struct err **e)
+/* The caller holds NAME's lock, but two shells defining two names with one
+ * uuid hold two different locks: the duplicate check and the claim of the
+ * uuid (its link, then the XML) happen under one store-wide lock, held
+ * for that short moment only (CONFIG/.uuid.lock: no name starts with '.') */
+static int uuid_lock(struct store *st, struct err **e)
+{
+    AUTOFREE char *path = xasprintf("%s/.uuid.lock", st->config_dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return err_sys(e, ERR_IO, "cannot open '%s'", path);
+    while (flock(fd, LOCK_EX) < 0)
+        if (errno != EINTR) {
+            close(fd);
+            return err_sys(e, ERR_IO, "cannot lock '%s'", path);
+        }
+    return fd;
+}
+
+/* check, then write: the uuid link first (until the XML exists it is
+ * ignored as stale), then the XML; the fsync of the config dir after its
+ * rename covers both */
+static int save_checked(struct store *st, const struct dnode *dom, struct err **e)
 {
     const char *name = dom_name(dom);
     char canon[37];
-    if (store_check_save(st, dom, canon, e) < 0 || ensure_config_dir(st, e) < 0)
+    if (store_check_save(st, dom, canon, e) < 0)
         return -1;
     AUTOFREE char *link = uuid_link_path(st, canon);
     AUTOFREE char *path = xml_path(st, name);
     AUTOFREE char *text = dom_format(dom, DOM_FMT_SECURE | DOM_FMT_INACTIVE);
-    /* the link first: until the XML exists it is ignored as stale, and
-     * the fsync of the config dir after the rename covers both */
-    if (link_atomic(name, link, e) < 0 ||
-        write_file_atomic(path, text, strlen(text), 0600, e) < 0)
+    if (link_atomic(name, link, e) < 0 || write_file_atomic(path, text, strlen(text), 0600, e) < 0)
         return -1;
     return 0;
+}
+
+int store_save(struct store *st, const struct dnode *dom, struct err **e)
+{
+    int lock;
+    if (ensure_config_dir(st, e) < 0 || (lock = uuid_lock(st, e)) < 0)
+        return -1;
+    int rc = save_checked(st, dom, e);
+    close(lock);     /* releases the flock */
+    return rc;
 }
 
 int store_remove(struct store *st, const char *name, struct err **e)
