@@ -50,7 +50,9 @@ Test(names, web_server_1_end_to_end)
     root = tmp_root();
     struct run_result r = define_named("web server 1");
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert_str_eq(r.out, fmt("Domain 'web server 1' defined from %s/in.xml\n\n", root));
+    char *said = fmt("Domain 'web server 1' defined from %s/in.xml\n\n", root);
+    cr_assert_str_eq(r.out, said);
+    free(said);
     run_free(&r);
     char *out = live_ok(root, TEST_URI, "start 'web server 1'; list");
     cr_assert(strstr(out, " web server 1   running"), "%s", out);
