@@ -341,16 +341,31 @@ char *store_name_by_uuid(struct store *st, const char *uuid)
 
 /* ---- locks ---------------------------------------------------------- */
 
+/* RUN/.locks: beside the run state, not in the config dir, so listing
+ * the config dir reads only configs (the dot hides it from the run dir's
+ * listing of domains) */
+static int open_lock(struct store *st, const char *path, struct err **e)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ENOENT) {
+        AUTOFREE char *dir = xasprintf("%s/.locks", st->run_dir);
+        if (mkdir_p(dir, 0700, e) < 0)
+            return -1;
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    }
+    if (fd < 0)
+        return err_sys(e, ERR_IO, "cannot open lock '%s'", path);
+    return fd;
+}
+
 int store_lock(struct store *st, const char *name, bool wait, struct err **e)
 {
     if (!store_name_safe(name))
         return err_set(e, ERR_ARGS, "invalid domain name '%s'", name);
-    AUTOFREE char *path = xasprintf("%s/%s.lock", st->config_dir, name);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0 && errno == ENOENT && ensure_config_dir(st, e) == 0)
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    AUTOFREE char *path = xasprintf("%s/.locks/%s", st->run_dir, name);
+    int fd = open_lock(st, path, e);
     if (fd < 0)
-        return err_sys(e, ERR_IO, "cannot open lock '%s'", path);
+        return -1;
     while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
         if (errno == EINTR)
             continue;
@@ -454,21 +469,67 @@ int store_check_save(struct store *st, const struct dnode *dom, char canon[37], 
     return check_duplicates(st, name, canon, e);
 }
 
-int store_save(struct store *st, const struct dnode *dom, struct err **e)
+/* CONFIG/NAME.xml.new, written and fsynced: the one data write of a change */
+static int write_synced(const char *path, const char *text, struct err **e)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return err_sys(e, ERR_IO, "cannot create '%s'", path);
+    int rc = write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0 ? -1 : 0;
+    if (close(fd) < 0 || rc < 0) {
+        err_sys(e, ERR_IO, "cannot write '%s'", path);
+        unlink(path);
+        return -1;
+    }
+    return 0;
+}
+
+int store_stage(struct store *st, const struct dnode *dom, struct err **e)
 {
     const char *name = dom_name(dom);
     char canon[37];
     if (store_check_save(st, dom, canon, e) < 0 || ensure_config_dir(st, e) < 0)
         return -1;
     AUTOFREE char *link = uuid_link_path(st, canon);
-    AUTOFREE char *path = xml_path(st, name);
+    AUTOFREE char *path = xasprintf("%s/%s.xml.new", st->config_dir, name);
     AUTOFREE char *text = dom_format(dom, DOM_FMT_SECURE | DOM_FMT_INACTIVE);
     /* the link first: until the XML exists it is ignored as stale, and
      * the fsync of the config dir after the rename covers both */
-    if (link_atomic(name, link, e) < 0 ||
-        write_file_atomic(path, text, strlen(text), 0600, e) < 0)
+    if (link_atomic(name, link, e) < 0 || write_synced(path, text, e) < 0)
         return -1;
     return 0;
+}
+
+int store_commit(struct store *st, const char *name, struct err **e)
+{
+    AUTOFREE char *path = xml_path(st, name);
+    AUTOFREE char *tmp = xasprintf("%s.new", path);
+    if (rename(tmp, path) < 0) {
+        err_sys(e, ERR_IO, "cannot replace '%s'", path);
+        unlink(tmp);
+        return -1;
+    }
+    if (fsync_dir_of(path) < 0)
+        return err_sys(e, ERR_IO, "cannot sync the directory of '%s'", path);
+    return 0;
+}
+
+void store_unstage(struct store *st, const char *name)
+{
+    AUTOFREE char *tmp = xasprintf("%s/%s.xml.new", st->config_dir, name);
+    unlink(tmp);
+}
+
+char *store_config_path(const struct store *st, const char *name)
+{
+    return xml_path(st, name);
+}
+
+int store_save(struct store *st, const struct dnode *dom, struct err **e)
+{
+    if (store_stage(st, dom, e) < 0)
+        return -1;
+    return store_commit(st, dom_name(dom), e);
 }
 
 int store_remove(struct store *st, const char *name, struct err **e)
