@@ -31,6 +31,10 @@ struct dom_status {
 };
 
 
+/* the version ("7.2.9") of the qemu-system-x86_64 on PATH, probed once per
+ * binary (cached in RUN/.qemu-version); false when there is none */
+bool rt_qemu_version(struct store *st, char *out, size_t size);
+
 /* state of NAME (shut off when nothing runs); never fails for an unknown
  * name: it is simply shut off */
 int rt_status(struct store *st, const char *name, struct dom_status *out, struct err **e);
