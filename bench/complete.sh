@@ -29,4 +29,5 @@ for line in "start ''" "start d0999" "st"; do
         "complete -- $line" "$1" "$2" "$n" "$(ratio "$1" 10)"
 done
 printf '  %-28s %8s ms wall\n' "/bin/true (process floor)" "$tw"
+echo "  instructions (callgrind): complete -- start '' $("$DOMSH" -q complete -- start '' >/dev/null; instr "$DOMSH" -q complete -- start '')"
 echo "  goal: complete -- start '' <= 10 ms wall"

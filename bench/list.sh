@@ -30,4 +30,5 @@ if command -v virsh >/dev/null 2>&1; then
     printf '  %-44s %8s ms         domsh/virsh %s\n' "virsh test driver list --all (in-process)" \
         "$vt" "$(ratio "$dw" "$vt")"
 fi
+echo "  instructions (callgrind): domsh list --all $(instr "$DOMSH" -c test:///default list --all)"
 echo "  goal: <= 20 ms -> domsh/goal $(ratio "$dw" 20)"

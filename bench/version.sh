@@ -25,4 +25,5 @@ if command -v virsh >/dev/null 2>&1; then
     printf '  %-34s %8s ms wall %8s ms CPU   domsh/virsh %s\n' "virsh -c test:///default version" \
         "$vw" "$vc" "$(ratio "$dw" "$vw")"
 fi
+echo "  instructions (callgrind): domsh version $(instr "$DOMSH" -c "$URI" version)"
 echo "  goal: <= 3 ms wall -> $(awk -v d="$dw" 'BEGIN { print (d <= 3 ? "met" : "short by " d - 3 " ms") }')"
