@@ -48,6 +48,8 @@
 #define SUP_CONSOLE_LOG_KEEP 3
 #define SUP_CHUNK 16384          /* guest output read at once */
 #define SUP_PTY_STALL_MS 5000    /* a pty reader taking nothing this long stops holding the guest */
+#define SUP_LOGBUF 8192          /* console log output gathered before one write */
+#define SUP_LOG_FLUSH_MS 50      /* ... or once it is this old */
 
 enum sup_action { ACT_DESTROY, ACT_RESTART, ACT_PRESERVE, ACT_RENAME_RESTART };
 
@@ -112,6 +114,9 @@ struct sup {
     int sig_fd, listen_fd, log_fd, console_log_fd;
     int pty_watch_fd;        /* inotify: a published pty opened (-1: none) */
     long long console_log_size;
+    size_t logbuf_len;           /* console log bytes not written yet */
+    long long logbuf_since_ms;
+    char logbuf[SUP_LOGBUF];
     struct qmp_conn qmp;
     enum dom_state state;
     char reason[32];
@@ -153,8 +158,9 @@ void sup_console_init(struct sup *s);
 void sup_console_slots(struct sup_dev *d, struct pollfd *guest, struct pollfd *pty);
 void sup_pty_event(struct sup *s, struct sup_dev *d, short revents);
 void sup_console_watch(struct sup *s);       /* pty_watch_fd readable */
-int sup_console_timeout(struct sup *s);      /* ms to the next stall check, -1 none */
+int sup_console_timeout(struct sup *s);      /* ms to the next stall check or log flush, -1 none */
 void sup_console_tick(struct sup *s);
+void sup_console_log_flush(struct sup *s);
 int sup_attach(struct sup *s, int client, const char *payload, size_t len);
 void sup_client_data(struct sup *s, int client, const char *data, size_t len);
 void sup_client_resize(struct sup *s, int client, const char *data, size_t len);

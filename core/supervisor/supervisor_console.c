@@ -50,7 +50,7 @@ static void console_log_rotate(struct sup *s)
     s->console_log_size = 0;
 }
 
-static void console_log(struct sup *s, const char *buf, size_t n)
+static void console_log_write(struct sup *s, const char *buf, size_t n)
 {
     if (s->console_log_fd < 0)
         return;
@@ -58,6 +58,28 @@ static void console_log(struct sup *s, const char *buf, size_t n)
         console_log_rotate(s);
     if (s->console_log_fd >= 0 && write(s->console_log_fd, buf, n) > 0)
         s->console_log_size += (long long)n;
+}
+
+void sup_console_log_flush(struct sup *s)
+{
+    console_log_write(s, s->logbuf, s->logbuf_len);
+    s->logbuf_len = 0;
+}
+
+/* a flood's output is written in 8 KiB pieces, not one write per chunk
+ * the guest sent; what is left is written within SUP_LOG_FLUSH_MS */
+static void console_log(struct sup *s, const char *buf, size_t n)
+{
+    if (s->logbuf_len + n > sizeof(s->logbuf))
+        sup_console_log_flush(s);
+    if (n >= sizeof(s->logbuf)) {
+        console_log_write(s, buf, n);
+        return;
+    }
+    if (!s->logbuf_len)
+        s->logbuf_since_ms = sup_now_ms();
+    memcpy(s->logbuf + s->logbuf_len, buf, n);
+    s->logbuf_len += n;
 }
 
 static void ring_add(struct sup_dev *d, const char *buf, size_t n)
@@ -75,16 +97,15 @@ static void ring_add(struct sup_dev *d, const char *buf, size_t n)
 
 static void sup_pty_input(struct sup *s, struct sup_dev *d);
 
-/* is the published pty open?  Asked when we believe nobody has it, so
- * that output written right after an open (before its inotify event is
- * read) is not lost */
-static bool pty_has_reader(struct sup_dev *d)
+/* is the published pty open?  Asked at start and on each inotify IN_OPEN
+ * (the loop reads those before guest output, so output that follows an
+ * open is written for the reader) */
+static void pty_check_reader(struct sup_dev *d)
 {
     if (!d->pty_reader) {
         struct pollfd p = { .fd = d->master, .events = POLLOUT };
         d->pty_reader = poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP);
     }
-    return d->pty_reader;
 }
 
 static void pty_gone(struct sup_dev *d)
@@ -95,7 +116,7 @@ static void pty_gone(struct sup_dev *d)
 
 static void pty_write(struct sup_dev *d, const char *buf, size_t n)
 {
-    if (!pty_has_reader(d))
+    if (!d->pty_reader)
         return;
     ssize_t w = d->pend_len ? 0 : write(d->master, buf, n);
     if (w < 0 && errno != EAGAIN && errno != EINTR) {
@@ -138,7 +159,7 @@ void sup_console_init(struct sup *s)
         if (d->slave >= 0)
             close(d->slave);
         d->slave = -1;
-        pty_has_reader(d);
+        pty_check_reader(d);
     }
 }
 
@@ -166,25 +187,33 @@ void sup_console_watch(struct sup *s)
         /* which device does not matter: asking each is one poll */
     }
     for (size_t i = 0; i < s->ndev; i++)
-        pty_has_reader(&s->dev[i]);
+        pty_check_reader(&s->dev[i]);
+}
+
+static int min_timeout(int t, long long left)
+{
+    int ms = left > 0 ? (int)left : 0;
+    return t < 0 || ms < t ? ms : t;
 }
 
 int sup_console_timeout(struct sup *s)
 {
     int t = -1;
+    if (s->logbuf_len)
+        t = min_timeout(t, s->logbuf_since_ms + SUP_LOG_FLUSH_MS - sup_now_ms());
     for (size_t i = 0; i < s->ndev; i++) {
         struct sup_dev *d = &s->dev[i];
         if (!d->pend_len)
             continue;
-        long long left = d->pend_since_ms + SUP_PTY_STALL_MS - sup_now_ms();
-        int ms = left > 0 ? (int)left : 0;
-        t = t < 0 || ms < t ? ms : t;
+        t = min_timeout(t, d->pend_since_ms + SUP_PTY_STALL_MS - sup_now_ms());
     }
     return t;
 }
 
 void sup_console_tick(struct sup *s)
 {
+    if (s->logbuf_len && sup_now_ms() - s->logbuf_since_ms >= SUP_LOG_FLUSH_MS)
+        sup_console_log_flush(s);
     for (size_t i = 0; i < s->ndev; i++) {
         struct sup_dev *d = &s->dev[i];
         if (d->pend_len && sup_now_ms() - d->pend_since_ms >= SUP_PTY_STALL_MS) {

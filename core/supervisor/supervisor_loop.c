@@ -167,6 +167,7 @@ static const char *exit_reason(struct sup *s)
 void sup_finish(struct sup *s)
 {
     drain_consoles(s);
+    sup_console_log_flush(s);
     int st = s->qemu_status;
     if (WIFSIGNALED(st))
         sup_log(s, "the emulator was killed by signal %d", WTERMSIG(st));
