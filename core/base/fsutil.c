@@ -64,6 +64,37 @@ int fsync_dir_of(const char *path)
     return rc;
 }
 
+int write_synced(const char *path, const char *data, size_t len, int mode, struct err **e)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0)
+        return fail(e, "cannot create", path);
+    if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+        fail(e, "cannot write", path);
+        close(fd);
+        unlink(path);
+        return -1;
+    }
+    if (close(fd) < 0) {
+        fail(e, "cannot write", path);
+        unlink(path);
+        return -1;
+    }
+    return 0;
+}
+
+int rename_synced(const char *tmp, const char *path, struct err **e)
+{
+    if (rename(tmp, path) < 0) {
+        fail(e, "cannot replace", path);
+        unlink(tmp);
+        return -1;
+    }
+    if (fsync_dir_of(path) < 0)
+        return fail(e, "cannot sync the directory of", path);
+    return 0;
+}
+
 static int replace_file(const char *path, const char *data, size_t len, int mode, bool durable,
                         struct err **e)
 {
@@ -72,22 +103,17 @@ static int replace_file(const char *path, const char *data, size_t len, int mode
         errno = ENAMETOOLONG;
         return fail(e, "cannot create", path);
     }
+    if (durable)
+        return write_synced(tmp, data, len, mode, e) < 0 ? -1 : rename_synced(tmp, path, e);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0)
         return fail(e, "cannot create", tmp);
-    if (write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
-        fail(e, "cannot write", tmp);
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    if (close(fd) < 0 || rename(tmp, path) < 0) {
+    bool ok = write_all(fd, data, len) == 0;
+    if (close(fd) < 0 || !ok || rename(tmp, path) < 0) {
         fail(e, "cannot replace", path);
         unlink(tmp);
         return -1;
     }
-    if (durable && fsync_dir_of(path) < 0)
-        return fail(e, "cannot sync the directory of", path);
     return 0;
 }
 

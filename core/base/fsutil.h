@@ -26,6 +26,13 @@ int write_file_atomic(const char *path, const char *data, size_t len, int mode,
 int write_file_atomic_nosync(const char *path, const char *data, size_t len, int mode,
                              struct err **e);
 
+/* the two halves of write_file_atomic, for a caller that adds to the
+ * same commit (the history's hard link): write_synced writes and fsyncs
+ * PATH itself (unlinked on failure); rename_synced renames TMP over PATH
+ * and fsyncs the directory (TMP unlinked if the rename fails) */
+int write_synced(const char *path, const char *data, size_t len, int mode, struct err **e);
+int rename_synced(const char *tmp, const char *path, struct err **e);
+
 /* fsync the directory holding PATH (a rename or unlink in it made
  * durable); -1 with errno set */
 int fsync_dir_of(const char *path);

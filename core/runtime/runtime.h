@@ -33,6 +33,10 @@ struct dom_status {
 };
 
 
+/* the version ("7.2.9") of the qemu-system-x86_64 on PATH, probed once per
+ * binary (cached in RUN/.qemu-version); false when there is none */
+bool rt_qemu_version(struct store *st, char *out, size_t size);
+
 /* State of NAME, a pure read: RUN/NAME/status, believed only while its
  * supervisor lives and answers on sup.sock (one round trip).  No lock,
  * nothing written: completion, list and the read-only commands use it.

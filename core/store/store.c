@@ -106,6 +106,7 @@ struct store *store_open(const char *uri, struct err **e)
         return NULL;
     }
     struct store *st = xcalloc(1, sizeof(*st));
+    st->uuid_lock = -1;
     st->uri = xstrdup(canon);
     st->driver = drv;
     if (set_roots(st, e) < 0) {
@@ -199,16 +200,31 @@ char *store_name_by_uuid(struct store *st, const char *uuid)
 
 /* ---- locks ---------------------------------------------------------- */
 
+/* RUN/.locks: beside the run state, not in the config dir, so listing
+ * the config dir reads only configs (the dot hides it from the run dir's
+ * listing of domains) */
+static int open_lock(struct store *st, const char *path, struct err **e)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ENOENT) {
+        AUTOFREE char *dir = xasprintf("%s/.locks", st->run_dir);
+        if (mkdir_p(dir, 0700, e) < 0)
+            return -1;
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    }
+    if (fd < 0)
+        return err_sys(e, ERR_IO, "cannot open lock '%s'", path);
+    return fd;
+}
+
 int store_lock(struct store *st, const char *name, bool wait, struct err **e)
 {
     if (!store_name_safe(name))
         return err_set(e, ERR_ARGS, "invalid domain name '%s'", name);
-    AUTOFREE char *path = xasprintf("%s/%s.lock", st->config_dir, name);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0 && errno == ENOENT && ensure_config_dir(st, e) == 0)
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    AUTOFREE char *path = xasprintf("%s/.locks/%s", st->run_dir, name);
+    int fd = open_lock(st, path, e);
     if (fd < 0)
-        return err_sys(e, ERR_IO, "cannot open lock '%s'", path);
+        return -1;
     while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
         if (errno == EINTR)
             continue;
@@ -315,8 +331,9 @@ int store_check_save(struct store *st, const struct dnode *dom, char canon[37], 
 
 /* The caller holds NAME's lock, but two shells defining two names with one
  * uuid hold two different locks: the duplicate check and the claim of the
- * uuid (its link, then the XML) happen under one store-wide lock, held
- * for that short moment only (CONFIG/.uuid.lock: no name starts with '.') */
+ * uuid (its link, then the XML, until the rename) happen under one
+ * store-wide lock, held for that short moment only (CONFIG/.uuid.lock: no
+ * name starts with '.') */
 static int uuid_lock(struct store *st, struct err **e)
 {
     AUTOFREE char *path = xasprintf("%s/.uuid.lock", st->config_dir);
@@ -331,31 +348,64 @@ static int uuid_lock(struct store *st, struct err **e)
     return fd;
 }
 
-/* check, then write: the uuid link first (until the XML exists it is
- * ignored as stale), then the XML; the fsync of the config dir after its
- * rename covers both */
-static int save_checked(struct store *st, const struct dnode *dom, struct err **e)
+static void uuid_unlock(struct store *st)
 {
+    if (st->uuid_lock >= 0)
+        close(st->uuid_lock);     /* releases the flock */
+    st->uuid_lock = -1;
+}
+
+/* check, then write: the uuid link first (until the XML exists it is
+ * ignored as stale), then CONFIG/NAME.xml.new, synced: the one data write
+ * of a change.  The uuid lock stays held until store_commit/store_unstage. */
+int store_stage(struct store *st, const struct dnode *dom, struct err **e)
+{
+    if (ensure_config_dir(st, e) < 0 || (st->uuid_lock = uuid_lock(st, e)) < 0)
+        return -1;
     const char *name = dom_name(dom);
     char canon[37];
-    if (store_check_save(st, dom, canon, e) < 0)
+    if (store_check_save(st, dom, canon, e) < 0) {
+        uuid_unlock(st);
         return -1;
+    }
     AUTOFREE char *link = uuid_link_path(st, canon);
-    AUTOFREE char *path = xml_path(st, name);
+    AUTOFREE char *path = xasprintf("%s/%s.xml.new", st->config_dir, name);
     AUTOFREE char *text = dom_format(dom, DOM_FMT_SECURE | DOM_FMT_INACTIVE);
-    if (link_atomic(name, link, e) < 0 || write_file_atomic(path, text, strlen(text), 0600, e) < 0)
+    if (link_atomic(name, link, e) < 0 || write_synced(path, text, strlen(text), 0600, e) < 0) {
+        uuid_unlock(st);
         return -1;
+    }
     return 0;
+}
+
+/* the rename, then the fsync of the config dir: covers the link and the
+ * history's hard link made meanwhile */
+int store_commit(struct store *st, const char *name, struct err **e)
+{
+    AUTOFREE char *path = xml_path(st, name);
+    AUTOFREE char *tmp = xasprintf("%s.new", path);
+    int rc = rename_synced(tmp, path, e);
+    uuid_unlock(st);
+    return rc;
+}
+
+void store_unstage(struct store *st, const char *name)
+{
+    AUTOFREE char *tmp = xasprintf("%s/%s.xml.new", st->config_dir, name);
+    unlink(tmp);
+    uuid_unlock(st);
+}
+
+char *store_config_path(const struct store *st, const char *name)
+{
+    return xml_path(st, name);
 }
 
 int store_save(struct store *st, const struct dnode *dom, struct err **e)
 {
-    int lock;
-    if (ensure_config_dir(st, e) < 0 || (lock = uuid_lock(st, e)) < 0)
+    if (store_stage(st, dom, e) < 0)
         return -1;
-    int rc = save_checked(st, dom, e);
-    close(lock);     /* releases the flock */
-    return rc;
+    return store_commit(st, dom_name(dom), e);
 }
 
 int store_remove(struct store *st, const char *name, struct err **e)

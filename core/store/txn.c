@@ -42,9 +42,7 @@ int store_txn_commit(struct store_txn *t, const char *summary, struct err **e)
         return -1;
     if (strcmp(t->new_text, t->old_text) == 0)
         return 0;      /* nothing changed: nothing to keep or write */
-    if (store_save(t->st, t->dom, e) < 0)
-        return -1;
-    return history_keep(t->st, t->name, t->old_text, summary, e);
+    return history_commit(t->st, t->dom, t->old_text, summary, e);
 }
 
 void store_txn_end(struct store_txn *t)

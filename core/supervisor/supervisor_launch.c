@@ -70,6 +70,7 @@ static int spec_dev(struct sup *s, const char *v)
         return -1;
     d->qfd = -1;
     d->rw_client = -1;
+    d->watch = -1;
     s->ndev++;
     return 0;
 }
@@ -412,6 +413,7 @@ static int sup_setup_console(struct sup *s, long long deadline)
     struct stat sb;
     s->console_log_size = s->console_log_fd >= 0 && fstat(s->console_log_fd, &sb) == 0
                               ? (long long)sb.st_size : 0;
+    sup_console_init(s);
     return 0;
 }
 
@@ -475,7 +477,7 @@ static int sup_setup(struct sup *s, char *why, size_t n)
  * parts of its big buffers never become resident */
 static void sup_init(struct sup *s)
 {
-    s->sig_fd = s->listen_fd = s->log_fd = s->console_log_fd = -1;
+    s->sig_fd = s->listen_fd = s->log_fd = s->console_log_fd = s->pty_watch_fd = -1;
     s->qmp.fd = -1;
     s->on_poweroff = ACT_DESTROY;
     s->on_reboot = ACT_RESTART;
