@@ -177,7 +177,7 @@ static void json_sep(struct json *j, const char *key)
     if (j->need_comma[j->depth])
         buf_addc(&j->b, ',');
     j->need_comma[j->depth] = true;
-    if (j->depth > 0) {
+    if (j->depth > 0 && !j->compact) {
         buf_addc(&j->b, '\n');
         for (int i = 0; i < j->depth; i++)
             buf_add(&j->b, "  ");
@@ -201,7 +201,7 @@ static void json_close(struct json *j, char c)
 {
     bool had = j->need_comma[j->depth];
     j->depth--;
-    if (had) {
+    if (had && !j->compact) {
         buf_addc(&j->b, '\n');
         for (int i = 0; i < j->depth; i++)
             buf_add(&j->b, "  ");

@@ -49,6 +49,7 @@ struct json {
     struct buf b;
     int depth;
     bool need_comma[32];
+    bool compact;        /* one line (JSON lines: event, top -b) */
 };
 void json_obj_begin(struct json *j, const char *key);   /* key NULL inside arrays/top */
 void json_obj_end(struct json *j);

@@ -86,5 +86,7 @@ char *rt_sock_path(const struct store *st, const char *name);
 void rt_clean(const struct store *st, const char *name);
 /* the absolute path of the running domsh binary (caller frees) */
 char *self_exe(struct err **e);
+/* mkdir -p with mode 0700 (the run directories) */
+int rt_mkdir_p(const char *path, struct err **e);
 
 #endif

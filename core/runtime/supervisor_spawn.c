@@ -208,7 +208,7 @@ static int mkdir_0700(const char *path, struct err **e)
     return 0;
 }
 
-static int mkdir_p(const char *path, struct err **e)
+int rt_mkdir_p(const char *path, struct err **e)
 {
     AUTOFREE char *p = xstrdup(path);
     for (char *s = p + 1; *s; s++)
@@ -325,7 +325,7 @@ int backend_start(struct store *st, const struct dnode *dom, unsigned flags, int
     const char *name = dom_name(dom);
     if (b->host_check && b->host_check(dom, e) < 0)
         return -1;
-    if (mkdir_p(st->run_dir, e) < 0 || mkdir_p(st->log_dir, e) < 0)
+    if (rt_mkdir_p(st->run_dir, e) < 0 || rt_mkdir_p(st->log_dir, e) < 0)
         return -1;
     rt_clean(st, name);
     struct launch L = { .run = xasprintf("%s/%s", st->run_dir, name) };
