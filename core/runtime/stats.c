@@ -155,9 +155,7 @@ static void from_xml(struct dom_stats *s, const struct dnode *dom)
 {
     s->balloon_maximum = dom_memory_kib(dom);
     s->balloon_current = dom_current_memory_kib(dom);
-    s->vcpu_maximum = dom_vcpus(dom);
-    const char *cur = dnode_attr(dnode_child(dom, "vcpu"), "current");
-    s->vcpu_current = cur ? (unsigned)atoi(cur) : s->vcpu_maximum;
+    s->vcpu_maximum = s->vcpu_current = dom_vcpus(dom);   /* 0.7.1 has no vcpu current= */
     const struct dnode *devs = dnode_child(dom, "devices");
     for (size_t i = 0; devs && i < dnode_count(devs, "disk") && s->nblock < STATS_MAX_DEV; i++) {
         const struct dnode *d = dnode_nth(devs, "disk", i);
