@@ -235,6 +235,12 @@ void json_uint(struct json *j, const char *key, unsigned long long v)
     buf_printf(&j->b, "%llu", v);
 }
 
+void json_double(struct json *j, const char *key, double v, int decimals)
+{
+    json_sep(j, key);
+    buf_printf(&j->b, "%.*f", decimals, v);
+}
+
 void json_bool(struct json *j, const char *key, bool v)
 {
     json_sep(j, key);
