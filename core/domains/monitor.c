@@ -124,19 +124,19 @@ static const struct mon_row *previous(const struct monitor *m, const char *name)
     return NULL;
 }
 
-static void fill_row(struct monitor *m, struct mon_row *r, const char *name, double secs)
+static void fill_row(struct monitor *m, struct mon_row *r, const char *name,
+                     const struct dom_status *ds, double secs)
 {
     struct dom_stats *s = m->scratch;
     struct err *e = NULL;
     memset(r, 0, sizeof(*r));
     snprintf(r->name, sizeof(r->name), "%s", name);
-    if (stats_collect(m->st, name, MON_GROUPS, m->timeout_ms, s, &e) < 0) {
-        err_free(e);
-        r->state = DOM_NOSTATE;
+    r->id = ds->id;
+    r->state = ds->state;
+    if (stats_collect_known(m->st, name, ds, MON_GROUPS, m->timeout_ms, s, &e) < 0) {
+        err_free(e);             /* gone between the listing and now */
         return;
     }
-    r->id = s->status.id;
-    r->state = s->status.state;
     r->answered = !s->no_answer;
     r->rss_kib = s->rss_kib;
     r->mem_kib = s->balloon_maximum;
@@ -148,38 +148,50 @@ static void fill_row(struct monitor *m, struct mon_row *r, const char *name, dou
         rates(r, &old->c, secs);
 }
 
+static bool listed(const struct strv *names, const char *name)
+{
+    for (size_t i = 0; i < names->n; i++)
+        if (strcmp(names->v[i], name) == 0)
+            return true;
+    return false;
+}
+
 static void count_state(struct mon_host *h, enum dom_state st)
 {
     if (st == DOM_RUNNING)
         h->running++;
     else if (st == DOM_PAUSED)
         h->paused++;
-    else if (st == DOM_SHUTOFF)
-        h->shutoff++;
     else
         h->other++;
 }
 
+/* the run directory's domains, each status read once; the defined ones
+ * not running are counted as shut off */
 int mon_sample(struct monitor *m, struct err **e)
 {
-    struct strv all = {0};
-    if (stats_domains(m->st, 0, &all, e) < 0)
+    struct strv defined = {0}, live = {0};
+    if (store_list(m->st, &defined, e) < 0 || rt_list_dirs(m->st, &live, e) < 0) {
+        strv_free(&defined);
         return -1;
+    }
     long long now = clock_ms(CLOCK_MONOTONIC);
     double secs = m->when_ms ? (double)(now - m->when_ms) / 1000.0 : 0;
-    struct mon_row *rows = xcalloc(all.n ? all.n : 1, sizeof(*rows));
-    size_t n = 0;
+    struct mon_row *rows = xcalloc(live.n ? live.n : 1, sizeof(*rows));
+    size_t n = 0, active_defined = 0;
     struct mon_host h = {0};
     host_info(&h);
-    for (size_t i = 0; i < all.n; i++) {
+    for (size_t i = 0; i < live.n; i++) {
         struct dom_status ds;
-        if (rt_status(m->st, all.v[i], &ds, NULL) < 0)
+        if (rt_status(m->st, live.v[i], &ds, NULL) < 0 || !dom_state_active(ds.state))
             continue;
         count_state(&h, ds.state);
-        if (dom_state_active(ds.state))
-            fill_row(m, &rows[n++], all.v[i], secs);
+        active_defined += listed(&defined, live.v[i]);
+        fill_row(m, &rows[n++], live.v[i], &ds, secs);
     }
-    strv_free(&all);
+    h.shutoff = (int)(defined.n - active_defined);
+    strv_free(&defined);
+    strv_free(&live);
     free(m->rows);
     m->rows = rows;
     m->nrows = n;

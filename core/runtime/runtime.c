@@ -243,6 +243,19 @@ int rt_kill_supervisor(struct store *st, const char *name, struct err **e)
     return 0;
 }
 
+int rt_list_dirs(struct store *st, struct strv *names, struct err **e)
+{
+    DIR *d = opendir(st->run_dir);
+    if (!d)
+        return errno == ENOENT ? 0 : err_sys(e, ERR_IO, "cannot read '%s'", st->run_dir);
+    for (struct dirent *de; (de = readdir(d));)
+        if (de->d_name[0] != '.')
+            strv_push(names, de->d_name);
+    closedir(d);
+    strv_sort(names);
+    return 0;
+}
+
 int rt_list_active(struct store *st, struct strv *names, struct err **e)
 {
     DIR *d = opendir(st->run_dir);

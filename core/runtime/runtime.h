@@ -42,6 +42,9 @@ int rt_kill_supervisor(struct store *st, const char *name, struct err **e);
 /* names of domains with live state (running/paused/...), including transient ones */
 int rt_list_active(struct store *st, struct strv *names, struct err **e);
 
+/* names of RUN/ entries, unchecked (a caller that reads each status once) */
+int rt_list_dirs(struct store *st, struct strv *names, struct err **e);
+
 /* where the running domain NAME's VNC server listens, as QEMU reported it
  * (RUN/NAME/vnc.display): TCP host and display number (port - 5900), or
  * a unix socket path (*display = -1).  ERR_NOT_FOUND "Failed to get VNC

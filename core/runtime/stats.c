@@ -330,32 +330,45 @@ static struct dnode *load_definition(struct store *st, const char *name, bool ac
 int stats_collect(struct store *st, const char *name, unsigned groups, int timeout_ms,
                   struct dom_stats *out, struct err **e)
 {
+    struct dom_status status;
+    if (rt_status(st, name, &status, e) < 0)
+        return -1;
+    return stats_collect_known(st, name, &status, groups, timeout_ms, out, e);
+}
+
+static void live_usage(struct store *st, struct dom_stats *out, unsigned groups,
+                       int timeout_ms, const struct dnode *dom)
+{
+    struct asks a = {.want = {[ASK_BLOCK] = groups & STATS_BLOCK,
+                              [ASK_BALLOON] = groups & STATS_BALLOON,
+                              [ASK_GUEST] = groups & STATS_BALLOON,
+                              [ASK_CPUS] = groups & STATS_VCPU}};
+    bool any = a.want[ASK_BLOCK] || a.want[ASK_BALLOON] || a.want[ASK_CPUS];
+    if (any && ask_supervisor(st, out->name, &a, timeout_ms) < 0)
+        out->no_answer = true;
+    parse_answers(out, &a, dom);
+    for (int k = 0; k < ASK_N; k++)
+        free(a.answer[k]);
+    emulator_usage(out);
+    vcpu_usage(out);
+    for (size_t i = 0; i < out->nnet; i++)
+        net_usage(&out->net[i]);
+}
+
+int stats_collect_known(struct store *st, const char *name, const struct dom_status *status,
+                        unsigned groups, int timeout_ms, struct dom_stats *out, struct err **e)
+{
     memset(out, 0, sizeof(*out));
     snprintf(out->name, sizeof(out->name), "%s", name);
     unknown_guest_mem(&out->guest);
-    if (rt_status(st, name, &out->status, e) < 0)
-        return -1;
+    out->status = *status;
     out->active = dom_state_active(out->status.state);
     struct dnode *dom = load_definition(st, name, out->active, e);
     if (!dom)
         return -1;
     from_xml(out, dom);
-    if (out->active) {
-        struct asks a = {.want = {[ASK_BLOCK] = groups & STATS_BLOCK,
-                                  [ASK_BALLOON] = groups & STATS_BALLOON,
-                                  [ASK_GUEST] = groups & STATS_BALLOON,
-                                  [ASK_CPUS] = groups & STATS_VCPU}};
-        bool any = a.want[ASK_BLOCK] || a.want[ASK_BALLOON] || a.want[ASK_CPUS];
-        if (any && ask_supervisor(st, name, &a, timeout_ms) < 0)
-            out->no_answer = true;
-        parse_answers(out, &a, dom);
-        for (int k = 0; k < ASK_N; k++)
-            free(a.answer[k]);
-        emulator_usage(out);
-        vcpu_usage(out);
-        for (size_t i = 0; i < out->nnet; i++)
-            net_usage(&out->net[i]);
-    }
+    if (out->active)
+        live_usage(st, out, groups, timeout_ms, dom);
     dnode_free(dom);
     return 0;
 }

@@ -82,6 +82,9 @@ struct dom_stats {
  * devices only); QMP waits at most timeout_ms */
 int stats_collect(struct store *st, const char *name, unsigned groups, int timeout_ms,
                   struct dom_stats *out, struct err **e);
+/* the same for a domain whose state the caller just read */
+int stats_collect_known(struct store *st, const char *name, const struct dom_status *status,
+                        unsigned groups, int timeout_ms, struct dom_stats *out, struct err **e);
 /* ask the guest's balloon driver for memory statistics every SECONDS
  * (0: stop); the domain must be running */
 int stats_set_period(struct store *st, const char *name, int seconds, struct err **e);
