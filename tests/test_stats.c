@@ -157,3 +157,34 @@ Test(stats, one_domain_commands, .timeout = 60)
     run_free(&r);
     rt_teardown(&t);
 }
+
+/* what `complete -- LINE` offers (caller frees) */
+static char *completions(struct rt *t, const char *line)
+{
+    const char *argv[] = {"-q", "-c", "test:///default", "complete", "--", line, NULL};
+    struct run_result r = run_domsh(t->root, NULL, argv);
+    cr_assert_eq(r.status, 0, "complete '%s': %s", line, r.err);
+    free(r.err);
+    return r.out;
+}
+
+Test(stats, completion, .timeout = 60)
+{
+    struct rt t;
+    rt_setup(&t);
+    define_stats_domain(&t);
+    char *out = completions(&t, "event --event ");
+    cr_assert_str_eq(out, "balloon-change\nblock-job\nconsole\ndevice-added\ndevice-removed\n"
+                          "lifecycle\nreboot\n");
+    free(out);
+    out = completions(&t, "domstats --b");
+    cr_assert_str_eq(out, "--balloon\n--block\n");
+    free(out);
+    out = completions(&t, "domblkinfo st ");
+    cr_assert(strstr(out, "vda\n") && strstr(out, "hdb\n"), "%s", out);
+    free(out);
+    out = completions(&t, "domifstat st ");
+    cr_assert_str_eq(out, "52:54:00:11:22:33\n");
+    free(out);
+    rt_teardown(&t);
+}
