@@ -107,12 +107,14 @@ void mon_init(struct monitor *m, struct store *st, int timeout_ms)
     m->st = st;
     m->timeout_ms = timeout_ms;
     m->scratch = xmalloc(sizeof(*m->scratch));
+    m->cache = stats_cache_new();
 }
 
 void mon_free(struct monitor *m)
 {
     free(m->rows);
     free(m->scratch);
+    stats_cache_free(m->cache);
     memset(m, 0, sizeof(*m));
 }
 
@@ -133,7 +135,7 @@ static void fill_row(struct monitor *m, struct mon_row *r, const char *name,
     snprintf(r->name, sizeof(r->name), "%s", name);
     r->id = ds->id;
     r->state = ds->state;
-    if (stats_collect_known(m->st, name, ds, MON_GROUPS, m->timeout_ms, s, &e) < 0) {
+    if (stats_collect_cached(m->cache, m->st, name, ds, MON_GROUPS, m->timeout_ms, s, &e) < 0) {
         err_free(e);             /* gone between the listing and now */
         return;
     }
@@ -192,6 +194,7 @@ int mon_sample(struct monitor *m, struct err **e)
     h.shutoff = (int)(defined.n - active_defined);
     strv_free(&defined);
     strv_free(&live);
+    stats_cache_sweep(m->cache);
     free(m->rows);
     m->rows = rows;
     m->nrows = n;

@@ -54,6 +54,7 @@ struct monitor {
     struct mon_row *rows;            /* active domains, by name */
     size_t nrows;
     struct dom_stats *scratch;
+    struct stats_cache *cache;       /* definitions between samples */
 };
 
 void mon_init(struct monitor *m, struct store *st, int timeout_ms);

@@ -153,6 +153,7 @@ static void block_size(struct stat_block *b)
 
 static void from_xml(struct dom_stats *s, const struct dnode *dom)
 {
+    const char *machine = dnode_attr(dnode_path(dom, "os/type"), "machine");
     s->balloon_maximum = dom_memory_kib(dom);
     s->balloon_current = dom_current_memory_kib(dom);
     s->vcpu_maximum = s->vcpu_current = dom_vcpus(dom);   /* 0.7.1 has no vcpu current= */
@@ -164,6 +165,8 @@ static void from_xml(struct dom_stats *s, const struct dnode *dom)
         src = src ? src : dev_get(d, "source.dev");
         snprintf(b->name, sizeof(b->name), "%s", dev_get(d, "target.dev") ? dev_get(d, "target.dev") : "");
         snprintf(b->path, sizeof(b->path), "%s", src ? src : "");
+        AUTOFREE char *alias = rt_disk_alias(machine && strstr(machine, "q35"), d);
+        snprintf(b->alias, sizeof(b->alias), "%s", alias ? alias : "");
         block_size(b);
     }
     for (size_t i = 0; devs && i < dnode_count(devs, "interface") && s->nnet < STATS_MAX_DEV;
@@ -237,15 +240,11 @@ static bool entry_is(const char *entry, const char *alias)
     return strcmp(qdev, alias) == 0 || strstr(qdev, in_path) || strcmp(node, want_node) == 0;
 }
 
-static void parse_blockstats(struct dom_stats *s, const char *ret, const struct dnode *dom)
+static void parse_blockstats(struct dom_stats *s, const char *ret)
 {
-    const char *machine = dnode_attr(dnode_path(dom, "os/type"), "machine");
-    const struct dnode *devs = dnode_child(dom, "devices");
     for (size_t i = 0; i < s->nblock; i++) {
-        AUTOFREE char *alias = rt_disk_alias(machine && strstr(machine, "q35"),
-                                             dnode_nth(devs, "disk", i));
-        const char *e = NULL;
-        for (size_t k = 0; alias && (e = jscan_nth(ret, k)) && !entry_is(e, alias); k++)
+        const char *alias = s->block[i].alias, *e = NULL;
+        for (size_t k = 0; *alias && (e = jscan_nth(ret, k)) && !entry_is(e, alias); k++)
             ;
         const char *st = e ? jscan_key(e, "stats") : NULL;
         if (!st)
@@ -297,12 +296,12 @@ static void parse_cpus(struct dom_stats *s, const char *ret)
     }
 }
 
-static void parse_answers(struct dom_stats *s, struct asks *a, const struct dnode *dom)
+static void parse_answers(struct dom_stats *s, struct asks *a)
 {
     const char *ret;
     long long actual;
     if (a->answer[ASK_BLOCK] && (ret = jscan_key(a->answer[ASK_BLOCK], "return")))
-        parse_blockstats(s, ret, dom);
+        parse_blockstats(s, ret);
     if (a->answer[ASK_BALLOON] && (ret = jscan_key(a->answer[ASK_BALLOON], "return")) &&
         jscan_num(ret, "actual", &actual))
         s->balloon_current = (unsigned long long)actual / 1024;
@@ -337,7 +336,7 @@ int stats_collect(struct store *st, const char *name, unsigned groups, int timeo
 }
 
 static void live_usage(struct store *st, struct dom_stats *out, unsigned groups,
-                       int timeout_ms, const struct dnode *dom)
+                       int timeout_ms)
 {
     struct asks a = {.want = {[ASK_BLOCK] = groups & STATS_BLOCK,
                               [ASK_BALLOON] = groups & STATS_BALLOON,
@@ -346,7 +345,7 @@ static void live_usage(struct store *st, struct dom_stats *out, unsigned groups,
     bool any = a.want[ASK_BLOCK] || a.want[ASK_BALLOON] || a.want[ASK_CPUS];
     if (any && ask_supervisor(st, out->name, &a, timeout_ms) < 0)
         out->no_answer = true;
-    parse_answers(out, &a, dom);
+    parse_answers(out, &a);
     for (int k = 0; k < ASK_N; k++)
         free(a.answer[k]);
     emulator_usage(out);
@@ -355,8 +354,8 @@ static void live_usage(struct store *st, struct dom_stats *out, unsigned groups,
         net_usage(&out->net[i]);
 }
 
-int stats_collect_known(struct store *st, const char *name, const struct dom_status *status,
-                        unsigned groups, int timeout_ms, struct dom_stats *out, struct err **e)
+int stats_definition(struct store *st, const char *name, const struct dom_status *status,
+                     struct dom_stats *out, struct err **e)
 {
     memset(out, 0, sizeof(*out));
     snprintf(out->name, sizeof(out->name), "%s", name);
@@ -367,9 +366,22 @@ int stats_collect_known(struct store *st, const char *name, const struct dom_sta
     if (!dom)
         return -1;
     from_xml(out, dom);
-    if (out->active)
-        live_usage(st, out, groups, timeout_ms, dom);
     dnode_free(dom);
+    return 0;
+}
+
+void stats_live(struct store *st, struct dom_stats *out, unsigned groups, int timeout_ms)
+{
+    if (out->active)
+        live_usage(st, out, groups, timeout_ms);
+}
+
+int stats_collect_known(struct store *st, const char *name, const struct dom_status *status,
+                        unsigned groups, int timeout_ms, struct dom_stats *out, struct err **e)
+{
+    if (stats_definition(st, name, status, out, e) < 0)
+        return -1;
+    stats_live(st, out, groups, timeout_ms);
     return 0;
 }
 

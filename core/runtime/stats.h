@@ -41,6 +41,7 @@ struct stat_vcpu {
 struct stat_block {
     char name[32];                  /* target dev: vda, hdc */
     char path[256];                 /* source file or device, "" when none */
+    char alias[32];                 /* its qdev id (query-blockstats names it so) */
     bool have_io;                   /* the counters below are known */
     unsigned long long rd_reqs, rd_bytes, rd_times, wr_reqs, wr_bytes, wr_times;
     unsigned long long fl_reqs, fl_times;
@@ -85,6 +86,23 @@ int stats_collect(struct store *st, const char *name, unsigned groups, int timeo
 /* the same for a domain whose state the caller just read */
 int stats_collect_known(struct store *st, const char *name, const struct dom_status *status,
                         unsigned groups, int timeout_ms, struct dom_stats *out, struct err **e);
+/* the two halves of stats_collect_known: what the definition says (sizes,
+ * devices, disk sizes), then what the running domain does (QMP, /proc) */
+int stats_definition(struct store *st, const char *name, const struct dom_status *status,
+                     struct dom_stats *out, struct err **e);
+void stats_live(struct store *st, struct dom_stats *out, unsigned groups, int timeout_ms);
+
+/* stats_cache.c: the definition half kept between samples (top), read
+ * again only when RUN/NAME/live.xml changes (inode, size, mtime) */
+struct stats_cache;
+struct stats_cache *stats_cache_new(void);
+int stats_collect_cached(struct stats_cache *c, struct store *st, const char *name,
+                         const struct dom_status *status, unsigned groups, int timeout_ms,
+                         struct dom_stats *out, struct err **e);
+/* forget the domains not collected since the last sweep */
+void stats_cache_sweep(struct stats_cache *c);
+void stats_cache_free(struct stats_cache *c);
+
 /* ask the guest's balloon driver for memory statistics every SECONDS
  * (0: stop); the domain must be running */
 int stats_set_period(struct store *st, const char *name, int seconds, struct err **e);
