@@ -5,6 +5,7 @@
 #include "top_view.h"
 
 #include <curses.h>
+#include <term.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -380,8 +381,14 @@ int top_view_run(struct shell *sh, struct monitor *m, int delay_ms, struct err *
     sigaction(SIGTERM, &sa, &old_term);
     sigaction(SIGHUP, &sa, &old_hup);
     ui_stop = 0;
-    if (!initscr())
-        return err_set(e, ERR_INTERNAL, "cannot set up the terminal");
+    /* the shell's terminfo entry (colours, shell/out.c) is put back after */
+    TERMINAL *shell_term = cur_term;
+    SCREEN *scr = newterm(NULL, stdout, stdin);
+    if (!scr) {
+        set_curterm(shell_term);
+        return err_set(e, ERR_INTERNAL, "cannot set up the terminal (TERM=%s)",
+                       getenv("TERM") ? getenv("TERM") : "");
+    }
     raw();
     noecho();
     keypad(stdscr, TRUE);
@@ -390,6 +397,8 @@ int top_view_run(struct shell *sh, struct monitor *m, int delay_ms, struct err *
     ui_colors(&u);
     int rc = ui_loop(&u, e);
     endwin();
+    delscreen(scr);              /* and its terminfo entry: nothing left behind */
+    set_curterm(shell_term);
     free(u.order);
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGHUP, &old_hup, NULL);
