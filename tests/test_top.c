@@ -4,6 +4,7 @@
  * with a generous guard and never assert on time. */
 #include <criterion/criterion.h>
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,6 +198,25 @@ Test(top, batch_json_two_samples, .timeout = 60)
     run_free(&r);
     r = rt_run(&t, "top -b -d 0");
     cr_assert_eq(r.status, 1);
+    run_free(&r);
+    rt_teardown(&t);
+}
+
+/* an emulator that does not answer QMP (stopped): top does not wait for
+ * it longer than its timeout and says so in the row */
+Test(top, wedged_emulator_says_no_answer, .timeout = 60)
+{
+    struct rt t;
+    rt_setup(&t);
+    rt_define(&t, "stuck", NULL, NULL, NULL);
+    free(rt_ok(&t, "start stuck"));
+    long emu = rt_status_num(&t, "stuck", "qemu_pid");
+    cr_assert_gt(emu, 0);
+    kill((pid_t)emu, SIGSTOP);
+    struct run_result r = rt_run(&t, "top -b -n 1 -d 0.2 --csv");
+    kill((pid_t)emu, SIGCONT);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, ",stuck,no answer,") && strstr(r.out, ",0\n"), "%s", r.out);
     run_free(&r);
     rt_teardown(&t);
 }
