@@ -141,6 +141,12 @@ static int parse_word(struct parser *p, struct err **e)
     }
     if (!p->data_only && is_option_word(w))
         return parse_option(p, w, e);
+    /* "-b": a declared one-letter alias (top -b -n 2 -d 1) */
+    if (!p->data_only && w[0] == '-' && isalpha((unsigned char)w[1]) && !w[2] &&
+        find_opt(p->cmd, w + 1, 1) >= 0) {
+        char longw[4] = {'-', '-', w[1], '\0'};
+        return parse_option(p, longw, e);
+    }
     int k = next_positional(p);
     if (p->partial && p->i + 1 == p->n)
         p->a->completing = k;

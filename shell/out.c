@@ -204,7 +204,7 @@ static void json_sep(struct json *j, const char *key)
     if (j->need_comma[j->depth])
         buf_addc(&j->b, ',');
     j->need_comma[j->depth] = true;
-    if (j->depth > 0) {
+    if (j->depth > 0 && !j->compact) {
         buf_addc(&j->b, '\n');
         for (int i = 0; i < j->depth; i++)
             buf_add(&j->b, "  ");
@@ -228,7 +228,7 @@ static void json_close(struct json *j, char c)
 {
     bool had = j->need_comma[j->depth];
     j->depth--;
-    if (had) {
+    if (had && !j->compact) {
         buf_addc(&j->b, '\n');
         for (int i = 0; i < j->depth; i++)
             buf_add(&j->b, "  ");
@@ -260,6 +260,12 @@ void json_uint(struct json *j, const char *key, unsigned long long v)
 {
     json_sep(j, key);
     buf_printf(&j->b, "%llu", v);
+}
+
+void json_double(struct json *j, const char *key, double v, int decimals)
+{
+    json_sep(j, key);
+    buf_printf(&j->b, "%.*f", decimals, v);
 }
 
 void json_bool(struct json *j, const char *key, bool v)

@@ -55,6 +55,7 @@ struct json {
     struct buf b;
     int depth;
     bool need_comma[32];
+    bool compact;        /* one line (JSON lines: event, top -b) */
 };
 void json_obj_begin(struct json *j, const char *key);   /* key NULL inside arrays/top */
 void json_obj_end(struct json *j);
@@ -63,6 +64,7 @@ void json_arr_end(struct json *j);
 void json_str(struct json *j, const char *key, const char *v);   /* v NULL: null */
 void json_int(struct json *j, const char *key, long long v);
 void json_uint(struct json *j, const char *key, unsigned long long v);
+void json_double(struct json *j, const char *key, double v, int decimals);
 void json_bool(struct json *j, const char *key, bool v);
 void json_null(struct json *j, const char *key);
 void json_print(struct json *j, struct shell *sh);   /* writes and frees */

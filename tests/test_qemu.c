@@ -560,6 +560,12 @@ Test(qemu_smoke, qcow2_disk_and_user_nic_boot, .timeout = 300)
     cr_expect(strstr(log, "disks: vda") && strstr(log, "nics: eth0"),
               "the guest should see vda and eth0:\n%s", log);
     free(log);
+    /* the guest read its disk (the partition table, at least): QEMU counted it */
+    struct run_result st = qrun(&g, "domstats --block");
+    const char *rd = strstr(st.out, "block.0.rd.bytes=");
+    cr_expect(st.status == 0 && strstr(st.out, "block.0.name=vda") && rd &&
+              strtoull(rd + 17, NULL, 10) > 0, "domstats --block:\n%s%s", st.out, st.err);
+    run_free(&st);
     smoke_end(&g);
     rm_rf(root);
     free(root);

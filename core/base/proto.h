@@ -7,6 +7,12 @@
  *  client -> supervisor
  *    CMD     text: "status" | "shutdown" | "reboot" | "reset" | "destroy"
  *            | "destroy-graceful" | "suspend" | "resume"
+ *            | "qmp JSON" (one QMP command; OK carries QEMU's whole
+ *              {"return": ...} line)
+ *            | "events SINCE_MS": subscribe.  OK "pid=P seq=LAST lost=0|1",
+ *              then EVENT frames: every kept event whose time is >= SINCE_MS
+ *              (the supervisor keeps its last 64), then live ones; lost=1
+ *              when one at or after SINCE_MS was already dropped.
  *            answered by one OK (text) or ERR (message) frame; "destroy"
  *            is answered once QEMU is reaped and the final state written.
  *    ATTACH  1 flag byte (PROTO_ATT_*) + device name ("serial0", "console0",
@@ -25,6 +31,11 @@
  *    DATA    guest output
  *    DETACH  text: why the client was detached (another client used --force)
  *    EXIT    text: the guest stopped (reason); the console session ends
+ *    EVENT   text "SEQ MS TYPE[ DETAIL]": SEQ counts 1, 2, ... per supervisor
+ *            (a gap means events were lost), MS is wall-clock milliseconds,
+ *            TYPE a virsh event name (lifecycle, reboot, balloon-change,
+ *            device-added, device-removed, block-job) or "console", DETAIL
+ *            e.g. "Started Booted", "524288KiB", "attached serial0"
  *
  * A client that sends nothing but CMD frames is a control client; it may
  * send several commands on one connection. */
@@ -46,6 +57,7 @@ enum proto_type {
     PROTO_RESIZE = 'W',
     PROTO_DETACH = 'Q',
     PROTO_EXIT = 'X',
+    PROTO_EVENT = 'V',
 };
 
 #define PROTO_HDR 3u

@@ -6,9 +6,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "../base/buf.h"
 #include "../xml/domain.h"
 #include "fakeguest.h"
+#include "live_devices.h"
 
 #define FG_DEVS_MAX 8
 
@@ -23,6 +26,26 @@ static int test_host_check(const struct dnode *dom, struct err **e)
                        "the test backend runs at most %d character devices, domain '%s' has %zu",
                        FG_DEVS_MAX, dom_name(dom), n);
     return 0;
+}
+
+/* the disks' qdev ids, so the fake guest's query-blockstats names them as
+ * QEMU would */
+static void push_disks(const struct dnode *dom, struct strv *argv)
+{
+    const struct dnode *devs = dnode_child(dom, "devices");
+    const char *machine = dnode_attr(dnode_path(dom, "os/type"), "machine");
+    struct buf b = {0};
+    for (size_t i = 0; devs && i < dnode_count(devs, "disk"); i++) {
+        AUTOFREE char *alias = rt_disk_alias(machine && strstr(machine, "q35"),
+                                             dnode_nth(devs, "disk", i));
+        if (alias)
+            buf_printf(&b, "%s%s", b.len ? "," : "", alias);
+    }
+    if (b.len) {
+        strv_push(argv, "--disks");
+        strv_push(argv, buf_str(&b));
+    }
+    buf_free(&b);
 }
 
 static int test_argv(const struct dnode *dom, const struct qemu_launch *l, struct strv *argv,
@@ -45,6 +68,7 @@ static int test_argv(const struct dnode *dom, const struct qemu_launch *l, struc
     strv_push(argv, l->qmp_path);
     strv_push(argv, "--memory");
     strv_push_take(argv, xasprintf("%llu", dom_current_memory_kib(dom)));
+    push_disks(dom, argv);
     for (size_t i = 0; i < cl.n; i++)
         strv_push(argv, cl.v[i].sock_path);
     qemu_chardev_list_free(&cl);

@@ -49,6 +49,7 @@ struct fg {
     struct qmp_conn qmp;     /* qmp.fd = -1 when no client */
     struct fg_dev dev[FG_MAX_DEVS];
     size_t ndev;
+    struct fg_stats stats;   /* fakeguest_stats.c */
 };
 
 static void fg_event(struct fg *g, const char *name, const char *data)
@@ -320,10 +321,12 @@ static void fg_balloon(struct fg *g, const char *line)
 
 static void fg_qmp_line(struct fg *g, const char *line)
 {
-    char cmd[64], v[32];
+    char cmd[64], v[32], ret[4096];
     if (!qjson_str(line, "execute", cmd, sizeof(cmd)))
         return qmp_error(g, "GenericError", "QMP input must be a JSON object");
-    if (strcmp(cmd, "qmp_capabilities") == 0)
+    if (fg_stats_reply(&g->stats, cmd, line, g->actual_kib, ret, sizeof(ret)))
+        qmp_reply(g, ret);
+    else if (strcmp(cmd, "qmp_capabilities") == 0)
         qmp_reply(g, "{}");
     else if (strcmp(cmd, "cont") == 0)
         fg_cont(g);
@@ -461,6 +464,7 @@ int fake_guest_main(const struct fake_guest_opts *o)
     g.o = o;
     g.qmp.fd = -1;
     g.actual_kib = o->mem_kib;
+    fg_stats_init(&g.stats, o->disks, o->mem_kib);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);

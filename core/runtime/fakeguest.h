@@ -14,6 +14,7 @@
 #ifndef DOMSH_FAKEGUEST_H
 #define DOMSH_FAKEGUEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct fake_guest_opts {
@@ -22,9 +23,33 @@ struct fake_guest_opts {
     unsigned long long mem_kib;
     char *const *chardevs;     /* socket paths, one per device */
     size_t nchardevs;
+    const char *disks;         /* the disks' aliases, comma-separated, or NULL */
 };
 
 /* runs until quit / SIGTERM; returns the process exit status */
 int fake_guest_main(const struct fake_guest_opts *o);
 
 #endif
+
+/* fakeguest_stats.c: the statistics QEMU answers (query-blockstats,
+ * query-cpus-fast, qom-set/qom-get of the balloon's guest stats), with
+ * deterministic counters so that every field of domstats can be tested:
+ * the Kth query-blockstats reports, for disk i (0-based),
+ *   rd_operations = K*(10+i), rd_bytes = 4096 per read,
+ *   wr_operations = K*(5+i),  wr_bytes = 4096 per write, flush_operations = K,
+ *   rd/wr/flush_total_time_ns = 100 000 / 200 000 / 50 000 per operation;
+ * the guest stats (once a polling interval is set) are fixed values
+ * derived from the memory size (fakeguest_stats.c). */
+#define FG_STATS_DISKS 8
+struct fg_stats {
+    char disk[FG_STATS_DISKS][32];   /* the disks' aliases (qdev ids) */
+    size_t ndisks;
+    unsigned long long block_queries;
+    long long poll_interval;
+    unsigned long long mem_kib;
+};
+void fg_stats_init(struct fg_stats *st, const char *disks_csv, unsigned long long mem_kib);
+/* the "return" value of CMD (the QMP line is LINE) into ret: true when CMD
+ * is a statistics command */
+bool fg_stats_reply(struct fg_stats *st, const char *cmd, const char *line,
+                    unsigned long long actual_kib, char *ret, size_t n);

@@ -95,8 +95,7 @@ static const char *disk_format(const struct dnode *d)
     return !t || strcmp(t, "aio") == 0 || strcmp(t, "iso") == 0 ? "raw" : t;
 }
 
-/* the qdev id qemu_argv gives this disk (see qemu_argv_disk.c) */
-static char *disk_alias(const struct live *l, const struct dnode *d)
+char *rt_disk_alias(bool q35, const struct dnode *d)
 {
     const char *bus = qemu_disk_bus(d);
     int i = qemu_disk_index(dev_get(d, "target.dev"));
@@ -105,7 +104,7 @@ static char *disk_alias(const struct live *l, const struct dnode *d)
     if (strcmp(bus, "virtio") == 0)
         return xasprintf("virtio-disk%d", i);
     if (strcmp(bus, "ide") == 0)
-        return l->q35 ? xasprintf("ide0-%d-0", i) : xasprintf("ide0-%d-%d", i / 2, i % 2);
+        return q35 ? xasprintf("ide0-%d-0", i) : xasprintf("ide0-%d-%d", i / 2, i % 2);
     if (strcmp(bus, "scsi") == 0)
         return xasprintf("scsi%d-0-%d-0", i / 7, i % 7);
     if (strcmp(bus, "usb") == 0)
@@ -113,6 +112,11 @@ static char *disk_alias(const struct live *l, const struct dnode *d)
     if (strcmp(bus, "fdc") == 0)
         return xasprintf("fdc0-0-%d", i);
     return NULL;
+}
+
+static char *disk_alias(const struct live *l, const struct dnode *d)
+{
+    return rt_disk_alias(l->q35, d);
 }
 
 static int disk_plug(struct live *l, const struct dnode *d, struct err **e)

@@ -7,6 +7,8 @@
 #ifndef DOMSH_LIVE_DEVICES_H
 #define DOMSH_LIVE_DEVICES_H
 
+#include <stdbool.h>
+
 #include "../base/err.h"
 #include "../store/store.h"
 #include "../xml/tree.h"
@@ -15,5 +17,10 @@
  * aliases of BEFORE's devices are carried over into AFTER */
 int rt_live_sync(struct store *st, const char *name, struct dnode *before, struct dnode *after,
                  struct err **e);
+
+/* the qdev id qemu_argv gives DISK (virtio-disk1, ide0-1-0, ...; see
+ * qemu_argv_disk.c), NULL for a bus it does not place; q35: the machine
+ * is a q35 (AHCI ports instead of IDE bus/unit) */
+char *rt_disk_alias(bool q35, const struct dnode *disk);
 
 #endif

@@ -73,6 +73,7 @@ int rt_list_run(struct store *st, struct strv *names, struct err **e);
  * transient ones, sorted; a pure read (rt_status_read) */
 int rt_list_active(struct store *st, struct strv *names, struct err **e);
 
+
 /* where the running domain NAME's VNC server listens, as QEMU reported it
  * (RUN/NAME/vnc.display): TCP host and display number (port - 5900), or
  * a unix socket path (*display = -1).  ERR_NOT_FOUND "Failed to get VNC

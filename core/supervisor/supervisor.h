@@ -37,7 +37,7 @@
 
 #define SUP_MAX_DEVS 8
 #define SUP_MAX_ALIASES 8
-#define SUP_MAX_CLIENTS 16
+#define SUP_MAX_CLIENTS 32
 #define SUP_MAX_ARGS 512
 #define SUP_MAX_PRE 8
 #define SUP_ARGBUF (64 * 1024)
@@ -50,6 +50,8 @@
 #define SUP_PTY_STALL_MS 5000    /* a pty reader taking nothing this long stops holding the guest */
 #define SUP_LOGBUF 8192          /* console log output gathered before one write */
 #define SUP_LOG_FLUSH_MS 50      /* ... or once it is this old */
+#define SUP_EVENT_BACKLOG 64     /* events kept for late subscribers */
+#define SUP_EVENT_TEXT 192
 
 enum sup_action { ACT_DESTROY, ACT_RESTART, ACT_PRESERVE, ACT_RENAME_RESTART };
 
@@ -80,12 +82,27 @@ struct sup_client {
     int dev;                 /* attached console device, or -1 (control client) */
     unsigned flags;          /* PROTO_ATT_* */
     bool wait_exit;          /* a destroy waiting for the emulator to be reaped */
+    bool subscribed;         /* receives EVENT frames (supervisor_events.c) */
     struct frame_reader rd;
 };
 
 struct sup_pending {         /* QMP commands in flight, answered in order */
     int client;              /* slot to answer, or -1 */
     char what[24];
+    char dev_id[32];         /* a device_add's id: device-added once it worked */
+};
+
+struct sup_event {
+    unsigned long long seq;  /* 1, 2, ... per supervisor */
+    long long ms;            /* wall clock, ms since the epoch */
+    char text[SUP_EVENT_TEXT];   /* "TYPE[ DETAIL]" */
+};
+
+struct sup_events {          /* the backlog ring, oldest at head */
+    struct sup_event ring[SUP_EVENT_BACKLOG];
+    size_t head, len;
+    unsigned long long seq;  /* last sequence number given */
+    long long dropped_ms;    /* time of the newest event dropped from the ring */
 };
 
 struct sup {
@@ -126,6 +143,7 @@ struct sup {
     struct sup_pending pending[SUP_PENDING];
     size_t npending;
     struct sup_client client[SUP_MAX_CLIENTS];
+    struct sup_events events;
 };
 
 /* the same; title (may be NULL) is our argv string holding SPEC, blanked
@@ -173,6 +191,14 @@ void sup_accept(struct sup *s);
 void sup_client_io(struct sup *s, int client);
 void sup_client_close(struct sup *s, int client);
 void sup_reply(struct sup *s, int client, enum proto_type type, const char *text);
+
+/* supervisor_events.c: the event stream (proto.h EVENT frames) */
+void sup_emit(struct sup *s, const char *type, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void sup_subscribe(struct sup *s, int client, const char *since_ms);
+void sup_lifecycle(struct sup *s, enum dom_state old, enum dom_state st, const char *reason);
+void sup_publish_qmp_event(struct sup *s, const char *ev, const char *line);
+void sup_note_device_add(struct sup *s, const char *json);
 
 /* supervisor_loop.c */
 void sup_loop(struct sup *s);

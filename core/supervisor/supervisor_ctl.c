@@ -21,6 +21,7 @@ void sup_accept(struct sup *s)
         c->dev = -1;
         c->flags = 0;
         c->wait_exit = false;
+        c->subscribed = false;
         c->rd.len = c->rd.consumed = 0;
         return;
     }
@@ -35,9 +36,13 @@ void sup_client_close(struct sup *s, int ci)
         return;
     close(c->fd);
     c->fd = -1;
+    c->subscribed = false;
     if (c->dev >= 0 && s->dev[c->dev].rw_client == ci)
         s->dev[c->dev].rw_client = -1;
+    int dev = c->dev;
     c->dev = -1;
+    if (dev >= 0)
+        sup_emit(s, "console", "detached %s", s->dev[dev].name);
     for (size_t i = 0; i < s->npending; i++)
         if (s->pending[i].client == ci)
             s->pending[i].client = -1;
@@ -67,6 +72,8 @@ static void sup_frame(struct sup *s, int ci, const struct frame *f)
     case PROTO_ATTACH:
         if (s->client[ci].dev >= 0 || sup_attach(s, ci, f->payload, f->len) < 0)
             sup_client_close(s, ci);
+        else if (s->client[ci].fd >= 0 && s->client[ci].dev >= 0)
+            sup_emit(s, "console", "attached %s", s->dev[s->client[ci].dev].name);
         break;
     case PROTO_DATA:
         sup_client_data(s, ci, f->payload, f->len);

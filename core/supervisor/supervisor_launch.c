@@ -462,10 +462,14 @@ static int sup_setup(struct sup *s, char *why, size_t n)
         record_vnc(s, deadline);
     if (sup_setup_console(s, deadline) < 0)
         return -1;
-    snprintf(path, sizeof(path), "%s/" RUNF_SUP_SOCK, s->run_dir);
+    /* listen under a temporary name, then rename: a listener woken by
+     * inotify on sup.sock never finds it bound but not yet listening */
+    char final[SUP_PATH + 16];
+    snprintf(final, sizeof(final), "%s/" RUNF_SUP_SOCK, s->run_dir);
+    snprintf(path, sizeof(path), "%s/" RUNF_SUP_SOCK ".new", s->run_dir);
     s->listen_fd = unix_listen(path, 0600);
-    if (s->listen_fd < 0) {
-        snprintf(why, n, "cannot listen on '%.300s': %s", path, strerror(errno));
+    if (s->listen_fd < 0 || rename(path, final) < 0) {
+        snprintf(why, n, "cannot listen on '%.300s': %s", final, strerror(errno));
         return -1;
     }
     if (!s->start_paused && qmp_sync(s, "{\"execute\": \"cont\"}", why, n, deadline) < 0)

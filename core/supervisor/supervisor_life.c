@@ -100,10 +100,13 @@ void sup_set_state(struct sup *s, enum dom_state st, const char *reason)
 {
     if (s->state == st && strcmp(s->reason, reason) == 0)
         return;
+    enum dom_state old = s->state;
     s->state = st;
     snprintf(s->reason, sizeof(s->reason), "%s", reason);
     sup_log(s, "state %s (%s)", dom_state_key(st), reason);
     sup_write_status(s);
+    if (old != st)
+        sup_lifecycle(s, old, st, reason);
 }
 
 void sup_status_text(struct sup *s, char *out, size_t n)
@@ -127,6 +130,7 @@ void sup_qmp_send(struct sup *s, const char *cmd_json, int client, const char *w
     struct sup_pending *p = &s->pending[s->npending++];
     p->client = client;
     snprintf(p->what, sizeof(p->what), "%s", what);
+    p->dev_id[0] = '\0';
 }
 
 /* a return/error: answers the oldest command in flight */
@@ -141,8 +145,12 @@ static void sup_qmp_answer(struct sup *s, const char *line, bool ok)
         snprintf(desc, sizeof(desc), "%s failed", p.what);
     if (!ok)
         sup_log(s, "%s: %s", p.what, desc);
+    if (ok && *p.dev_id)
+        sup_emit(s, "device-added", "%s", p.dev_id);
+    /* a raw "qmp" command gets QEMU's answer (statistics read it) */
     if (p.client >= 0)
-        sup_reply(s, p.client, ok ? PROTO_OK : PROTO_ERR, ok ? "" : desc);
+        sup_reply(s, p.client, ok ? PROTO_OK : PROTO_ERR,
+                  !ok ? desc : strcmp(p.what, "qmp") == 0 ? line : "");
 }
 
 static int copy_file(const char *from, const char *to)
@@ -217,6 +225,7 @@ static void sup_event(struct sup *s, const char *line)
     char ev[32] = "", reason[48] = "";
     qjson_str(line, "event", ev, sizeof(ev));
     qjson_str(line, "reason", reason, sizeof(reason));
+    sup_publish_qmp_event(s, ev, line);
     if (strcmp(ev, "SHUTDOWN") == 0) {
         if (strncmp(reason, "host-", 5) == 0 || strcmp(reason, "guest-panic") == 0) {
             if (!*s->final_reason)
@@ -317,6 +326,9 @@ void sup_command(struct sup *s, int client, const char *cmd)
     } else if (strncmp(cmd, "qmp {", 5) == 0) {
         /* one raw QMP command: the shell's live device changes (commands/devlive.c) */
         sup_qmp_send(s, cmd + 4, client, "qmp");
+        sup_note_device_add(s, cmd + 4);
+    } else if (strncmp(cmd, "events ", 7) == 0) {
+        sup_subscribe(s, client, cmd + 7);
     } else {
         snprintf(text, sizeof(text), "unknown supervisor command '%.64s'", cmd);
         sup_reply(s, client, PROTO_ERR, text);
