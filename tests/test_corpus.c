@@ -176,7 +176,7 @@ static void refused(const char *dir, const char *root, const char *file, const c
     AUTOFREE char *line = fmt("define %s", file);
     AUTOFREE char *got = domsh_in(dir, root, line);
     AUTOFREE char *expect = fmt("%s\nstatus 1\n", want);
-    cr_expect_str_eq(got, expect, "%s", file);
+    cr_expect_str_eq(got, expect, "%s: printed\n%swanted\n%s", file, got, expect);
     AUTOFREE char *after = store_snapshot(root);
     cr_expect_str_eq(after, before, "%s: refused, but the store changed", file);
 }
@@ -189,7 +189,7 @@ static void refused_after(const char *dir, const char *root, const char *first, 
     AUTOFREE char *line = fmt("define %s; define %s", first, file);
     AUTOFREE char *got = domsh_in(dir, root, line);
     AUTOFREE char *expect = fmt("%s\nstatus 1\n", want);
-    cr_expect_str_eq(got, expect, "%s after %s", file, first);
+    cr_expect_str_eq(got, expect, "%s after %s: printed\n%swanted\n%s", file, first, got, expect);
     AUTOFREE char *path = fmt("%s/%s", dir, file);
     AUTOFREE char *text = slurp(path, NULL);
     char *u = text ? strstr(text, "<uuid>") : NULL;
