@@ -65,7 +65,7 @@ const struct cmd_def cmd_echo = {
             "--xml the characters & < > ' \" are written as XML entities.",
     .opts = echo_opts,
     .nopts = NOPTS(echo_opts),
-    .flags = CMD_NOSTORE,
+    .flags = CMD_NOSTORE | CMD_LOCAL,
     .target_opt = -1,
     .run = run_echo,
 };
