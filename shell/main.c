@@ -55,6 +55,7 @@ static int run_stdin(struct shell *sh)
         if (bs % 2 == 1 && len > 0 && line[len - 1] == '\n')
             continue;
         failed |= dispatch_line(sh, buf_str(&cmd));
+        fflush(sh->out);   /* a reader of the pipe sees each command's output as it ends */
         buf_reset(&cmd);
     }
     if (cmd.len && !sh->quit)
