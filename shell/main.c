@@ -22,7 +22,8 @@ static void usage(FILE *f)
 {
     fputs("usage: domsh [-c URI] [-q] [-r] [-e CHAR] [-h] [-v|-V] [COMMAND [ARGS...]]\n"
           "\n"
-          "  -c, --connect URI   qemu:///system, qemu:///session or test:///default\n"
+          "  -c, --connect URI   qemu:///system, qemu:///session or test:///default,\n"
+          "                      or a host over ssh: qemu+ssh://[USER@]HOST[:PORT]/system\n"
           "                      (default: $DOMSH_DEFAULT_URI, else by user)\n"
           "  -q, --quiet         no informational lines\n"
           "  -r, --readonly      refuse commands that change anything\n"
