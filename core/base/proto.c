@@ -19,8 +19,9 @@ void proto_header(char hdr[PROTO_HDR], enum proto_type type, size_t len)
     hdr[2] = (char)(len & 0xff);
 }
 
-static int write_all(int fd, const char *p, size_t n)
+int fd_write_all(int fd, const void *buf, size_t n)
 {
+    const char *p = buf;
     while (n) {
         ssize_t w = write(fd, p, n);
         if (w < 0 && errno == EINTR)
@@ -47,11 +48,11 @@ int proto_send(int fd, enum proto_type type, const void *payload, size_t len)
     if (len <= sizeof(frame) - PROTO_HDR) {      /* one write: atomic for small frames */
         if (len)
             memcpy(frame + PROTO_HDR, payload, len);
-        return write_all(fd, frame, PROTO_HDR + len);
+        return fd_write_all(fd, frame, PROTO_HDR + len);
     }
-    if (write_all(fd, frame, PROTO_HDR) < 0)
+    if (fd_write_all(fd, frame, PROTO_HDR) < 0)
         return -1;
-    return write_all(fd, payload, len);
+    return fd_write_all(fd, payload, len);
 }
 
 int proto_send_str(int fd, enum proto_type type, const char *text)

@@ -6,20 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int write_all(int fd, const void *p, size_t len)
-{
-    const char *s = p;
-    while (len > 0) {
-        ssize_t w = write(fd, s, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        s += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
+#include "../base/proto.h"
 
 /* 1 when all len bytes were read, 0 on EOF before the first, -1 otherwise */
 static int read_all(int fd, void *p, size_t len)
@@ -71,9 +58,9 @@ int rframe_send(int fd, char type, const void *payload, size_t len)
         memcpy(one, hdr, 5);
         if (len)
             memcpy(one + 5, payload, len);
-        return write_all(fd, one, 5 + len);
+        return fd_write_all(fd, one, 5 + len);
     }
-    return write_all(fd, hdr, 5) < 0 ? -1 : write_all(fd, payload, len);
+    return fd_write_all(fd, hdr, 5) < 0 ? -1 : fd_write_all(fd, payload, len);
 }
 
 int rframe_send_str(int fd, char type, const char *text)

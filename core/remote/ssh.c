@@ -23,13 +23,7 @@
 char *rssh_quote(const char *word)
 {
     struct buf b = {0};
-    buf_addc(&b, '\'');
-    for (const char *p = word; *p; p++)
-        if (*p == '\'')
-            buf_add(&b, "'\\''");
-        else
-            buf_addc(&b, *p);
-    buf_addc(&b, '\'');
+    buf_add_sh_quoted(&b, word);
     return buf_steal(&b);
 }
 
