@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../completion/complete.h"
+#include "../core/base/proto.h"
 #include "../core/remote/remote.h"
 #include "../core/store/store.h"
 
@@ -26,12 +27,31 @@ struct server {
     struct shell *sh;
     int in, out;
     bool dead;              /* the channel broke: finish the command, then leave */
+    struct buf reply;       /* the end of a reply, sent with EXIT in one write: ssh
+                               without a tty leaves Nagle on, a second small write
+                               would wait for the first one's ACK */
 };
+
+static void reply_add(struct server *srv, char type, const char *p, size_t n)
+{
+    unsigned char hdr[RFRAME_HDR];
+    rframe_header(hdr, type, n);
+    buf_addn(&srv->reply, (const char *)hdr, RFRAME_HDR);
+    buf_addn(&srv->reply, p, n);
+}
+
+static void reply_flush(struct server *srv)
+{
+    if (srv->reply.len && !srv->dead && fd_write_all(srv->out, srv->reply.s, srv->reply.len) < 0)
+        srv->dead = true;
+    buf_reset(&srv->reply);
+}
 
 /* a stream of the command (stdout or stderr) */
 struct sink {
     struct server *srv;
     char type;
+    bool closing;           /* the last output: kept for the reply's single write */
     struct buf pending;
     const struct strv *from, *to;   /* temp paths to show as the user's paths */
 };
@@ -59,11 +79,14 @@ static void sink_emit(struct sink *s, size_t upto)
     memmove(s->pending.s, s->pending.s + upto, s->pending.len - upto + 1);
     s->pending.len -= upto;
     replace_paths(s, &text);
-    for (size_t off = 0; off < text.len && !s->srv->dead; off += RFRAME_MAX) {
+    if (!s->closing)
+        reply_flush(s->srv);   /* streamed: what came before goes first */
+    for (size_t off = 0; off < text.len; off += RFRAME_MAX) {
         size_t n = text.len - off < RFRAME_MAX ? text.len - off : RFRAME_MAX;
-        if (rframe_send(s->srv->out, s->type, text.s + off, n) < 0)
-            s->srv->dead = true;
+        reply_add(s->srv, s->type, text.s + off, n);
     }
+    if (!s->closing)
+        reply_flush(s->srv);
     buf_free(&text);
 }
 
@@ -84,6 +107,7 @@ static ssize_t sink_write(void *cookie, const char *p, size_t n)
 static int sink_close(void *cookie)
 {
     struct sink *s = cookie;
+    s->closing = true;
     if (s->pending.len)
         sink_emit(s, s->pending.len);
     buf_free(&s->pending);
@@ -242,8 +266,8 @@ static int run_request(struct server *srv, struct request *rq)
     sh->out = sh->err = NULL;
     char status[16];
     snprintf(status, sizeof(status), "%d", rc);
-    if (!srv->dead && rframe_send_str(srv->out, RF_EXIT, status) < 0)
-        srv->dead = true;
+    reply_add(srv, RF_EXIT, status, strlen(status));
+    reply_flush(srv);
     return srv->dead ? -1 : 0;
 }
 
@@ -337,6 +361,7 @@ int serve_stdio(struct shell *sh, const char *uri)
             rc = -1;
     }
     buf_free(&frame);
+    buf_free(&srv.reply);
     sh->out = stdout;
     sh->err = stderr;
     return 0;

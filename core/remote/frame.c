@@ -43,15 +43,20 @@ static uint32_t get_u32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+void rframe_header(unsigned char hdr[RFRAME_HDR], char type, size_t len)
+{
+    hdr[0] = (unsigned char)type;
+    put_u32(hdr + 1, (uint32_t)len);
+}
+
 int rframe_send(int fd, char type, const void *payload, size_t len)
 {
     if (len > RFRAME_MAX) {
         errno = EMSGSIZE;
         return -1;
     }
-    unsigned char hdr[5];
-    hdr[0] = (unsigned char)type;
-    put_u32(hdr + 1, (uint32_t)len);
+    unsigned char hdr[RFRAME_HDR];
+    rframe_header(hdr, type, len);
     /* one write when small: a frame is never split by a signal between two */
     if (len <= 4096) {
         char one[5 + 4096];

@@ -75,6 +75,9 @@ void ruri_free(struct ruri *u);
 
 /* ---- frames (frame.c) ---- */
 
+#define RFRAME_HDR 5
+/* the header of a frame of len bytes */
+void rframe_header(unsigned char hdr[RFRAME_HDR], char type, size_t len);
 /* one whole frame (retries EINTR and short writes); -1 with errno */
 int rframe_send(int fd, char type, const void *payload, size_t len);
 int rframe_send_str(int fd, char type, const char *text);
