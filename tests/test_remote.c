@@ -106,10 +106,19 @@ Test(remote_ssh, relative_file_uri_and_store_are_remote)
     char *xml = vm_xml("vm", 65536);
     free(put_file(f.rt.root, "vm.xml", xml));
     cr_assert_eq(chdir(f.rt.root), 0);
+    /* edit: a local editor on a local temp file, the result defined there */
+    char *editor = put_file(f.rt.root, "editor", "#!/bin/sh\nsed -i s/65536/98304/ \"$1\"\n");
+    cr_assert_eq(chmod(editor, 0755), 0);
+    setenv("EDITOR", editor, 1);
+    unsetenv("VISUAL");
     struct run_result r = batch(f.rt.root, f.sshd.uri,
-                                "define vm.xml\nconfig-history vm\nuri\nlist --all --name\n");
+                                "define vm.xml\nconfig-history vm\nuri\nlist --all --name\n"
+                                "edit vm\ndumpxml vm\n");
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "Domain 'vm' defined from vm.xml"), "%s", r.out);
+    cr_assert(strstr(r.out, "Domain 'vm' XML configuration edited."), "%s", r.out);
+    cr_assert(strstr(r.out, "<memory unit='KiB'>98304</memory>"), "%s", r.out);
+    free(editor);
     cr_assert(strstr(r.out, "define vm.xml\n"), "%s", r.out);
     cr_assert(strstr(r.out, f.sshd.uri), "%s", r.out);
     char *remote_xml = fmt("%s/config/test/vm.xml", f.sshd.remote_root);
