@@ -107,9 +107,7 @@ static char *load_orig(struct shell *sh, const char *name, struct err **e)
     char *words[] = {(char *)"dumpxml", (char *)"--inactive", (char *)"--domain", (char *)name};
     struct buf xml = {0};
     if (remote_capture(sh, words, 4, &xml, e) != 0) {
-        buf_free(&xml);
-        if (!*e)   /* the remote printed why: say what it means here */
-            err_set(e, ERR_NOT_FOUND, "cannot edit domain '%s'", name);
+        buf_free(&xml);   /* *e unset: the remote host printed why */
         return NULL;
     }
     return buf_steal(&xml);
@@ -133,8 +131,7 @@ static int define_edited_remote(struct shell *sh, struct edit *ed, struct err **
     int rc = remote_capture(sh, words, 3, &said, e);
     buf_free(&said);
     if (rc != 0)
-        return err_set(e, ERR_INVALID, "the edited XML of domain '%s' was not defined",
-                       ed->name);
+        return -1;   /* the remote host printed why (or *e says the connection failed) */
     shell_info(sh, "Domain '%s' XML configuration edited.", ed->name);
     return 0;
 }
@@ -192,7 +189,7 @@ static int edit_round(struct shell *sh, struct edit *ed, bool edit_again, struct
                     "nothing defined", ed->name);
         return -1;
     }
-    if (rc < 0) {
+    if (rc < 0 && *e) {
         fprintf(stderr, "error: %s\n", (*e)->msg);
         err_clear(e);
     }
@@ -209,7 +206,7 @@ static int edit_run(struct shell *sh, const struct cmd_args *a, struct err **e)
     if (!sh->remote && !store_exists(sh->store, ed.name))
         return err_set(e, ERR_STATE, "cannot edit transient domain '%s'", ed.name);
     if (!(ed.orig = load_orig(sh, ed.name, e)))
-        return -1;
+        return *e ? -1 : CMD_FAILED_PRINTED;
     int rc = make_temp(&ed, e);
     bool again = true;
     while (rc == 0) {
@@ -220,10 +217,11 @@ static int edit_run(struct shell *sh, const struct cmd_args *a, struct err **e)
         }
         again = r == 'y';
     }
-    if (ed.path[0] && (rc == 0 || !*e || !strstr((*e)->msg, ed.path)))
+    /* kept when the error names it (a remote host's error may: *e unset) */
+    if (ed.path[0] && (rc == 0 || (*e && !strstr((*e)->msg, ed.path))))
         unlink(ed.path);
     free(ed.orig);
-    return rc;
+    return rc < 0 && !*e ? CMD_FAILED_PRINTED : rc;
 }
 
 const struct cmd_def cmd_edit = {

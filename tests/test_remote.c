@@ -118,13 +118,20 @@ Test(remote_ssh, relative_file_uri_and_store_are_remote)
     cr_assert(strstr(r.out, "Domain 'vm' defined from vm.xml"), "%s", r.out);
     cr_assert(strstr(r.out, "Domain 'vm' XML configuration edited."), "%s", r.out);
     cr_assert(strstr(r.out, "<memory unit='KiB'>98304</memory>"), "%s", r.out);
-    free(editor);
     cr_assert(strstr(r.out, "define vm.xml\n"), "%s", r.out);
     cr_assert(strstr(r.out, f.sshd.uri), "%s", r.out);
     char *remote_xml = fmt("%s/config/test/vm.xml", f.sshd.remote_root);
     char *local_xml = fmt("%s/config/test/vm.xml", f.rt.root);
     cr_assert_eq(access(remote_xml, F_OK), 0, "not in the remote store");
     cr_assert_neq(access(local_xml, F_OK), 0, "written to the local store");
+    run_free(&r);
+    /* an edit the remote host refuses: its one error line, status 1 */
+    cr_assert_eq(write_text(editor, "#!/bin/sh\nsed -i s/vcpu/vcpux/ \"$1\"\n"), 0);
+    r = batch(f.rt.root, f.sshd.uri, "edit vm\n");
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "error: "), "%s", r.err);
+    cr_assert_null(strstr(strstr(r.err, "error: ") + 1, "error: "), "one error: %s", r.err);
+    free(editor);
     run_free(&r);
     free(remote_xml), free(local_xml), free(xml);
 }
