@@ -60,7 +60,8 @@ static int run_attach_device(struct shell *sh, const struct cmd_args *a, struct 
 
 static const struct opt_def attach_device_opts[] = {
     [AT_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
-    [AT_OPT_FILE] = {"file", OPT_STRING, OPT_REQUIRED | OPT_LOCAL_PATH, "file", "XML file of the device",
+    [AT_OPT_FILE] = {"file", OPT_STRING, OPT_REQUIRED | OPT_LOCAL_PATH, "file",
+                     "XML file of the device",
                      .complete = comp_files},
     [AT_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
     DEVCMD_SCOPE_OPTS(AT_OPT_CONFIG),

@@ -94,7 +94,8 @@ static int run_detach_device(struct shell *sh, const struct cmd_args *a, struct 
 
 static const struct opt_def detach_device_opts[] = {
     [DT_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
-    [DT_OPT_FILE] = {"file", OPT_STRING, OPT_REQUIRED | OPT_LOCAL_PATH, "file", "XML file of the device",
+    [DT_OPT_FILE] = {"file", OPT_STRING, OPT_REQUIRED | OPT_LOCAL_PATH, "file",
+                     "XML file of the device",
                      .complete = comp_files},
     [DT_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
     DEVCMD_SCOPE_OPTS(DT_OPT_CONFIG),

@@ -74,7 +74,8 @@ static int run_update_device(struct shell *sh, const struct cmd_args *a, struct 
 
 static const struct opt_def update_device_opts[] = {
     [UD_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
-    [UD_OPT_FILE] = {"file", OPT_STRING, OPT_REQUIRED | OPT_LOCAL_PATH, "file", "XML file of the device",
+    [UD_OPT_FILE] = {"file", OPT_STRING, OPT_REQUIRED | OPT_LOCAL_PATH, "file",
+                     "XML file of the device",
                      .complete = comp_files},
     [UD_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
     DEVCMD_SCOPE_OPTS(UD_OPT_CONFIG),

@@ -153,7 +153,11 @@ static int send_run(struct shell *sh, const struct cmd_args *a, char *const *wor
     struct rconn *c = &sh->remote->conn;
     struct buf payload = {0};
     struct strv files = {0};
-    const char *flags = sh->quiet && sh->readonly ? "qr" : sh->quiet ? "q" : sh->readonly ? "r" : "";
+    char flags[3] = {0}, *fp = flags;
+    if (sh->quiet)
+        *fp++ = 'q';
+    if (sh->readonly)
+        *fp++ = 'r';
     rstrv_encode(&payload, flags, strlen(flags));
     encode_words(a, words, n, &payload, &files);
     AUTOFREE int *fds = xcalloc(files.n + 1, sizeof(int));

@@ -78,7 +78,8 @@ Test(remote_ssh, prints_and_exits_as_locally)
     struct rfix f = fixture;
     char *xml = vm_xml("vm", 65536);
     char *good = put_file(f.rt.root, "vm.xml", xml);
-    char *bad = put_file(f.rt.root, "bad.xml", "<domain type='qemu'><name>x</name>\n<vcpu>z</vcpu>");
+    char *bad = put_file(f.rt.root, "bad.xml",
+                         "<domain type='qemu'><name>x</name>\n<vcpu>z</vcpu>");
     char *script = fmt("define %s\ndefine %s\nlist --all\ndumpxml vm\nstart vm\n"
                        "domstate --reason vm\ndomid vm\nstart\nstart nosuch\n"
                        "define --file %s/missing.xml\ndestroy vm\ndominfo vm\nundefine vm\n"
@@ -260,7 +261,8 @@ Test(remote_ssh, dropped_connection_reconnects_and_nothing_is_half_applied)
     free(line);
     line = fmt("define %s\necho after the drop\n", second);
     live_send(&l, line);
-    usleep(1500 * 1000);   /* let the request reach the remote side (the check below holds either way) */
+    usleep(1500 * 1000);   /* let the request reach the remote side (either way the
+                              checks below hold) */
     ssh = sshd_client_pid(&f.sshd);
     cr_assert(ssh > 0);
     kill(ssh, SIGKILL);
@@ -325,7 +327,8 @@ static void pane_wait_after(const char *sock, const char *dir, const char *after
         free(text);
         text = system(cmd) == 0 ? slurp(path, NULL) : NULL;
         const char *from = text;
-        for (const char *p = text && after ? strstr(text, after) : NULL; p; p = strstr(p + 1, after))
+        const char *p = text && after ? strstr(text, after) : NULL;
+        for (; p; p = strstr(p + 1, after))
             from = p;
         if (from && (!after || from != text) && strstr(from, want))
             break;
