@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "../completion/complete.h"
-#include "../core/base/proto.h"
+#include "../core/base/fsutil.h"
 #include "../core/remote/remote.h"
 #include "../core/store/store.h"
 
@@ -42,7 +42,7 @@ static void reply_add(struct server *srv, char type, const char *p, size_t n)
 
 static void reply_flush(struct server *srv)
 {
-    if (srv->reply.len && !srv->dead && fd_write_all(srv->out, srv->reply.s, srv->reply.len) < 0)
+    if (srv->reply.len && !srv->dead && write_all(srv->out, srv->reply.s, srv->reply.len) < 0)
         srv->dead = true;
     buf_reset(&srv->reply);
 }

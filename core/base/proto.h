@@ -71,8 +71,6 @@ struct frame_reader {
     size_t consumed;     /* bytes of the last frame returned, dropped on next call */
 };
 
-/* write all n bytes (retries EINTR, short writes, EAGAIN); -1 on error */
-int fd_write_all(int fd, const void *buf, size_t n);
 /* write a header into hdr[PROTO_HDR] */
 void proto_header(char hdr[PROTO_HDR], enum proto_type type, size_t len);
 /* blocking write of one whole frame (retries EINTR / short writes); -1 on error */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../base/proto.h"
+#include "../base/fsutil.h"
 
 /* 1 when all len bytes were read, 0 on EOF before the first, -1 otherwise */
 static int read_all(int fd, void *p, size_t len)
@@ -63,9 +63,9 @@ int rframe_send(int fd, char type, const void *payload, size_t len)
         memcpy(one, hdr, 5);
         if (len)
             memcpy(one + 5, payload, len);
-        return fd_write_all(fd, one, 5 + len);
+        return write_all(fd, one, 5 + len);
     }
-    return fd_write_all(fd, hdr, 5) < 0 ? -1 : fd_write_all(fd, payload, len);
+    return write_all(fd, hdr, 5) < 0 ? -1 : write_all(fd, payload, len);
 }
 
 int rframe_send_str(int fd, char type, const char *text)
