@@ -256,7 +256,10 @@ Test(remote_ssh, dropped_connection_reconnects_and_nothing_is_half_applied)
     cr_assert(file_has(l.err, "Reconnected to the hypervisor\n"));
     cr_assert(file_has(l.out, "shut off"));
     /* killed mid-command: define waits for the domain lock we hold */
-    char *lock = fmt("%s/config/test/vm.lock", f.sshd.remote_root);
+    char *locks = fmt("%s/run/test/.locks", f.sshd.remote_root);   /* store_lock's file */
+    mkdir(locks, 0700);
+    char *lock = fmt("%s/vm", locks);
+    free(locks);
     int fd = open(lock, O_RDWR | O_CREAT, 0600);
     cr_assert(fd >= 0 && flock(fd, LOCK_EX) == 0);
     free(line);
