@@ -10,7 +10,7 @@
 enum { CD_OPT_DIR };
 
 static const struct opt_def cd_opts[] = {
-    [CD_OPT_DIR] = { "dir", OPT_STRING, 0, "directory",
+    [CD_OPT_DIR] = { "dir", OPT_STRING, OPT_LOCAL_PATH, "directory",
                      "directory to switch to (default: $HOME, else /)",
                      .complete = comp_files, .complete_flags = COMP_FILES_DIRS },
 };
@@ -36,7 +36,7 @@ const struct cmd_def cmd_cd = {
             "directory is given.  Only valid in interactive mode.",
     .opts = cd_opts,
     .nopts = NOPTS(cd_opts),
-    .flags = CMD_NOSTORE | CMD_INTERACTIVE_ONLY,
+    .flags = CMD_NOSTORE | CMD_LOCAL | CMD_INTERACTIVE_ONLY,
     .target_opt = -1,
     .run = run_cd,
 };

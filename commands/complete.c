@@ -42,7 +42,7 @@ const struct cmd_def cmd_complete = {
             "complete -- start ''.",
     .opts = complete_opts,
     .nopts = NOPTS(complete_opts),
-    .flags = CMD_NOSTORE | CMD_HIDDEN,
+    .flags = CMD_NOSTORE | CMD_LOCAL | CMD_HIDDEN,
     .target_opt = -1,
     .run = run_complete,
 };

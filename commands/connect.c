@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "../completion/completers.h"
+#include "../shell/remote.h"
 
 enum { CONNECT_OPT_NAME, CONNECT_OPT_READONLY };
 
@@ -18,17 +19,8 @@ static const struct opt_def connect_opts[] = {
 
 static int run_connect(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
-    const char *uri = args_str(a, CONNECT_OPT_NAME);
-    if (uri && !*uri)
-        uri = NULL;
-    struct store *st = store_open(uri, e);
-    if (!st)
+    if (shell_set_uri(sh, args_str(a, CONNECT_OPT_NAME), true, e) < 0)
         return -1;
-    if (sh->store)
-        store_close(sh->store);
-    sh->store = st;
-    free(sh->uri);
-    sh->uri = uri ? xstrdup(uri) : NULL;
     if (args_bool(a, CONNECT_OPT_READONLY))
         sh->readonly = true;
     return 0;
@@ -39,12 +31,15 @@ const struct cmd_def cmd_connect = {
     .group = "shell",
     .summary = "(re)connect to a store",
     .desc = "Close the current connection and open URI instead: qemu:///system, "
-            "qemu:///session or test:///default.  Without a URI the default is "
+            "qemu:///session, test:///default, or a remote host over OpenSSH: "
+            "qemu+ssh://[USER@]HOST[:PORT]/system (or /session), "
+            "test+ssh://[USER@]HOST[:PORT]/default, with ?keyfile=F, no_verify=1, "
+            "no_tty=1, domsh=PATH.  Without a URI the default is "
             "used ($DOMSH_DEFAULT_URI, else qemu:///system for root and "
             "qemu:///session for others).",
     .opts = connect_opts,
     .nopts = NOPTS(connect_opts),
-    .flags = CMD_NOSTORE,
+    .flags = CMD_NOSTORE | CMD_LOCAL,
     .target_opt = -1,
     .run = run_connect,
 };

@@ -11,6 +11,7 @@
 #include "../core/base/rundir.h"
 #include "../core/runtime/console.h"
 #include "../core/xml/domain.h"
+#include "../shell/remote.h"
 
 enum {
     CONSOLE_OPT_DOMAIN,
@@ -71,6 +72,8 @@ static const struct opt_def console_opts[] = {
 
 static int run_console(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
+    if (sh->remote)
+        return remote_console(sh, a, e);
     struct console_opts o;
     console_opts_init(&o, a->dom_name, sh->escape);
     o.dev = args_str(a, CONSOLE_OPT_DEVNAME);
@@ -97,7 +100,7 @@ const struct cmd_def cmd_console = {
             "the guest stops.",
     .opts = console_opts,
     .nopts = NOPTS(console_opts),
-    .flags = 0,
+    .flags = CMD_LOCAL,
     .target_opt = CONSOLE_OPT_DOMAIN,
     .target_states = ST_ACTIVE,
     .run = run_console,

@@ -13,7 +13,7 @@
 enum { CREATE_OPT_FILE, CREATE_OPT_CONSOLE, CREATE_OPT_PAUSED };
 
 static const struct opt_def create_opts[] = {
-    [CREATE_OPT_FILE] = {.name = "file", .kind = OPT_STRING, .flags = OPT_REQUIRED,
+    [CREATE_OPT_FILE] = {.name = "file", .kind = OPT_STRING, .flags = OPT_REQUIRED | OPT_LOCAL_PATH,
                          .argname = "file", .help = "file containing an XML domain description",
                          .complete = comp_files},
     [CREATE_OPT_CONSOLE] = {.name = "console", .kind = OPT_BOOL,

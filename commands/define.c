@@ -9,7 +9,7 @@
 enum { DEFINE_OPT_FILE, DEFINE_OPT_VALIDATE };
 
 static const struct opt_def define_opts[] = {
-    [DEFINE_OPT_FILE] = {.name = "file", .kind = OPT_STRING, .flags = OPT_REQUIRED,
+    [DEFINE_OPT_FILE] = {.name = "file", .kind = OPT_STRING, .flags = OPT_REQUIRED | OPT_LOCAL_PATH,
                          .argname = "file", .help = "file containing an XML domain description",
                          .complete = comp_files},
     [DEFINE_OPT_VALIDATE] = {.name = "validate", .kind = OPT_BOOL,

@@ -26,8 +26,8 @@
 #define DEVCMD_DRY_RUN_OPT(idx)                                                          \
     [idx] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"}
 #define DEVCMD_FILE_OPT(idx)                                                             \
-    [idx] = {"file", OPT_STRING, OPT_REQUIRED, "file", "XML file of the device",          \
-             .complete = comp_files}
+    [idx] = {"file", OPT_STRING, OPT_REQUIRED | OPT_LOCAL_PATH, "file",                   \
+             "XML file of the device", .complete = comp_files}
 
 /* read the scope options starting at FIRST against NAME's state (a stale
  * status is repaired first: the command is about to act) */

@@ -21,7 +21,7 @@ static const struct opt_def d2n_opts[] = {
     [D2N_OPT_FORMAT] = {.name = "format", .kind = OPT_STRING, .flags = OPT_REQUIRED,
                         .argname = "format", .help = "target format",
                         .choices = d2n_formats, .complete = comp_choices},
-    [D2N_OPT_XML] = {.name = "xml", .kind = OPT_STRING, .argname = "file",
+    [D2N_OPT_XML] = {.name = "xml", .kind = OPT_STRING, .flags = OPT_LOCAL_PATH, .argname = "file",
                      .help = "file containing an XML domain description",
                      .complete = comp_files},
     [D2N_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_NAMED,

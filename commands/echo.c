@@ -24,14 +24,7 @@ static void add_shell_word(struct buf *b, const char *s)
         buf_add(b, s);
         return;
     }
-    buf_addc(b, '\'');
-    for (const char *p = s; *p; p++) {
-        if (*p == '\'')
-            buf_add(b, "'\\''");
-        else
-            buf_addc(b, *p);
-    }
-    buf_addc(b, '\'');
+    buf_add_sh_quoted(b, s);
 }
 
 static int run_echo(struct shell *sh, const struct cmd_args *a, struct err **e)
@@ -65,7 +58,7 @@ const struct cmd_def cmd_echo = {
             "--xml the characters & < > ' \" are written as XML entities.",
     .opts = echo_opts,
     .nopts = NOPTS(echo_opts),
-    .flags = CMD_NOSTORE,
+    .flags = CMD_NOSTORE | CMD_LOCAL,
     .target_opt = -1,
     .run = run_echo,
 };

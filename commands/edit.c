@@ -14,6 +14,7 @@
 #include "../core/store/store.h"
 #include "../completion/completers.h"
 #include "../shell/lex.h"
+#include "../shell/remote.h"
 #include "../shell/shell.h"
 
 enum { EDIT_OPT_DOMAIN };
@@ -96,10 +97,49 @@ static char ask_retry(struct shell *sh, const char *why, bool conflict)
     }
 }
 
+/* the stored XML: from the store, or from the remote host's dumpxml */
+static char *load_orig(struct shell *sh, const char *name, struct err **e)
+{
+    if (!sh->remote)
+        return store_load_text(sh->store, name, e);
+    char *words[] = {(char *)"dumpxml", (char *)"--inactive", (char *)"--domain", (char *)name};
+    struct buf xml = {0};
+    if (remote_capture(sh, words, 4, &xml, e) != 0) {
+        buf_free(&xml);   /* *e unset: the remote host printed why */
+        return NULL;
+    }
+    return buf_steal(&xml);
+}
+
+/* against a remote host: a change by another shell is detected by reading
+ * the XML again just before the define (there is no lock across hosts);
+ * the temp file is sent along with define */
+static int define_edited_remote(struct shell *sh, struct edit *ed, struct err **e)
+{
+    AUTOFREE char *cur = load_orig(sh, ed->name, e);
+    if (!cur)
+        return -1;
+    if (!ed->force && strcmp(cur, ed->orig) != 0) {
+        free(ed->orig);
+        ed->orig = steal_ptr(&cur);
+        return 1;
+    }
+    char *words[] = {(char *)"define", (char *)"--file", ed->path};
+    struct buf said = {0};
+    int rc = remote_capture(sh, words, 3, &said, e);
+    buf_free(&said);
+    if (rc != 0)
+        return -1;   /* the remote host printed why (or *e says the connection failed) */
+    shell_info(sh, "Domain '%s' XML configuration edited.", ed->name);
+    return 0;
+}
+
 /* define the edited text under the lock; 1 when another shell changed the
  * domain since we read it (not forced), 0 done, -1 error */
 static int define_edited(struct shell *sh, struct edit *ed, const char *text, struct err **e)
 {
+    if (sh->remote)
+        return define_edited_remote(sh, ed, e);
     int fd = store_lock(sh->store, ed->name, true, e);
     if (fd < 0)
         return -1;
@@ -147,7 +187,7 @@ static int edit_round(struct shell *sh, struct edit *ed, bool edit_again, struct
                     "nothing defined", ed->name);
         return -1;
     }
-    if (rc < 0) {
+    if (rc < 0 && *e) {
         fprintf(stderr, "error: %s\n", (*e)->msg);
         err_clear(e);
     }
@@ -160,11 +200,11 @@ static int edit_round(struct shell *sh, struct edit *ed, bool edit_again, struct
 
 static int edit_run(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
-    struct edit ed = {.name = a->dom_name};
-    if (!store_exists(sh->store, ed.name))
+    struct edit ed = {.name = sh->remote ? args_str(a, EDIT_OPT_DOMAIN) : a->dom_name};
+    if (!sh->remote && !store_exists(sh->store, ed.name))
         return err_set(e, ERR_STATE, "cannot edit transient domain '%s'", ed.name);
-    if (!(ed.orig = store_load_text(sh->store, ed.name, e)))
-        return -1;
+    if (!(ed.orig = load_orig(sh, ed.name, e)))
+        return *e ? -1 : CMD_FAILED_PRINTED;
     int rc = make_temp(&ed, e);
     bool again = true;
     while (rc == 0) {
@@ -175,10 +215,11 @@ static int edit_run(struct shell *sh, const struct cmd_args *a, struct err **e)
         }
         again = r == 'y';
     }
-    if (ed.path[0] && (rc == 0 || !*e || !strstr((*e)->msg, ed.path)))
+    /* kept when the error names it (a remote host's error may: *e unset) */
+    if (ed.path[0] && (rc == 0 || (*e && !strstr((*e)->msg, ed.path))))
         unlink(ed.path);
     free(ed.orig);
-    return rc;
+    return rc < 0 && !*e ? CMD_FAILED_PRINTED : rc;
 }
 
 const struct cmd_def cmd_edit = {
@@ -186,6 +227,6 @@ const struct cmd_def cmd_edit = {
     .desc = "Opens the persistent XML in $VISUAL, $EDITOR or vi (temp file mode 0600) and "
             "defines the result. Errors name the line in the temp file; on a terminal you "
             "may edit again (your changes are kept), force or give up.",
-    .opts = edit_opts, .nopts = NOPTS(edit_opts), .flags = CMD_READ_WRITE,
+    .opts = edit_opts, .nopts = NOPTS(edit_opts), .flags = CMD_READ_WRITE | CMD_LOCAL,
     .target_opt = EDIT_OPT_DOMAIN, .run = edit_run,
 };

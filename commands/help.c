@@ -204,7 +204,7 @@ const struct cmd_def cmd_help = {
             "a command name, show its synopsis, description and options.",
     .opts = help_opts,
     .nopts = NOPTS(help_opts),
-    .flags = CMD_NOSTORE,
+    .flags = CMD_NOSTORE | CMD_LOCAL,
     .target_opt = -1,
     .run = run_help,
 };

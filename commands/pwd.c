@@ -18,7 +18,7 @@ const struct cmd_def cmd_pwd = {
     .group = "shell",
     .summary = "print the current directory",
     .desc = "Print the current working directory of the shell.",
-    .flags = CMD_NOSTORE,
+    .flags = CMD_NOSTORE | CMD_LOCAL,
     .target_opt = -1,
     .run = run_pwd,
 };

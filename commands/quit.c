@@ -16,7 +16,7 @@ const struct cmd_def cmd_quit = {
     .summary = "quit this interactive terminal",
     .desc = "Leave the shell with exit status 0 (exit is the same command); "
             "the commands after it on the same line are not run.",
-    .flags = CMD_NOSTORE,
+    .flags = CMD_NOSTORE | CMD_LOCAL,
     .target_opt = -1,
     .run = run_quit,
 };

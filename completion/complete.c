@@ -14,6 +14,7 @@
 #include <readline/readline.h>
 
 #include "../shell/lex.h"
+#include "../shell/remote.h"
 #include "completers.h"
 
 /* ---- the engine ------------------------------------------------------ */
@@ -101,8 +102,7 @@ static void offer_values(struct shell *sh, struct cmd_args *a, char *const *w, s
     strv_free(&vals);
 }
 
-/* every candidate word (unquoted, unfiltered) for the last of w[0..n-1] */
-static void candidates(struct shell *sh, char *const *w, size_t n, struct strv *raw)
+void complete_words(struct shell *sh, char *const *w, size_t n, struct strv *raw)
 {
     if (n == 1) {
         comp_commands(sh, NULL, 0, raw);
@@ -118,7 +118,9 @@ static void candidates(struct shell *sh, char *const *w, size_t n, struct strv *
         return;
     }
     const char *cur = w[n - 1];
-    if (a.completing >= 0)
+    if (a.completing >= 0 && sh->remote && remote_completes(c, a.completing))
+        remote_complete(sh, w, n, raw);   /* values live on the remote host */
+    else if (a.completing >= 0)
         offer_values(sh, &a, w, n, raw);
     else if (!*cur || (cur[0] == '-' && !data_only(w, n)))
         offer_options(c, w, n, raw);
@@ -160,7 +162,7 @@ static void complete_raw(struct shell *sh, const char *line, struct strv *out, c
     const struct strv *words = &l.cmds[l.n - 1];
     *cur = xstrdup(words->v[words->n - 1]);
     struct strv raw = {0};
-    candidates(sh, words->v, words->n, &raw);
+    complete_words(sh, words->v, words->n, &raw);
     strv_sort(&raw);
     strv_uniq(&raw);
     size_t clen = strlen(*cur);

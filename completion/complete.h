@@ -14,6 +14,10 @@
  * sorted, without duplicates.  Returns out->n. */
 size_t complete_line(struct shell *sh, const char *line, struct strv *out);
 
+/* every candidate word (unquoted, unfiltered) for the last of words[0..n-1];
+ * against a remote host the values of an option come from there */
+void complete_words(struct shell *sh, char *const *words, size_t n, struct strv *raw);
+
 /* readline set-up for the REPL: TAB runs complete_line, Ctrl-C clears the
  * line instead of killing the shell.  Keeps sh in the one readline global. */
 void complete_init(struct shell *sh);

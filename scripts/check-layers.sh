@@ -12,6 +12,7 @@
 #   rank  layer        files
 #   0     base         core/base/       mem, err, buf, fsutil, proto, qmp, rundir
 #   0     supervisor   core/supervisor/ (base only)
+#   0     remote       core/remote/     (base only) remote URIs, frames, the ssh transport
 #   1     xml          core/xml/        tree, schema, libxml2, the domain model
 #   2     store        core/store/      config dir, locks, history, the config transaction
 #   3     devices      core/devices/    device selectors, keys, fragments
@@ -22,7 +23,7 @@
 #   6     framework    shell/ but main.c and repl.c: cmd table, parser, dispatcher, output
 #   7     completion   completion/
 #   8     commands     commands/
-#   9     program      shell/main.c, shell/repl.c
+#   9     program      shell/main.c, shell/repl.c, shell/serve.c (the --stdio server)
 set -eu
 cd "${1:-$(dirname "$0")/..}"
 
@@ -30,12 +31,13 @@ layer_of() {
     case "$1" in
     core/base/*) echo "0 base" ;;
     core/supervisor/*) echo "0 supervisor" ;;
+    core/remote/*) echo "0 remote" ;;
     core/xml/*) echo "1 xml" ;;
     core/store/*) echo "2 store" ;;
     core/devices/*) echo "3 devices" ;;
     core/runtime/*) echo "4 runtime" ;;
     core/domains/*) echo "5 domains" ;;
-    shell/main.c | shell/repl.c | shell/repl.h) echo "9 program" ;;
+    shell/main.c | shell/repl.c | shell/repl.h | shell/serve.c | shell/serve.h) echo "9 program" ;;
     shell/*) echo "6 framework" ;;
     completion/*) echo "7 completion" ;;
     commands/*) echo "8 commands" ;;
@@ -69,6 +71,8 @@ while read -r f t; do
     esac
     if [ "$fl" = supervisor ] && [ "$tl" != base ] && [ "$tl" != supervisor ]; then
         report "$f includes $t: the supervisor may include core/base/ only"
+    elif [ "$fl" = remote ] && [ "$tl" != base ] && [ "$tl" != remote ]; then
+        report "$f includes $t: the remote layer may include core/base/ only"
     elif [ "$fl" != supervisor ] && [ "$tl" = supervisor ] && [ "$t" != core/supervisor/entry.h ]; then
         report "$f includes $t: outside the supervisor only its entry.h may be included"
     elif [ "$tr" -gt "$fr" ]; then

@@ -4,7 +4,7 @@
 set -e
 PKGS="make gcc pkg-config libxml2-dev libxml2-utils libreadline-dev libncurses-dev
 libcriterion-dev tmux qemu-system-x86 qemu-utils busybox-static linux-image-amd64
-libvirt-clients valgrind groff-base man-db cpio python3"
+libvirt-clients valgrind groff-base man-db cpio python3 openssh-server"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -85,6 +85,7 @@ static int store_value(struct parser *p, int k, const char *v, struct err **e)
         return err_set(e, ERR_ARGS, "option --%s already seen", o->name);
     }
     p->a->val[k] = xstrdup(v);
+    p->a->src[k] = p->i;
     return 0;
 }
 
@@ -176,6 +177,7 @@ int args_parse(const struct cmd_def *cmd, char *const *words, size_t n, bool par
     memset(a, 0, sizeof(*a));
     a->cmd = cmd;
     a->val = xcalloc(cmd->nopts ? cmd->nopts : 1, sizeof(char *));
+    a->src = xcalloc(cmd->nopts ? cmd->nopts : 1, sizeof(size_t));
     a->completing = -1;
     struct parser p = {.cmd = cmd, .words = words, .n = n, .partial = partial, .a = a};
     for (p.i = 1; p.i < n; p.i++)
@@ -195,6 +197,8 @@ void args_free(struct cmd_args *a)
         for (size_t k = 0; k < a->cmd->nopts; k++)
             free(a->val[k]);
     free(a->val);
+    free(a->src);
+    a->src = NULL;
     strv_free(&a->argv);
     free(a->dom_name);
     a->val = NULL;

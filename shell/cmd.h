@@ -29,6 +29,8 @@ enum opt_kind {
 #define OPT_REQUIRED   0x01u  /* must be given */
 #define OPT_EMPTY_OK   0x02u  /* "" accepted */
 #define OPT_NAMED      0x04u  /* only as --name V, never filled by a bare word */
+#define OPT_LOCAL_PATH 0x08u  /* a path on the shell's own host: against a remote host the
+                                 file's content is sent along, its completion stays local */
 
 /* completer: push every candidate (the framework filters by prefix and quotes) */
 typedef void (*comp_fn)(struct shell *sh, const struct cmd_args *partial,
@@ -52,6 +54,8 @@ struct opt_def {
 #define CMD_READ_WRITE 0x02u  /* changes something: refused under -r */
 #define CMD_HIDDEN     0x04u  /* not in help or completion (complete, supervise) */
 #define CMD_INTERACTIVE_ONLY 0x08u  /* cd */
+#define CMD_LOCAL      0x10u  /* runs in the local shell even against a remote host
+                                 (help, cd, connect; console and edit call shell/remote.h) */
 
 struct cmd_def {
     const char *name;
@@ -82,6 +86,7 @@ struct cmd_def {
 struct cmd_args {
     const struct cmd_def *cmd;
     char **val;          /* [nopts]: value (BOOL: "1") or NULL */
+    size_t *src;         /* [nopts]: index of the word that gave the value (0: none, ARGV) */
     struct strv argv;    /* values of the OPT_ARGV option */
     /* resolved target (dispatcher, when cmd->target_opt >= 0): */
     char *dom_name;      /* canonical name */

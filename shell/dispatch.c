@@ -11,6 +11,7 @@
 #include "../core/runtime/runtime.h"
 #include "../core/store/store.h"
 #include "lex.h"
+#include "remote.h"
 
 int shell_connect(struct shell *sh, struct err **e)
 {
@@ -94,7 +95,7 @@ static int preconditions(struct shell *sh, const struct cmd_def *cmd, struct err
     if ((cmd->flags & CMD_READ_WRITE) && sh->readonly)
         return err_set(e, ERR_READONLY,
                        "operation forbidden: read only access prevents '%s'", cmd->name);
-    if (!(cmd->flags & CMD_NOSTORE) && shell_connect(sh, e) < 0)
+    if (!(cmd->flags & CMD_NOSTORE) && !sh->remote && shell_connect(sh, e) < 0)
         return -1;
     return 0;
 }
@@ -103,7 +104,7 @@ static int preconditions(struct shell *sh, const struct cmd_def *cmd, struct err
 static int resolve_target(struct shell *sh, struct cmd_args *a, struct err **e)
 {
     const struct cmd_def *cmd = a->cmd;
-    if (cmd->target_opt < 0 || !args_has(a, cmd->target_opt))
+    if (cmd->target_opt < 0 || !args_has(a, cmd->target_opt) || sh->remote)
         return 0;
     a->dom_name = domains_lookup(sh->store, args_str(a, cmd->target_opt), e);
     if (!a->dom_name)
@@ -133,16 +134,18 @@ static int run_cmd(struct shell *sh, const struct cmd_def *cmd, char *const *wor
     int rc = -1;
     if (preconditions(sh, cmd, e) == 0 && resolve_target(sh, &a, e) == 0) {
         sh->json = false;
-        rc = cmd->run(sh, &a, e) < 0 ? -1 : 0;
+        if (sh->remote && !(cmd->flags & CMD_LOCAL))
+            rc = remote_run(sh, &a, words, n, e);
+        else
+            rc = cmd->run(sh, &a, e);
+        rc = rc == CMD_FAILED_PRINTED ? rc : rc < 0 ? -1 : 0;
     }
     args_free(&a);
     return rc;
 }
 
-int dispatch_words(struct shell *sh, char *const *words, size_t n)
+int dispatch_one(struct shell *sh, char *const *words, size_t n)
 {
-    if (n == 0)
-        return 0;
     struct err *e = NULL;
     const struct cmd_def *cmd = cmd_find(words[0]);
     int rc;
@@ -150,14 +153,22 @@ int dispatch_words(struct shell *sh, char *const *words, size_t n)
         rc = err_set(&e, ERR_ARGS, "unknown command: '%s'", words[0]);
     else
         rc = run_cmd(sh, cmd, words, n, &e);
-    if (rc < 0)
+    if (rc < 0 && rc != CMD_FAILED_PRINTED)
         print_error(sh, e, words[0]);
     err_free(e);
+    sh->last_rc = rc < 0 ? 1 : 0;
+    return sh->last_rc;
+}
+
+int dispatch_words(struct shell *sh, char *const *words, size_t n)
+{
+    if (n == 0)
+        return 0;
+    int rc = dispatch_one(sh, words, n);
     /* virsh ends every command with a blank line unless -q */
     if (!sh->quiet && !sh->quit)
         fputc('\n', sh->out);
-    sh->last_rc = rc < 0 ? 1 : 0;
-    return sh->last_rc;
+    return rc;
 }
 
 int dispatch_line(struct shell *sh, const char *line)

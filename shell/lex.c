@@ -168,13 +168,6 @@ char *lex_quote(const char *word)
         return xstrdup(word);
     /* single quotes keep everything literal; a ' itself becomes \' outside */
     struct buf b = {0};
-    buf_addc(&b, '\'');
-    for (const char *p = word; *p; p++) {
-        if (*p == '\'')
-            buf_add(&b, "'\\''");
-        else
-            buf_addc(&b, *p);
-    }
-    buf_addc(&b, '\'');
+    buf_add_sh_quoted(&b, word);
     return buf_steal(&b);
 }

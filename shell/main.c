@@ -9,17 +9,21 @@
 #include <unistd.h>
 
 #include "../core/base/buf.h"
+#include "../core/remote/remote.h"
 #include "../core/runtime/console.h"
 #include "../core/store/store.h"
 #include "out.h"
+#include "remote.h"
 #include "repl.h"
+#include "serve.h"
 #include "shell.h"
 
 static void usage(FILE *f)
 {
     fputs("usage: domsh [-c URI] [-q] [-r] [-e CHAR] [-h] [-v|-V] [COMMAND [ARGS...]]\n"
           "\n"
-          "  -c, --connect URI   qemu:///system, qemu:///session or test:///default\n"
+          "  -c, --connect URI   qemu:///system, qemu:///session or test:///default,\n"
+          "                      or a host over ssh: qemu+ssh://[USER@]HOST[:PORT]/system\n"
           "                      (default: $DOMSH_DEFAULT_URI, else by user)\n"
           "  -q, --quiet         no informational lines\n"
           "  -r, --readonly      refuse commands that change anything\n"
@@ -52,6 +56,7 @@ static int run_stdin(struct shell *sh)
         if (bs % 2 == 1 && len > 0 && line[len - 1] == '\n')
             continue;
         failed |= dispatch_line(sh, buf_str(&cmd));
+        fflush(sh->out);   /* a reader of the pipe sees each command's output as it ends */
         buf_reset(&cmd);
     }
     if (cmd.len && !sh->quit)
@@ -61,12 +66,13 @@ static int run_stdin(struct shell *sh)
     return failed;
 }
 
-static int parse_global(struct shell *sh, int argc, char **argv)
+static int parse_global(struct shell *sh, int argc, char **argv, bool *stdio)
 {
     static const struct option longopts[] = {
         {"connect", required_argument, NULL, 'c'}, {"quiet", no_argument, NULL, 'q'},
         {"readonly", no_argument, NULL, 'r'},     {"escape", required_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'v'},
+        {"stdio", no_argument, NULL, 'S'},   /* hidden: the server of remote URIs */
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -85,6 +91,7 @@ static int parse_global(struct shell *sh, int argc, char **argv)
             }
             break;
         }
+        case 'S': *stdio = true; break;
         case 'h': usage(stdout); return 0;
         case 'v': printf("%s\n", DOMSH_VERSION); return 0;
         case 'V': printf("domsh %s\ndrivers: qemu test\n", DOMSH_VERSION); return 0;
@@ -102,11 +109,16 @@ static int parse_global(struct shell *sh, int argc, char **argv)
 int main(int argc, char **argv)
 {
     struct shell sh = {.escape = 0x1d, .out = stdout, .err = stderr};
-    int rc = parse_global(&sh, argc, argv);
-    if (rc < 0 && sh.uri) {
-        /* -c is checked at once, as virsh connects at startup */
+    bool stdio = false;
+    int rc = parse_global(&sh, argc, argv, &stdio);
+    if (rc < 0 && stdio)
+        rc = optind + 1 == argc ? serve_stdio(&sh, argv[optind]) : 1;
+    if (rc < 0 && (sh.uri || ruri_is_remote(getenv("DOMSH_DEFAULT_URI")))) {
+        /* -c is checked at once, as virsh connects at startup (a remote
+         * URI is parsed now, connected on first use) */
         struct err *e = NULL;
-        if (shell_connect(&sh, &e) < 0) {
+        AUTOFREE char *uri = sh.uri ? xstrdup(sh.uri) : NULL;
+        if (shell_set_uri(&sh, uri, false, &e) < 0) {
             fprintf(stderr, "error: %s\n", e->msg);
             err_free(e);
             rc = 1;
@@ -126,6 +138,7 @@ int main(int argc, char **argv)
             rc = run_stdin(&sh);
     }
     store_close(sh.store);
+    remote_free(sh.remote);
     free(sh.uri);
     if (fflush(stdout) != 0 && rc == 0)
         rc = 1;

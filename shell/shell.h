@@ -8,9 +8,12 @@
 
 #include "cmd.h"
 
+struct remote;
+
 struct shell {
     char *uri;               /* as given by -c / connect, NULL = default */
-    struct store *store;     /* opened lazily by the dispatcher */
+    struct store *store;     /* opened lazily by the dispatcher (NULL when remote) */
+    struct remote *remote;   /* a +ssh:// URI: commands run there (shell/remote.h) */
     bool interactive;        /* readline REPL */
     bool quiet;              /* -q: no informational lines */
     bool readonly;           /* -r: refuse CMD_READ_WRITE commands */
@@ -27,8 +30,13 @@ int shell_connect(struct shell *sh, struct err **e);
 /* informational line (suppressed by -q) */
 void shell_info(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* a handler's return: failed, and the message is already printed (remote) */
+#define CMD_FAILED_PRINTED (-2)
+
 /* run one tokenized command; prints its error once; returns 0/1 */
 int dispatch_words(struct shell *sh, char *const *words, size_t n);
+/* the same without virsh's blank line after the command (the --stdio server) */
+int dispatch_one(struct shell *sh, char *const *words, size_t n);
 /* tokenize a line ("a; b # c") and run each command; returns 1 if any failed */
 int dispatch_line(struct shell *sh, const char *line);
 

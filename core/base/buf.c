@@ -118,3 +118,15 @@ void buf_free(struct buf *b)
     b->s = NULL;
     b->len = b->cap = 0;
 }
+
+void buf_add_sh_quoted(struct buf *b, const char *s)
+{
+    buf_addc(b, '\'');
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'')
+            buf_add(b, "'\\''");
+        else
+            buf_addc(b, *p);
+    }
+    buf_addc(b, '\'');
+}

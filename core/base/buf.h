@@ -20,6 +20,8 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 void buf_add_xml(struct buf *b, const char *s, bool in_attr);
 /* JSON string literal with quotes */
 void buf_add_json_str(struct buf *b, const char *s);
+/* s in single quotes for a POSIX shell (a ' becomes '\\'') */
+void buf_add_sh_quoted(struct buf *b, const char *s);
 void buf_indent_line(struct buf *b);            /* writes b->indent spaces */
 const char *buf_str(struct buf *b);              /* "" when empty */
 char *buf_steal(struct buf *b);                  /* caller frees; b reset */

@@ -151,6 +151,16 @@ static void fill_row(struct monitor *m, struct mon_row *r, const char *name,
         rates(r, &old->c, secs);
 }
 
+static void count_state(struct mon_host *h, enum dom_state st)
+{
+    if (st == DOM_RUNNING)
+        h->running++;
+    else if (st == DOM_PAUSED)
+        h->paused++;
+    else
+        h->other++;
+}
+
 /* every domain with its state in one pass (domains_list: one status read
  * per running domain, no repair); the defined ones not running are
  * counted as shut off */

@@ -1,0 +1,12 @@
+/* remote_priv.h: what ssh.c shares with diagnose.c only. */
+#ifndef DOMSH_REMOTE_PRIV_H
+#define DOMSH_REMOTE_PRIV_H
+
+#include "remote.h"
+
+/* fork+exec argv with its stdin/stdout/stderr on pipes held in c */
+int rconn_spawn(struct rconn *c, char **argv, struct err **e);
+/* wait up to ms for pid to exit, then SIGKILL it; its wait status */
+int rconn_reap(pid_t pid, int ms);
+
+#endif
