@@ -228,6 +228,25 @@ static bool file_has(const char *path, const char *want)
     return false;
 }
 
+/* PID has exited (gone, or a zombie its parent has not reaped yet): a
+ * SIGKILL is delivered at once, but the process closes its pipes only
+ * when it is scheduled, which on a loaded machine can come after the
+ * shell's next read; a 10 s guard */
+static bool exited(pid_t pid)
+{
+    for (int i = 0; i < 1000; i++) {
+        char *path = fmt("/proc/%d/stat", (int)pid);
+        char *text = slurp(path, NULL);
+        char *p = text ? strrchr(text, ')') : NULL;
+        bool gone = !p || p[2] == 'Z' || p[2] == 'X';
+        free(path), free(text);
+        if (gone)
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
 static int live_end(struct live *l)
 {
     close(l->in);
@@ -252,6 +271,7 @@ Test(remote_ssh, dropped_connection_reconnects_and_nothing_is_half_applied)
     pid_t ssh = sshd_client_pid(&f.sshd);
     cr_assert(ssh > 0);
     kill(ssh, SIGKILL);
+    cr_assert(exited(ssh));
     live_send(&l, "domstate vm\n");
     cr_assert(file_has(l.err, "Reconnected to the hypervisor\n"));
     cr_assert(file_has(l.out, "shut off"));
