@@ -6,7 +6,8 @@ OPT ?= -O2 -g
 XML_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wshadow -Wstrict-prototypes -Wmissing-prototypes $(OPT) $(SAN) $(XML_CFLAGS) $(CFLAGS)
-LDLIBS_ALL = -lxml2 -lreadline -lncurses -lutil $(LDLIBS)
+# libxml2 is not linked: core/xml/xml.c loads it (dlopen) on the first parse
+LDLIBS_ALL = -lreadline -lncurses -lutil -ldl $(LDLIBS)
 PREFIX ?= /usr/local
 DESTDIR ?=
 

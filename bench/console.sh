@@ -6,6 +6,9 @@
 #   - keystroke echo round trip, both ways (median of N keystrokes)
 #   - attach to first prompt: spawning `domsh console` until the guest's
 #     prompt is on screen (median of N attaches)
+#   - the published pty read by a slow reader (1 KiB per SLOW_US, default
+#     1000 us) while the guest floods: how many bytes arrive (issue 15,
+#     row 7: nothing may be lost while a reader has the pty open)
 # and virsh console where libvirtd can run.  Targets (issue 5): >= 97% of
 # the raw pty, <= +0.1 ms per keystroke, <= 20 ms to the first prompt.
 # Usage: sh bench/console.sh   (after make; DOMSH_BIN overrides the binary)
@@ -15,6 +18,8 @@ BIN=${DOMSH_BIN:-$SRC/build/domsh}
 PB=$SRC/build/ptybench
 LINES=${CONSOLE_BENCH_LINES:-100000}   # flood size: 64-byte lines
 KEYS=${CONSOLE_BENCH_KEYS:-1000}
+SLOW_US=${CONSOLE_BENCH_SLOW_US:-1000}
+SLOW_LINES=${CONSOLE_BENCH_SLOW_LINES:-20000}
 ATTACHES=${CONSOLE_BENCH_ATTACHES:-21}
 QEMU_KEYS=${CONSOLE_BENCH_QEMU_KEYS:-200}
 QEMU_ATTACHES=${CONSOLE_BENCH_QEMU_ATTACHES:-11}
@@ -36,6 +41,15 @@ trap cleanup EXIT INT TERM
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 field() { tr ' ' '\n' | awk -v k="$1" 'p { print; exit } $0 == k { p = 1 }'; }
+
+# slow_reader DOM FLOOD_CMD END SENT_BYTES: the published pty read slowly
+slow_reader() {
+    pty=$(grep -o "/dev/pts/[0-9]*" "$ROOT"/run/*/"$1"/live.xml | head -n 1)
+    out=$("$PB" flood -d "$SLOW_US" -s "$2" -e "$3" -p "$pty")
+    awk -v n="$(echo "$out" | field bytes)" -v sent="$4" -v us="$SLOW_US" 'BEGIN {
+        printf "  %-42s %9d of %d bytes (%.1f %%; goal 100 %%)\n",
+               "published pty, slow reader (1 KiB/" us " us):", n, sent, 100 * n / sent }'
+}
 
 # measure TITLE "DOMSH -c URI" DOM PROMPT FLOOD_CMD END SENT_BYTES
 measure() {
@@ -83,6 +97,7 @@ XML
 $D define "$ROOT/vm.xml" >/dev/null
 $D start vm >/dev/null
 measure "test backend (fake guest)" "$D" vm 'fake# ' "flood $LINES\r" 'flood done' $((LINES * 64))
+slow_reader vm "flood $SLOW_LINES\r" 'flood done' $((SLOW_LINES * 64))
 $D destroy vm >/dev/null
 
 # the QEMU demo guest (TCG), when this host can boot it

@@ -7,7 +7,9 @@
  *           "incomplete 1" when END never came and output stopped for 1 s)
  *   rtt     after READY, N single keystrokes, each waited for until its echo
  *           comes back (median and mean us); a line is ended every 40
- * Usage: ptybench MODE [-r READY] [-s SEND] [-e END] [-n N] (-p PATH | -- CMD...)
+ * -d USEC makes a slow reader: it sleeps USEC before each read of at most
+ * 1 KiB (the published pty read by a slow program, issue 15).
+ * Usage: ptybench MODE [-r READY] [-s SEND] [-e END] [-n N] [-d USEC] (-p PATH | -- CMD...)
  * Strings take \r, \n and \\ escapes.  Every wait has a 60 s guard. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +30,7 @@ static char window[1 << 16];   /* recent output, to look for strings */
 static size_t wlen;
 static unsigned long long total;
 static double last_byte;       /* when the last output arrived */
+static long slow_us;           /* -d: sleep before each read, read 1 KiB at most */
 
 static double now(void)
 {
@@ -64,7 +67,9 @@ static void pump(int fd)
     struct pollfd p = { .fd = fd, .events = POLLIN };
     if (poll(&p, 1, 60000) != 1)
         die("timed out waiting for output");
-    ssize_t n = read(fd, buf, sizeof(buf));
+    if (slow_us)
+        usleep((useconds_t)slow_us);
+    ssize_t n = read(fd, buf, slow_us ? 1024 : sizeof(buf));
     if (n <= 0)
         die("the terminal closed");
     total += (unsigned long long)n;
@@ -187,6 +192,7 @@ int main(int argc, char **argv)
         else if (o == 'e') end = v;
         else if (o == 'n') n = atol(v);
         else if (o == 'p') path = v;
+        else if (o == 'd') slow_us = atol(v);
         else die("unknown option");
     }
     if (!path && i + 1 >= argc)

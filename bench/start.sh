@@ -7,6 +7,9 @@
 #   bare    qemu-system-x86_64 -serial stdio: exec -> banner on the console
 #   domsh   `domsh start`: invocation -> banner in LOG/NAME.console.log,
 #           and how long `start` takes to return
+#   cont    bare QEMU with the same devices, -S and a QMP socket: exec ->
+#           greeting, qmp_capabilities, `cont` answered (issue 15, row 2:
+#           the peer of `start returns`; goal: start <= cont + 10 ms)
 #   destroy how long `domsh destroy` takes to return (QEMU reaped)
 #   rss     the supervisor's VmRSS while the guest runs
 # The banner is the initramfs's "domsh guest ready" line, seen by polling
@@ -15,6 +18,7 @@
 # 321 ms, its banner comes ~0.4 s after bare QEMU's, `virsh destroy` 1.8 s.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.inc"
 domsh=$top/domsh
 runs=${BENCH_RUNS:-3}
 [ -x "$domsh" ] || { echo "bench/start.sh: build domsh first (make)" >&2; exit 1; }
@@ -67,6 +71,41 @@ bare_round() {
     echo $((t1 - t0))
 }
 
+# bare QEMU to `cont` answered, the way the supervisor drives it
+bare_cont_round() {
+    python3 - "$kernel" "$initrd" "$cmdline" "$work/bare.qmp" <<'PYEOF'
+import json, os, socket, subprocess, sys, time
+kernel, initrd, cmdline, qmp = sys.argv[1:]
+t0 = time.perf_counter()
+p = subprocess.Popen(["qemu-system-x86_64", "-nodefaults", "-no-user-config", "-machine", "pc",
+    "-accel", "tcg", "-m", "128", "-display", "none", "-kernel", kernel, "-initrd", initrd,
+    "-append", cmdline, "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0",
+    "-serial", "null", "-device", "virtio-balloon-pci", "-device", "pvpanic", "-S",
+    "-qmp", "unix:%s,server=on,wait=off" % qmp], stdin=subprocess.DEVNULL,
+    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+s = socket.socket(socket.AF_UNIX)
+while True:
+    try:
+        s.connect(qmp)
+        break
+    except (FileNotFoundError, ConnectionRefusedError):
+        time.sleep(0.001)
+f = s.makefile("rwb", buffering=0)
+def answer(cmd):
+    if cmd:
+        f.write(json.dumps({"execute": cmd}).encode() + b"\n")
+    while True:
+        m = json.loads(f.readline())
+        if "return" in m or "QMP" in m:
+            return
+answer(None); answer("qmp_capabilities"); answer("cont")
+t1 = time.perf_counter()
+p.kill(); p.wait()
+os.unlink(qmp)
+print(round((t1 - t0) * 1000))
+PYEOF
+}
+
 domsh_round() {
     log=$work/root/log/qemu/bench.console.log
     rm -f "$log"
@@ -85,19 +124,22 @@ domsh_round() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-printf '%-6s %12s %14s %14s %15s %14s\n' round "bare banner" "domsh banner" "start returns" \
-    "destroy returns" "supervisor RSS"
+printf '%-6s %12s %14s %14s %14s %15s %14s\n' round "bare banner" "domsh banner" "bare cont" \
+    "start returns" "destroy returns" "supervisor RSS"
 : > "$work/rows"
 i=1
 while [ "$i" -le "$runs" ]; do
     b=$(bare_round)
+    c=$(bare_cont_round)
     set -- $(domsh_round)
-    printf '%-6s %9s ms %11s ms %11s ms %12s ms %11s KiB\n' "$i" "$b" "$1" "$2" "$3" "$4"
-    echo "$b $1 $2 $3 $4" >> "$work/rows"
+    printf '%-6s %9s ms %11s ms %11s ms %11s ms %12s ms %11s KiB\n' "$i" "$b" "$1" "$c" "$2" "$3" "$4"
+    echo "$b $1 $c $2 $3 $4" >> "$work/rows"
     i=$((i + 1))
 done
 col() { awk -v c="$1" '{print $c}' "$work/rows" | median; }
-b=$(col 1); d=$(col 2)
-printf '%-6s %9s ms %11s ms %11s ms %12s ms %11s KiB\n' median "$b" "$d" "$(col 3)" "$(col 4)" "$(col 5)"
+b=$(col 1); d=$(col 2); c=$(col 3); r=$(col 4)
+printf '%-6s %9s ms %11s ms %11s ms %11s ms %12s ms %11s KiB\n' median "$b" "$d" "$c" "$r" "$(col 5)" "$(col 6)"
+echo "($(load))"
 echo "domsh banner - bare banner: $((d - b)) ms (target <= 50 ms; libvirt ~400 ms)"
+echo "start returns - bare cont: $((r - c)) ms, start/cont $(ratio "$r" "$c") (goal <= +10 ms)"
 echo "targets: start returns <= 60 ms (virsh 321 ms), destroy <= 30 ms (virsh 1.8 s), supervisor RSS <= 2048 KiB"

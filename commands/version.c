@@ -1,16 +1,9 @@
 /* version: the versions of domsh and of the hypervisor behind the URI. */
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "../core/store/store.h"
+#include "../core/runtime/runtime.h"
 #include "../shell/out.h"
 #include "../shell/shell.h"
-
-extern char **environ;
 
 enum { VERSION_OPT_JSON };
 
@@ -20,41 +13,12 @@ static const struct opt_def version_opts[] = {
                                   "hypervisor_version}"},
 };
 
-/* "7.2.9" from `qemu-system-x86_64 --version`; false when QEMU is missing */
-static bool qemu_version(char *out, size_t size)
-{
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) < 0)
-        return false;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-    char *argv[] = {(char *)"qemu-system-x86_64", (char *)"--version", NULL};
-    pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    char text[512] = "";
-    ssize_t n = rc == 0 ? read(fds[0], text, sizeof(text) - 1) : -1;
-    close(fds[0]);
-    if (rc == 0)
-        waitpid(pid, NULL, 0);
-    text[n > 0 ? n : 0] = '\0';
-    const char *v = strstr(text, "version ");
-    if (!v)
-        return false;
-    v += strlen("version ");
-    snprintf(out, size, "%.*s", (int)strspn(v, "0123456789."), v);
-    return *out != '\0';
-}
-
 static int version_run(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
     bool test = sh->store->driver == DRIVER_TEST;
     const char *api = test ? "TEST" : "QEMU";
     char hv[64] = DOMSH_VERSION;
-    bool have_hv = test || qemu_version(hv, sizeof(hv));
+    bool have_hv = test || rt_qemu_version(sh->store, hv, sizeof(hv));
     if (args_bool(a, VERSION_OPT_JSON)) {
         struct json j = {0};
         json_obj_begin(&j, NULL);

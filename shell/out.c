@@ -1,5 +1,6 @@
 /* out.c: tables, JSON and colours (see out.h). */
 #include "out.h"
+#include "../core/base/buf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +19,20 @@ void table_init(struct table *t, size_t ncols, const char *const *headers)
     table_add_row(t, headers, -1, COLOR_NONE);
 }
 
+void table_init_full(struct table *t, size_t ncols, const char *const *headers)
+{
+    table_init(t, ncols, headers);
+    t->empty = "-";
+    t->full = true;
+}
+
 void table_add_row(struct table *t, const char *const *cells, int col_colored,
                    enum out_color color)
 {
     xgrow(&t->colors, &t->ccap, t->cells.n + t->ncols, sizeof(*t->colors));
     for (size_t c = 0; c < t->ncols; c++) {
         t->colors[t->cells.n] = (int)c == col_colored ? color : COLOR_NONE;
-        strv_push(&t->cells, cells[c] ? cells[c] : "");
+        strv_push(&t->cells, cells[c] && *cells[c] ? cells[c] : t->empty ? t->empty : "");
     }
 }
 
@@ -73,13 +81,25 @@ static void fit_width(size_t *w, size_t ncols, int term)
     }
 }
 
-static void print_cell(struct shell *sh, const char *s, size_t width, bool pad,
-                       enum out_color color)
+static void pad_to(struct buf *line, size_t n, char c)
+{
+    static const char spaces[] = "                                ";
+    for (size_t k; n > 0; n -= k) {
+        k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+        if (c == ' ')
+            buf_addn(line, spaces, k);
+        else
+            for (size_t i = 0; i < k; i++)
+                buf_addc(line, c);
+    }
+}
+
+static void add_cell(struct buf *line, struct shell *sh, const char *s, size_t width, bool pad,
+                     enum out_color color)
 {
     size_t tw = text_width(s);
-    bool cut = tw > width;
-    fputs(out_color_start(sh, color), sh->out);
-    if (cut) {
+    buf_add(line, out_color_start(sh, color));
+    if (tw > width) {
         /* cut by code points, keep room for the marker */
         size_t keep = 0, n = 0;
         while (s[n] && keep < width - 1) {
@@ -88,16 +108,19 @@ static void print_cell(struct shell *sh, const char *s, size_t width, bool pad,
                 n++;
             keep++;
         }
-        fprintf(sh->out, "%.*s~", (int)n, s);
+        buf_addn(line, s, n);
+        buf_addc(line, '~');
         tw = width;
     } else {
-        fputs(s, sh->out);
+        buf_add(line, s);
     }
-    fputs(out_color_end(sh), sh->out);
-    for (size_t i = tw; pad && i < width; i++)
-        fputc(' ', sh->out);
+    buf_add(line, out_color_end(sh));
+    if (pad && tw < width)
+        pad_to(line, width - tw, ' ');
 }
 
+/* each line is built in a buffer and written at once: thousands of rows
+ * (list --all) cost one write per 4 KiB, not a stdio call per cell */
 void table_print(const struct table *t, struct shell *sh)
 {
     size_t nrows = t->cells.n / t->ncols;
@@ -107,23 +130,27 @@ void table_print(const struct table *t, struct shell *sh)
         if (tw > w[i % t->ncols])
             w[i % t->ncols] = tw;
     }
-    fit_width(w, t->ncols, out_term_width());
+    if (!t->full)
+        fit_width(w, t->ncols, out_term_width());
+    struct buf line = {0};
     for (size_t r = 0; r < nrows; r++) {
+        buf_reset(&line);
         for (size_t c = 0; c < t->ncols; c++) {
-            fputs(c ? "   " : " ", sh->out);
+            buf_add(&line, c ? "   " : " ");
             size_t i = r * t->ncols + c;
-            print_cell(sh, t->cells.v[i], w[c], c + 1 < t->ncols, t->colors[i]);
+            add_cell(&line, sh, t->cells.v[i], w[c], c + 1 < t->ncols, t->colors[i]);
         }
-        fputc('\n', sh->out);
+        buf_addc(&line, '\n');
         if (r == 0) {
             size_t dashes = 0;
             for (size_t c = 0; c < t->ncols; c++)
                 dashes += w[c] + 3;
-            for (size_t d = 0; d < dashes; d++)
-                fputc('-', sh->out);
-            fputc('\n', sh->out);
+            pad_to(&line, dashes, '-');
+            buf_addc(&line, '\n');
         }
+        fwrite(line.s, 1, line.len, sh->out);
     }
+    buf_free(&line);
 }
 
 /* ---- colours -------------------------------------------------------- */

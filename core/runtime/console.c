@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../base/rundir.h"
+#include "../base/fsutil.h"
 #include "../base/proto.h"
 #include "../store/store.h"
 
@@ -38,20 +39,6 @@ struct session {
     int signo;                /* signal that ended the session, or 0 */
     struct err *fail;         /* I/O failure that ended it */
 };
-
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
 
 /* the terminal's size to the device pty (read-write clients only) */
 static void send_resize(struct session *s)

@@ -1,8 +1,10 @@
 /* history.h: config history.  Every change to a domain's persistent
  * config keeps the text it replaced:
  *   CONFIG/history/NAME/SEQ.xml   the config before change SEQ (absent when
- *                                 the change created the domain)
- *   CONFIG/history/NAME/SEQ.txt   "EPOCH SUMMARY" of change SEQ
+ *                                 the change created the domain): a hard
+ *                                 link to the file it replaced
+ *   CONFIG/history/NAME/SEQ.txt   "EPOCH SUMMARY" of change SEQ: a symlink's
+ *                                 target (older entries: a regular file)
  * SEQ counts up from 1; at most HISTORY_MAX changes are kept (oldest go).
  * Callers hold the domain lock (store_lock) around record + save. */
 #ifndef DOMSH_HISTORY_H
@@ -37,6 +39,10 @@ int history_keep(struct store *st, const char *name, const char *old_xml,
  * saves DOM.  define and edit use this; the caller holds the lock. */
 int history_save(struct store *st, const struct dnode *dom, const char *summary,
                  struct err **e);
+/* history_save with the replaced text already at hand (OLD, NULL when
+ * DOM is new): the device transaction uses this */
+int history_commit(struct store *st, const struct dnode *dom, const char *old,
+                   const char *summary, struct err **e);
 /* every kept change of NAME, oldest first (none is not an error); not
  * "history_list": readline exports that name and would call this one */
 int history_entries(struct store *st, const char *name, struct hist_entry **out, size_t *n,

@@ -5,11 +5,12 @@
  * if not ours), $XDG_STATE_HOME/domsh/DRIVER/log.  DOMSH_ROOT=DIR puts
  * config, run and log under DIR/{config,run,log}/DRIVER.
  *   CONFIG/NAME.xml       persistent XML (atomic: .new, fsync, rename, fsync dir)
- *   CONFIG/NAME.lock      flock target (define/undefine/start/destroy/edit)
  *   CONFIG/UUID.uuid      symlink -> NAME (uuid index: O(1) duplicate check; beside
  *                         the XML so one fsync of CONFIG makes a define durable)
  *   CONFIG/autostart/NAME symlink -> ../NAME.xml
  *   RUN/NAME/             live state (runtime.h)
+ *   RUN/.locks/NAME       flock target (define/undefine/start/destroy/edit):
+ *                         not in CONFIG, whose listing then reads configs only
  *   LOG/NAME.log, LOG/NAME.console.log */
 #ifndef DOMSH_STORE_H
 #define DOMSH_STORE_H
@@ -17,6 +18,7 @@
 #include <stdbool.h>
 
 #include "../base/err.h"
+#include "../base/fsutil.h"   /* write_file_atomic, read_file_max: callers of the store use them */
 #include "../base/mem.h"
 #include "../xml/tree.h"
 
@@ -26,6 +28,7 @@ struct store {
     char *uri;            /* canonical: qemu:///system, qemu:///session, test:///default */
     enum store_driver driver;
     char *config_dir, *run_dir, *log_dir;
+    int uuid_lock;        /* CONFIG/.uuid.lock while a save is staged, else -1 */
 };
 
 /* uri NULL: $DOMSH_DEFAULT_URI, else qemu:///system for root, qemu:///session otherwise */
@@ -46,7 +49,7 @@ bool store_uuid(struct store *st, const char *name, char out[37]);
 /* RUN/NAME/live.xml (the running definition) or NULL when not running */
 char *store_live_text(struct store *st, const char *name);
 
-/* exclusive flock on CONFIG/NAME.lock; wait=false fails with ERR_BUSY
+/* exclusive flock on RUN/.locks/NAME; wait=false fails with ERR_BUSY
  * "another shell is changing domain 'NAME'"; returns fd, -1 on error */
 int store_lock(struct store *st, const char *name, bool wait, struct err **e);
 void store_unlock(int fd);
@@ -64,15 +67,17 @@ int store_save(struct store *st, const struct dnode *dom, struct err **e);
  * canonical uuid */
 int store_check_save(struct store *st, const struct dnode *dom, char canon[37], struct err **e);
 int store_remove(struct store *st, const char *name, struct err **e);
+/* store_save in two halves, for a change that adds to the same commit
+ * (history): stage writes CONFIG/NAME.xml.new durably (the one data
+ * write) and the uuid link; commit renames it over NAME.xml and syncs
+ * the config dir; unstage drops a staged file.  Caller holds the lock. */
+int store_stage(struct store *st, const struct dnode *dom, struct err **e);
+int store_commit(struct store *st, const char *name, struct err **e);
+void store_unstage(struct store *st, const char *name);
+/* CONFIG/NAME.xml (caller frees) */
+char *store_config_path(const struct store *st, const char *name);
 
 bool store_autostart(struct store *st, const char *name);
 int store_set_autostart(struct store *st, const char *name, bool on, struct err **e);
-
-/* atomic file write helper used by store and runtime: PATH.new, fsync,
- * rename, fsync(dir) */
-int write_file_atomic(const char *path, const char *data, size_t len, int mode,
-                      struct err **e);
-/* read a whole file, refusing more than max bytes; *len may be NULL */
-char *read_file_max(const char *path, size_t max, size_t *len, struct err **e);
 
 #endif

@@ -26,6 +26,7 @@
 #define DOMSH_SUPERVISOR_H
 
 #include <stdbool.h>
+#include <poll.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -41,10 +42,14 @@
 #define SUP_MAX_PRE 8
 #define SUP_ARGBUF (64 * 1024)
 #define SUP_RING (64 * 1024)
-#define SUP_PATH 256
+#define SUP_PATH 1024
 #define SUP_PENDING 16
 #define SUP_CONSOLE_LOG_MAX (2u * 1024u * 1024u)
 #define SUP_CONSOLE_LOG_KEEP 3
+#define SUP_CHUNK 16384          /* guest output read at once */
+#define SUP_PTY_STALL_MS 5000    /* a pty reader taking nothing this long stops holding the guest */
+#define SUP_LOGBUF 8192          /* console log output gathered before one write */
+#define SUP_LOG_FLUSH_MS 50      /* ... or once it is this old */
 
 enum sup_action { ACT_DESTROY, ACT_RESTART, ACT_PRESERVE, ACT_RENAME_RESTART };
 
@@ -52,8 +57,15 @@ struct sup_dev {
     char name[32];
     char sock[SUP_PATH];     /* the emulator's chardev server socket */
     int qfd;                 /* our connection to it */
-    int master, slave;       /* our pty (slave held open so the master never hangs up) */
+    int master, slave;       /* our pty; the slave is closed once set up, so the master
+                              * sees POLLHUP whenever nobody has the published pty open */
     int rw_client;           /* client slot of the read-write console, or -1 */
+    int watch;               /* inotify watch of the slave's path (IN_OPEN) */
+    bool pty_reader;         /* someone has the slave open: output waits for them */
+    bool pty_stalled;        /* that reader took nothing for SUP_PTY_STALL_MS: drop */
+    size_t pend_len;         /* output the pty did not take yet (guest not read meanwhile) */
+    long long pend_since_ms; /* last progress on pend */
+    char pend[SUP_CHUNK];
     size_t ring_head, ring_len;
     char ring[SUP_RING];
 };
@@ -78,7 +90,7 @@ struct sup_pending {         /* QMP commands in flight, answered in order */
 
 struct sup {
     /* from the launch spec */
-    char name[80], uri[64];
+    char name[256], uri[64];   /* a name is at most DOM_NAME_MAX (224) bytes */
     int id;
     bool transient, start_paused, vnc_query;
     unsigned long long mem_kib;
@@ -100,7 +112,11 @@ struct sup {
     int qemu_status;         /* from waitpid, valid once reaped */
     bool reaped;
     int sig_fd, listen_fd, log_fd, console_log_fd;
+    int pty_watch_fd;        /* inotify: a published pty opened (-1: none) */
     long long console_log_size;
+    size_t logbuf_len;           /* console log bytes not written yet */
+    long long logbuf_since_ms;
+    char logbuf[SUP_LOGBUF];
     struct qmp_conn qmp;
     enum dom_state state;
     char reason[32];
@@ -135,7 +151,16 @@ void sup_log(struct sup *s, const char *fmt, ...) __attribute__((format(printf, 
 
 /* supervisor_console.c */
 void sup_guest_output(struct sup *s, struct sup_dev *d);
-void sup_pty_input(struct sup *s, struct sup_dev *d);
+/* after the consoles are connected: close our slaves, watch for readers */
+void sup_console_init(struct sup *s);
+/* the poll slots of device d: the guest's socket (not read while the pty
+ * holds output back) and the pty master (only while a reader has it) */
+void sup_console_slots(struct sup_dev *d, struct pollfd *guest, struct pollfd *pty);
+void sup_pty_event(struct sup *s, struct sup_dev *d, short revents);
+void sup_console_watch(struct sup *s);       /* pty_watch_fd readable */
+int sup_console_timeout(struct sup *s);      /* ms to the next stall check or log flush, -1 none */
+void sup_console_tick(struct sup *s);
+void sup_console_log_flush(struct sup *s);
 int sup_attach(struct sup *s, int client, const char *payload, size_t len);
 void sup_client_data(struct sup *s, int client, const char *data, size_t len);
 void sup_client_resize(struct sup *s, int client, const char *data, size_t len);

@@ -3,14 +3,24 @@
  * guest's output goes: LOG/NAME.console.log (rotated at 2 MiB, 3 old files
  * kept as .1 .. .3), a 64 KiB ring replayed on attach, our own pty (the
  * published <source path>) and the attached sup.sock clients.  Input comes
- * from the read-write client and from whoever writes on the pty. */
+ * from the read-write client and from whoever writes on the pty.
+ *
+ * The published pty is a serial line with flow control: while someone has
+ * it open (screen, minicom, ttyconsole; the master sees POLLHUP when nobody
+ * does), output it has not taken yet waits in pend and the guest's socket
+ * is not read until the pty takes it, so a slow reader loses nothing.  A
+ * reader that takes nothing for SUP_PTY_STALL_MS stops holding the guest
+ * (its output is dropped) until it reads again.  With nobody there,
+ * nothing is written to the pty (a later reader would see stale output). */
 #include "supervisor.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <termios.h>
@@ -40,7 +50,7 @@ static void console_log_rotate(struct sup *s)
     s->console_log_size = 0;
 }
 
-static void console_log(struct sup *s, const char *buf, size_t n)
+static void console_log_write(struct sup *s, const char *buf, size_t n)
 {
     if (s->console_log_fd < 0)
         return;
@@ -48,6 +58,28 @@ static void console_log(struct sup *s, const char *buf, size_t n)
         console_log_rotate(s);
     if (s->console_log_fd >= 0 && write(s->console_log_fd, buf, n) > 0)
         s->console_log_size += (long long)n;
+}
+
+void sup_console_log_flush(struct sup *s)
+{
+    console_log_write(s, s->logbuf, s->logbuf_len);
+    s->logbuf_len = 0;
+}
+
+/* a flood's output is written in 8 KiB pieces, not one write per chunk
+ * the guest sent; what is left is written within SUP_LOG_FLUSH_MS */
+static void console_log(struct sup *s, const char *buf, size_t n)
+{
+    if (s->logbuf_len + n > sizeof(s->logbuf))
+        sup_console_log_flush(s);
+    if (n >= sizeof(s->logbuf)) {
+        console_log_write(s, buf, n);
+        return;
+    }
+    if (!s->logbuf_len)
+        s->logbuf_since_ms = sup_now_ms();
+    memcpy(s->logbuf + s->logbuf_len, buf, n);
+    s->logbuf_len += n;
 }
 
 static void ring_add(struct sup_dev *d, const char *buf, size_t n)
@@ -63,14 +95,133 @@ static void ring_add(struct sup_dev *d, const char *buf, size_t n)
     d->ring_len = d->ring_len + n > SUP_RING ? SUP_RING : d->ring_len + n;
 }
 
-/* nobody may read the pty for a long time: when its queue is full, the
- * oldest unread output makes room for the newest */
+static void sup_pty_input(struct sup *s, struct sup_dev *d);
+
+/* is the published pty open?  Asked at start and on each inotify IN_OPEN
+ * (the loop reads those before guest output, so output that follows an
+ * open is written for the reader) */
+static void pty_check_reader(struct sup_dev *d)
+{
+    if (!d->pty_reader) {
+        struct pollfd p = { .fd = d->master, .events = POLLOUT };
+        d->pty_reader = poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP);
+    }
+}
+
+static void pty_gone(struct sup_dev *d)
+{
+    d->pty_reader = d->pty_stalled = false;
+    d->pend_len = 0;
+}
+
 static void pty_write(struct sup_dev *d, const char *buf, size_t n)
 {
-    ssize_t w = write(d->master, buf, n);
-    if (w < 0 && errno == EAGAIN) {
-        tcflush(d->slave, TCIFLUSH);
-        w = write(d->master, buf, n);
+    if (!d->pty_reader)
+        return;
+    ssize_t w = d->pend_len ? 0 : write(d->master, buf, n);
+    if (w < 0 && errno != EAGAIN && errno != EINTR) {
+        pty_gone(d);             /* EIO: the reader closed it */
+        return;
+    }
+    size_t done = w > 0 ? (size_t)w : 0, room = sizeof(d->pend) - d->pend_len;
+    if (done == n || d->pty_stalled)
+        return;
+    if (!d->pend_len)
+        d->pend_since_ms = sup_now_ms();
+    size_t keep = n - done < room ? n - done : room;   /* room: only short at exit */
+    memcpy(d->pend + d->pend_len, buf + done, keep);
+    d->pend_len += keep;
+}
+
+static void pty_flush(struct sup *s, struct sup_dev *d)
+{
+    ssize_t w = write(d->master, d->pend, d->pend_len);
+    if (w < 0 && errno != EAGAIN && errno != EINTR) {
+        pty_gone(d);
+        return;
+    }
+    d->pty_stalled = false;
+    if (w <= 0)
+        return;
+    d->pend_len -= (size_t)w;
+    memmove(d->pend, d->pend + w, d->pend_len);
+    d->pend_since_ms = sup_now_ms();
+}
+
+void sup_console_init(struct sup *s)
+{
+    s->pty_watch_fd = s->ndev ? inotify_init1(IN_NONBLOCK | IN_CLOEXEC) : -1;
+    for (size_t i = 0; i < s->ndev; i++) {
+        struct sup_dev *d = &s->dev[i];
+        char path[64];
+        if (s->pty_watch_fd >= 0 && ptsname_r(d->master, path, sizeof(path)) == 0)
+            d->watch = inotify_add_watch(s->pty_watch_fd, path, IN_OPEN);
+        if (d->slave >= 0)
+            close(d->slave);
+        d->slave = -1;
+        pty_check_reader(d);
+    }
+}
+
+void sup_console_slots(struct sup_dev *d, struct pollfd *guest, struct pollfd *pty)
+{
+    *guest = (struct pollfd){ .fd = d->pend_len ? -1 : d->qfd, .events = POLLIN };
+    *pty = (struct pollfd){ .fd = d->pty_reader ? d->master : -1,
+                            .events = POLLIN | (d->pend_len || d->pty_stalled ? POLLOUT : 0) };
+}
+
+void sup_pty_event(struct sup *s, struct sup_dev *d, short revents)
+{
+    if (revents & POLLIN)
+        sup_pty_input(s, d);
+    if (revents & (POLLHUP | POLLERR | POLLNVAL))
+        pty_gone(d);             /* nobody has it open now (typed bytes were read above) */
+    else if (revents & POLLOUT)
+        pty_flush(s, d);
+}
+
+void sup_console_watch(struct sup *s)
+{
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    while (read(s->pty_watch_fd, buf, sizeof(buf)) > 0) {
+        /* which device does not matter: asking each is one poll */
+    }
+    for (size_t i = 0; i < s->ndev; i++)
+        pty_check_reader(&s->dev[i]);
+}
+
+static int min_timeout(int t, long long left)
+{
+    int ms = left > 0 ? (int)left : 0;
+    return t < 0 || ms < t ? ms : t;
+}
+
+int sup_console_timeout(struct sup *s)
+{
+    int t = -1;
+    if (s->logbuf_len)
+        t = min_timeout(t, s->logbuf_since_ms + SUP_LOG_FLUSH_MS - sup_now_ms());
+    for (size_t i = 0; i < s->ndev; i++) {
+        struct sup_dev *d = &s->dev[i];
+        if (!d->pend_len)
+            continue;
+        t = min_timeout(t, d->pend_since_ms + SUP_PTY_STALL_MS - sup_now_ms());
+    }
+    return t;
+}
+
+void sup_console_tick(struct sup *s)
+{
+    if (s->logbuf_len && sup_now_ms() - s->logbuf_since_ms >= SUP_LOG_FLUSH_MS)
+        sup_console_log_flush(s);
+    for (size_t i = 0; i < s->ndev; i++) {
+        struct sup_dev *d = &s->dev[i];
+        if (d->pend_len && sup_now_ms() - d->pend_since_ms >= SUP_PTY_STALL_MS) {
+            sup_log(s, "the reader of %s's pty took nothing for %d s: its output is dropped "
+                    "until it reads again", d->name, SUP_PTY_STALL_MS / 1000);
+            d->pend_len = 0;
+            d->pty_stalled = true;
+        }
     }
 }
 
@@ -126,7 +277,7 @@ static void fan_out(struct sup *s, struct sup_dev *d, const char *buf, size_t n)
 
 void sup_guest_output(struct sup *s, struct sup_dev *d)
 {
-    char buf[16384];
+    char buf[SUP_CHUNK];
     ssize_t n = read(d->qfd, buf, sizeof(buf));
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
@@ -145,7 +296,7 @@ static void to_guest(struct sup_dev *d, const char *buf, size_t n)
     }
 }
 
-void sup_pty_input(struct sup *s, struct sup_dev *d)
+static void sup_pty_input(struct sup *s, struct sup_dev *d)
 {
     char buf[4096];
     ssize_t n = read(d->master, buf, sizeof(buf));
@@ -192,7 +343,7 @@ int sup_attach(struct sup *s, int ci, const char *payload, size_t len)
         if (*name)
             snprintf(msg, sizeof(msg), "character device '%s' not found", name);
         else
-            snprintf(msg, sizeof(msg), "cannot find a console device for domain '%s'", s->name);
+            snprintf(msg, sizeof(msg), "cannot find a console device for domain '%.100s'", s->name);
         sup_reply(s, ci, PROTO_ERR, msg);
         return -1;
     }

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 /* poll slots: fixed ones, then 2 per device, then 1 per client */
-enum { SLOT_SIG, SLOT_QMP, SLOT_LISTEN, SLOT_DEVS };
+enum { SLOT_SIG, SLOT_QMP, SLOT_LISTEN, SLOT_WATCH, SLOT_DEVS };
 #define SLOT_CLIENTS (SLOT_DEVS + 2 * SUP_MAX_DEVS)
 #define NSLOTS (SLOT_CLIENTS + SUP_MAX_CLIENTS)
 
@@ -63,11 +63,14 @@ static nfds_t fill_slots(struct sup *s, struct pollfd *p)
     p[SLOT_SIG] = (struct pollfd){ .fd = s->sig_fd, .events = POLLIN };
     p[SLOT_QMP] = (struct pollfd){ .fd = s->qmp.fd, .events = POLLIN };
     p[SLOT_LISTEN] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
+    p[SLOT_WATCH] = (struct pollfd){ .fd = s->pty_watch_fd, .events = POLLIN };
     for (size_t i = 0; i < SUP_MAX_DEVS; i++) {
-        bool on = i < s->ndev;
-        p[SLOT_DEVS + 2 * i] = (struct pollfd){ .fd = on ? s->dev[i].qfd : -1, .events = POLLIN };
-        p[SLOT_DEVS + 2 * i + 1] =
-            (struct pollfd){ .fd = on ? s->dev[i].master : -1, .events = POLLIN };
+        if (i < s->ndev) {
+            sup_console_slots(&s->dev[i], &p[SLOT_DEVS + 2 * i], &p[SLOT_DEVS + 2 * i + 1]);
+            continue;
+        }
+        p[SLOT_DEVS + 2 * i] = (struct pollfd){ .fd = -1 };
+        p[SLOT_DEVS + 2 * i + 1] = (struct pollfd){ .fd = -1 };
     }
     for (size_t i = 0; i < SUP_MAX_CLIENTS; i++)
         p[SLOT_CLIENTS + i] = (struct pollfd){ .fd = s->client[i].fd, .events = POLLIN };
@@ -76,10 +79,12 @@ static nfds_t fill_slots(struct sup *s, struct pollfd *p)
 
 static int poll_timeout(struct sup *s)
 {
+    int console = sup_console_timeout(s);
     if (!s->kill_deadline_ms)
-        return -1;
+        return console;
     long long left = s->kill_deadline_ms - sup_now_ms();
-    return left > 0 ? (int)left : 0;
+    int kill_ms = left > 0 ? (int)left : 0;
+    return console >= 0 && console < kill_ms ? console : kill_ms;
 }
 
 static void check_kill_deadline(struct sup *s)
@@ -99,6 +104,9 @@ void sup_loop(struct sup *s)
         if (poll(p, n, poll_timeout(s)) < 0 && errno != EINTR)
             break;
         check_kill_deadline(s);
+        sup_console_tick(s);
+        if (p[SLOT_WATCH].revents)
+            sup_console_watch(s);
         if (p[SLOT_SIG].revents)
             sup_signals(s);
         if (p[SLOT_QMP].revents && s->qmp.fd >= 0)
@@ -106,8 +114,8 @@ void sup_loop(struct sup *s)
         for (size_t i = 0; i < s->ndev; i++) {
             if (p[SLOT_DEVS + 2 * i].revents && s->dev[i].qfd >= 0)
                 sup_guest_output(s, &s->dev[i]);
-            if (p[SLOT_DEVS + 2 * i + 1].revents & POLLIN)
-                sup_pty_input(s, &s->dev[i]);
+            if (p[SLOT_DEVS + 2 * i + 1].revents)
+                sup_pty_event(s, &s->dev[i], p[SLOT_DEVS + 2 * i + 1].revents);
         }
         if (p[SLOT_LISTEN].revents)
             sup_accept(s);
@@ -159,6 +167,7 @@ static const char *exit_reason(struct sup *s)
 void sup_finish(struct sup *s)
 {
     drain_consoles(s);
+    sup_console_log_flush(s);
     int st = s->qemu_status;
     if (WIFSIGNALED(st))
         sup_log(s, "the emulator was killed by signal %d", WTERMSIG(st));

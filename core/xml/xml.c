@@ -5,7 +5,11 @@
  * fetched), XML_PARSE_NONET, no DTD loading; NUL
  * bytes are refused up front; libxml2 itself refuses invalid UTF-8 and
  * trailing content.  Nothing is printed: the first error is recorded as
- * "LABEL:LINE: message". */
+ * "LABEL:LINE: message".
+ * libxml2 (and the ICU and C++ runtimes it pulls in) is loaded with
+ * dlopen on the first parse: most commands (list, complete, version,
+ * start of a stored domain's state...) never parse XML, and linking it
+ * cost every process ~3 M instructions of relocations at start-up. */
 #include "xml.h"
 #include "../base/buf.h"
 
@@ -14,9 +18,45 @@
 #include <libxml/SAX2.h>
 #include <libxml/xpath.h>
 #include <libxml/xmlsave.h>
+#include <dlfcn.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define LIBXML_SONAME "libxml2.so.2"
+#define LIBXML_FUNCS(X) X(xmlStopParser) X(xmlCreateMemoryParserCtxt) X(xmlCtxtUseOptions) \
+    X(xmlParseDocument) X(xmlFreeParserCtxt) X(xmlBufferCreate) X(xmlNodeDump) \
+    X(xmlBufferContent) X(xmlBufferFree) X(xmlReadMemory) X(xmlXPathNewContext) \
+    X(xmlXPathEvalExpression) X(xmlXPathFreeObject) X(xmlXPathFreeContext) X(xmlFreeDoc)
+
+/* the libxml2 entry points, resolved once by libxml_load */
+static struct {
+#define LIBXML_FIELD(f) __typeof__(&f) f;
+    LIBXML_FUNCS(LIBXML_FIELD)
+#undef LIBXML_FIELD
+    xmlFreeFunc *free_fn;   /* the xmlFree variable */
+} lx;
+
+static int libxml_load(struct err **e)
+{
+    static int state;        /* 0 not tried, 1 loaded, -1 failed */
+    static char why[256];
+    if (state == 0) {
+        void *h = dlopen(LIBXML_SONAME, RTLD_LAZY | RTLD_LOCAL);
+        bool ok = h != NULL;
+#define LIBXML_SYM(f) ok = ok && (*(void **)&lx.f = dlsym(h, #f)) != NULL;
+        LIBXML_FUNCS(LIBXML_SYM)
+#undef LIBXML_SYM
+        ok = ok && (*(void **)&lx.free_fn = dlsym(h, "xmlFree")) != NULL;
+        const char *dl = ok ? NULL : dlerror();
+        snprintf(why, sizeof(why), "%s", dl ? dl : "a symbol is missing");
+        state = ok ? 1 : -1;
+    }
+    if (state < 0)
+        return err_set(e, ERR_XML, "cannot load %s: %s", LIBXML_SONAME, why);
+    return 0;
+}
 
 struct sax_state {
     xmlParserCtxtPtr ctxt;
@@ -38,7 +78,7 @@ static void fail(struct sax_state *st, int line, const char *msg)
         return;
     st->err_line = line;
     st->err_msg = xstrdup(msg);
-    xmlStopParser(st->ctxt);
+    lx.xmlStopParser(st->ctxt);
 }
 
 static bool blank(const char *s, size_t n)
@@ -196,16 +236,16 @@ static struct dnode *sax_parse(const char *data, size_t len, struct sax_state *s
 {
     xmlSAXHandler sax;
     init_sax(&sax);
-    xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(data, (int)len);
+    xmlParserCtxtPtr ctxt = lx.xmlCreateMemoryParserCtxt(data, (int)len);
     if (!ctxt) {
         st->err_msg = xstrdup("cannot create the XML parser");
         return NULL;
     }
-    xmlFree(ctxt->sax);
+    (*lx.free_fn)(ctxt->sax);
     ctxt->sax = &sax;
     ctxt->userData = st;
     st->ctxt = ctxt;
-    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+    lx.xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                                 XML_PARSE_BIG_LINES);
     /* safe: the DOCTYPE hook stops the parser before any entity can be
      * declared, so this only decodes &amp; and character references in
@@ -213,14 +253,14 @@ static struct dnode *sax_parse(const char *data, size_t len, struct sax_state *s
     ctxt->replaceEntities = 1;
     ctxt->loadsubset = 0;
     ctxt->validate = 0;
-    xmlParseDocument(ctxt);
+    lx.xmlParseDocument(ctxt);
     if (!st->err_msg && !ctxt->wellFormed)
         fail(st, cur_line(st), "malformed XML");
     if (!st->err_msg && !st->root)
         fail(st, cur_line(st), "document is empty");
     ctxt->sax = NULL;
     st->ctxt = NULL;
-    xmlFreeParserCtxt(ctxt);
+    lx.xmlFreeParserCtxt(ctxt);
     buf_free(&st->text);
     if (st->err_msg) {
         dnode_free(st->root);
@@ -246,6 +286,8 @@ struct dnode *xml_parse(const char *data, size_t len, const char *label, struct 
         err_set(e, ERR_XML, "%s:1: document is empty", label);
         return NULL;
     }
+    if (libxml_load(e) < 0)
+        return NULL;
     struct sax_state st = {.label = label};
     struct dnode *root = sax_parse(data, len, &st);
     if (!root) {
@@ -267,32 +309,34 @@ static void xpath_quiet(void *ctx, xmlErrorPtr err)
 static void push_nodes(xmlDocPtr doc, xmlNodeSetPtr set, struct strv *out)
 {
     for (int i = 0; set && i < set->nodeNr; i++) {
-        xmlBufferPtr b = xmlBufferCreate();
-        xmlNodeDump(b, doc, set->nodeTab[i], 0, 0);
-        strv_push(out, (const char *)xmlBufferContent(b));
-        xmlBufferFree(b);
+        xmlBufferPtr b = lx.xmlBufferCreate();
+        lx.xmlNodeDump(b, doc, set->nodeTab[i], 0, 0);
+        strv_push(out, (const char *)lx.xmlBufferContent(b));
+        lx.xmlBufferFree(b);
     }
 }
 
 int xml_xpath(const char *xml, const char *expr, struct strv *out, struct err **e)
 {
-    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+    if (libxml_load(e) < 0)
+        return -1;
+    xmlDocPtr doc = lx.xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc)
         return err_set(e, ERR_XML, "cannot parse the domain XML for the XPath query");
-    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    xmlXPathContextPtr ctx = lx.xmlXPathNewContext(doc);
     xmlXPathObjectPtr obj = NULL;
     if (ctx) {
         ctx->error = xpath_quiet;
-        obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+        obj = lx.xmlXPathEvalExpression((const xmlChar *)expr, ctx);
     }
     int rc = 0;
     if (!obj || obj->type != XPATH_NODESET)
         rc = err_set(e, ERR_ARGS, "incorrect XPath expression '%s'", expr);
     else
         push_nodes(doc, obj->nodesetval, out);
-    xmlXPathFreeObject(obj);
-    xmlXPathFreeContext(ctx);
-    xmlFreeDoc(doc);
+    lx.xmlXPathFreeObject(obj);
+    lx.xmlXPathFreeContext(ctx);
+    lx.xmlFreeDoc(doc);
     return rc;
 }

@@ -18,7 +18,8 @@ static const char *shared_stage(const char *file)
 {
     static const char *const validate[] = {
         "bad-hostdev-pci-slot.xml", "disk-without-source.xml", "duplicate-target-dev.xml",
-        "huge-vcpu.xml", "vcpu-zero.xml", "serial-tcp-missing-host.xml", "from-tests/", NULL};
+        "huge-vcpu.xml", "vcpu-zero.xml", "serial-tcp-missing-host.xml", "empty-name.xml",
+        "from-tests/", NULL};
     if (strncmp(file, "duplicate-name", 14) == 0 || strcmp(file, "duplicate-uuid.xml") == 0)
         return NULL;
     if (strcmp(file, "bad-memory-unit.xml") == 0 || strcmp(file, "huge-memory-unit.xml") == 0)
