@@ -10,15 +10,8 @@ set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 . "$SRC/bench/lib.inc"
 DOMSH=${DOMSH:-$SRC/domsh}
-N=${N:-10000}
-RUNS=${RUNS:-20}
-DIR=${BENCH_DIR:-/dev/shm}
-[ -d "$DIR" ] && [ -w "$DIR" ] || DIR=/tmp
-[ -x "$DOMSH" ] || { echo "complete.sh: build domsh first (make)" >&2; exit 1; }
-W=$(mktemp -d "$DIR/domsh-bench.XXXXXX")
-trap 'rm -rf "$W"' EXIT INT TERM
-make_store "$N" "$W"
-export DOMSH_ROOT="$W/root" DOMSH_DEFAULT_URI=test:///default
+store_bench complete.sh
+export DOMSH_DEFAULT_URI=test:///default
 set -- $(timed "$RUNS" /bin/true); tw=$1
 echo "complete, $N defined domains, cold process, median of $RUNS ($(load)):"
 for line in "start ''" "start d0999" "st"; do

@@ -8,15 +8,7 @@ set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 . "$SRC/bench/lib.inc"
 DOMSH=${DOMSH:-$SRC/domsh}
-N=${N:-10000}
-RUNS=${RUNS:-20}
-DIR=${BENCH_DIR:-/dev/shm}
-[ -d "$DIR" ] && [ -w "$DIR" ] || DIR=/tmp
-[ -x "$DOMSH" ] || { echo "list.sh: build domsh first (make)" >&2; exit 1; }
-W=$(mktemp -d "$DIR/domsh-bench.XXXXXX")
-trap 'rm -rf "$W"' EXIT INT TERM
-make_store "$N" "$W"
-export DOMSH_ROOT="$W/root"
+store_bench list.sh
 shown=$("$DOMSH" -c test:///default list --all | grep -c ' shut off')
 [ "$shown" = "$N" ] || echo "list.sh: domsh list shows $shown of $N" >&2
 set -- $(timed "$RUNS" "$DOMSH" -c test:///default list --all); dw=$1 dc=$2

@@ -51,6 +51,19 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
+/* TMP over PATH, then the directory synced: the commit of an atomic write */
+static int rename_synced(const char *tmp, const char *path, struct err **e)
+{
+    if (rename(tmp, path) < 0) {
+        err_sys(e, ERR_IO, "cannot replace '%s'", path);
+        unlink(tmp);
+        return -1;
+    }
+    if (fsync_dir_of(path) < 0)
+        return err_sys(e, ERR_IO, "cannot sync the directory of '%s'", path);
+    return 0;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len, int mode,
                       struct err **e)
 {
@@ -64,14 +77,12 @@ int write_file_atomic(const char *path, const char *data, size_t len, int mode,
         unlink(tmp);
         return -1;
     }
-    if (close(fd) < 0 || rename(tmp, path) < 0) {
-        err_sys(e, ERR_IO, "cannot replace '%s'", path);
+    if (close(fd) < 0) {
+        err_sys(e, ERR_IO, "cannot write '%s'", tmp);
         unlink(tmp);
         return -1;
     }
-    if (fsync_dir_of(path) < 0)
-        return err_sys(e, ERR_IO, "cannot sync the directory of '%s'", path);
-    return 0;
+    return rename_synced(tmp, path, e);
 }
 
 static char *read_fd_max(int fd, const char *path, size_t max, size_t *len, struct err **e)
@@ -504,14 +515,7 @@ int store_commit(struct store *st, const char *name, struct err **e)
 {
     AUTOFREE char *path = xml_path(st, name);
     AUTOFREE char *tmp = xasprintf("%s.new", path);
-    if (rename(tmp, path) < 0) {
-        err_sys(e, ERR_IO, "cannot replace '%s'", path);
-        unlink(tmp);
-        return -1;
-    }
-    if (fsync_dir_of(path) < 0)
-        return err_sys(e, ERR_IO, "cannot sync the directory of '%s'", path);
-    return 0;
+    return rename_synced(tmp, path, e);
 }
 
 void store_unstage(struct store *st, const char *name)
