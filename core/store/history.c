@@ -14,7 +14,10 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +26,9 @@
 #include "../base/mem.h"
 
 #define SUMMARY_MAX 200
+#define EXT4_MAGIC 0xEF53          /* also ext2 and ext3 */
+#define XFS_MAGIC 0x58465342
+#define TMPFS_MAGIC 0x01021994
 
 char *history_dir(struct store *st, const char *name)
 {
@@ -111,6 +117,34 @@ static int write_info(const char *dir, unsigned seq, const char *summary, struct
     return 0;
 }
 
+/* does one sync of the config dir make the history entry durable too?
+ * On a journalling file system that commits metadata changes in order
+ * (ext3/ext4 with a journal, xfs) it does: the entry was made before the
+ * config's rename, so it is in the same or an earlier commit; tmpfs keeps
+ * nothing anyway.  Elsewhere (ext2, btrfs's per-inode log, nfs...) the
+ * history dir gets its own sync. */
+static bool ordered_metadata(const char *dir)
+{
+    struct statfs sf;
+    struct stat sb;
+    if (statfs(dir, &sf) < 0 || stat(dir, &sb) < 0)
+        return false;
+    if (sf.f_type == XFS_MAGIC || sf.f_type == TMPFS_MAGIC)
+        return true;
+    if (sf.f_type != EXT4_MAGIC)
+        return false;
+    /* ext2 shares the magic: a journal shows as /proc/fs/jbd2/DEV-8 */
+    char link[PATH_MAX], *name;
+    AUTOFREE char *sys = xasprintf("/sys/dev/block/%u:%u", major(sb.st_dev), minor(sb.st_dev));
+    ssize_t n = readlink(sys, link, sizeof(link) - 1);
+    if (n <= 0)
+        return false;
+    link[n] = '\0';
+    name = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+    AUTOFREE char *jbd = xasprintf("/proc/fs/jbd2/%s-8", name);
+    return access(jbd, F_OK) == 0;
+}
+
 static int sync_dir(const char *dir, struct err **e)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -184,11 +218,9 @@ int history_commit(struct store *st, const struct dnode *dom, const char *old,
         store_unstage(st, name);
         return -1;
     }
-    /* on a journalling file system the config dir's sync commits the
-     * history entry too, and the history dir's sync finds nothing left */
     if (store_commit(st, name, e) < 0)
         return -1;
-    if (sync_dir(dir, e) < 0) {
+    if (!ordered_metadata(dir) && sync_dir(dir, e) < 0) {
         err_prefix(e, "the config of '%s' is saved, but its history entry is not: ", name);
         return -1;
     }
