@@ -43,7 +43,7 @@ static int libxml_load(struct err **e)
     static int state;        /* 0 not tried, 1 loaded, -1 failed */
     static char why[256];
     if (state == 0) {
-        void *h = dlopen(LIBXML_SONAME, RTLD_NOW | RTLD_LOCAL);
+        void *h = dlopen(LIBXML_SONAME, RTLD_LAZY | RTLD_LOCAL);
         bool ok = h != NULL;
 #define LIBXML_SYM(f) ok = ok && (*(void **)&lx.f = dlsym(h, #f)) != NULL;
         LIBXML_FUNCS(LIBXML_SYM)
