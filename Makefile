@@ -73,6 +73,26 @@ check: deps
 	$(MAKE) all
 	$(MAKE) test
 
+# libvirt's corpus, which is not in the repository: SHARED/conformance
+# (default ../shared beside the checkout, or DOMSH_SHARED) holds libvirt
+# 9.0's domains, invalid set, RelaxNG schema, qemu .args and the judge's
+# scripts.  tests/conformance/*.c are their own binary; without the corpus
+# `make conformance` says where it looked and runs nothing.
+SHARED ?= $(or $(DOMSH_SHARED),$(abspath $(CURDIR)/../shared))
+CONF_SRC := $(sort $(wildcard tests/conformance/*.c))
+CONF_OBJ := $(CONF_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/helpers.o $(BUILD)/tests/xml_expect.o
+$(BUILD)/conformance-tests: $(CONF_OBJ) $(BUILD)/libdomsh.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcriterion
+
+conformance:
+	@if [ -d "$(SHARED)/conformance" ]; then $(MAKE) --no-print-directory conformance-run; \
+	else echo "make conformance: not run: no libvirt corpus at $(SHARED)/conformance" \
+	  "(put it there or set DOMSH_SHARED to the directory that holds conformance/)"; fi
+
+conformance-run: $(BUILD)/domsh $(BUILD)/domsh-supervisor $(BUILD)/conformance-tests
+	DOMSH_BIN=$(CURDIR)/$(BUILD)/domsh DOMSH_SRC=$(CURDIR) DOMSH_SHARED=$(SHARED) \
+	  $(BUILD)/conformance-tests --jobs=$${JOBS:-2} $(TESTFLAGS)
+
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
@@ -139,6 +159,6 @@ bench: all
 clean:
 	rm -rf build build-asan build-fuzz domsh domsh-supervisor
 
-.PHONY: all domsh deps check-layers test check asan fuzz check-valgrind run install man bench clean
+.PHONY: all domsh deps check-layers test check conformance conformance-run asan fuzz check-valgrind run install man bench clean
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/shell/main.d $(BUILD)/core/supervisor/supervisor_main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CONF_SRC:%.c=$(BUILD)/%.d) $(BUILD)/shell/main.d $(BUILD)/core/supervisor/supervisor_main.d

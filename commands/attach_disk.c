@@ -41,31 +41,20 @@ static int run_attach_disk(struct shell *sh, const struct cmd_args *a, struct er
         .mode = args_str(a, AD_OPT_MODE),
         .sourcetype = args_str(a, AD_OPT_SOURCETYPE),
     };
-    struct devcmd_new n = {build_disk, &o, NULL, NULL};
-    if (args_bool(a, AD_OPT_PRINT_XML)) {
-        int rc = devcmd_new_print(sh, &n, e);
-        devcmd_new_free(&n);
-        return rc;
-    }
-    unsigned mask;
-    if (devcmd_scope(sh, a, AD_OPT_CONFIG, SCOPE_DEFAULT_LIVE, a->dom_name, &mask, e) < 0)
-        return -1;
+    struct dev_new n = {build_disk, &o, NULL, NULL};
     AUTOFREE char *summary = xasprintf("attach-disk %s %s", o.target, o.source);
-    struct devcmd_change ch = {summary, devcmd_new_edit, devcmd_live_sync, &n,
-                               args_bool(a, AD_OPT_DRY_RUN)};
-    int rc = devcmd_apply(sh, a->dom_name, mask, &ch, e);
-    devcmd_new_free(&n);
-    if (rc < 0) {
-        err_prefix(e, "failed to attach disk: ");
-        return -1;
-    }
-    if (!ch.dry_run)
-        shell_info(sh, "Disk attached successfully");
-    return 0;
+    struct devcmd_req r = {.scope_opt = AD_OPT_CONFIG, .def = SCOPE_DEFAULT_LIVE,
+                           .summary = summary, .edit = dev_new_edit, .ctx = &n,
+                           .dry_run = args_bool(a, AD_OPT_DRY_RUN),
+                           .fail = "failed to attach disk: ", .done = "Disk attached successfully"};
+    int rc = args_bool(a, AD_OPT_PRINT_XML) ? devcmd_print_new(sh, &n, e)
+                                            : devcmd_run(sh, a, &r, e);
+    dev_new_free(&n);
+    return rc < 0 ? -1 : 0;
 }
 
 static const struct opt_def attach_disk_opts[] = {
-    [AD_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [AD_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [AD_OPT_SOURCE] = {"source", OPT_STRING, OPT_REQUIRED | OPT_EMPTY_OK, "path",
                        "source of disk device (file or block device path)",
                        .complete = comp_files},
@@ -89,7 +78,7 @@ static const struct opt_def attach_disk_opts[] = {
                            source_types, .complete = comp_choices},
     [AD_OPT_PRINT_XML] = {"print-xml", OPT_BOOL, 0, NULL,
                           "print the <disk> XML instead of attaching it"},
-    [AD_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(AD_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(AD_OPT_CONFIG),
 };
 

@@ -34,32 +34,22 @@ static int run_attach_interface(struct shell *sh, const struct cmd_args *a, stru
         .script = args_str(a, AI_OPT_SCRIPT),
         .model = args_str(a, AI_OPT_MODEL),
     };
-    struct devcmd_new n = {build_iface, &o, NULL, NULL};
-    if (args_bool(a, AI_OPT_PRINT_XML)) {
-        int rc = devcmd_new_print(sh, &n, e);
-        devcmd_new_free(&n);
-        return rc;
-    }
-    unsigned mask;
-    if (devcmd_scope(sh, a, AI_OPT_CONFIG, SCOPE_DEFAULT_LIVE, a->dom_name, &mask, e) < 0)
-        return -1;
+    struct dev_new n = {build_iface, &o, NULL, NULL};
     AUTOFREE char *summary = xasprintf("attach-interface %s%s%s", o.type,
                                        o.source ? " " : "", o.source ? o.source : "");
-    struct devcmd_change ch = {summary, devcmd_new_edit, devcmd_live_sync, &n,
-                               args_bool(a, AI_OPT_DRY_RUN)};
-    int rc = devcmd_apply(sh, a->dom_name, mask, &ch, e);
-    devcmd_new_free(&n);
-    if (rc < 0) {
-        err_prefix(e, "failed to attach interface: ");
-        return -1;
-    }
-    if (!ch.dry_run)
-        shell_info(sh, "Interface attached successfully");
-    return 0;
+    struct devcmd_req r = {.scope_opt = AI_OPT_CONFIG, .def = SCOPE_DEFAULT_LIVE,
+                           .summary = summary, .edit = dev_new_edit, .ctx = &n,
+                           .dry_run = args_bool(a, AI_OPT_DRY_RUN),
+                           .fail = "failed to attach interface: ",
+                           .done = "Interface attached successfully"};
+    int rc = args_bool(a, AI_OPT_PRINT_XML) ? devcmd_print_new(sh, &n, e)
+                                            : devcmd_run(sh, a, &r, e);
+    dev_new_free(&n);
+    return rc < 0 ? -1 : 0;
 }
 
 static const struct opt_def attach_interface_opts[] = {
-    [AI_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [AI_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [AI_OPT_TYPE] = {"type", OPT_STRING, OPT_REQUIRED, "type",
                      "network interface type: network, bridge, user, ethernet, mcast, "
                      "server, client",
@@ -75,7 +65,7 @@ static const struct opt_def attach_interface_opts[] = {
                       .complete = comp_schema, .complete_flags = CS_IFACE_MODEL},
     [AI_OPT_PRINT_XML] = {"print-xml", OPT_BOOL, 0, NULL,
                           "print the <interface> XML instead of attaching it"},
-    [AI_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(AI_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(AI_OPT_CONFIG),
 };
 

@@ -6,9 +6,7 @@
 enum { AUTOSTART_OPT_DOMAIN, AUTOSTART_OPT_DISABLE };
 
 static const struct opt_def autostart_opts[] = {
-    [AUTOSTART_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                              .argname = "domain", .help = "domain name, id or uuid",
-                              .complete = comp_domains, .complete_flags = ST_ANY | ST_PERSISTENT},
+    [AUTOSTART_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY | ST_PERSISTENT),
     [AUTOSTART_OPT_DISABLE] = {.name = "disable", .kind = OPT_BOOL, .help = "disable autostarting"},
 };
 

@@ -99,17 +99,14 @@ static int run_change_media(struct shell *sh, const struct cmd_args *a, struct e
     }
     AUTOFREE char *summary = xasprintf("change-media %s %s", c.path,
                                        c.source ? c.source : "(eject)");
-    struct devcmd_change ch = {summary, edit_media, devcmd_live_sync, &c,
-                               args_bool(a, CM_OPT_DRY_RUN)};
-    if (devcmd_apply(sh, a->dom_name, mask, &ch, e) < 0)
-        return -1;
-    if (!ch.dry_run)
-        shell_info(sh, "%s", done_msg[c.action]);
-    return 0;
+    struct devcmd_req r = {.scope_opt = CM_OPT_CONFIG, .def = SCOPE_DEFAULT_CURRENT,
+                           .summary = summary, .edit = edit_media, .ctx = &c,
+                           .dry_run = args_bool(a, CM_OPT_DRY_RUN), .done = done_msg[c.action]};
+    return devcmd_run(sh, a, &r, e) < 0 ? -1 : 0;
 }
 
 static const struct opt_def change_media_opts[] = {
-    [CM_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [CM_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [CM_OPT_PATH] = {"path", OPT_STRING, OPT_REQUIRED, "target",
                      "target (hdc) or source path of the cdrom or floppy",
                      .complete = comp_disk_names},
@@ -121,7 +118,7 @@ static const struct opt_def change_media_opts[] = {
                        "replace the medium, or eject it when no source is given (default)"},
     [CM_OPT_PRINT_XML] = {"print-xml", OPT_BOOL, 0, NULL,
                           "print the resulting <disk>, change nothing"},
-    [CM_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(CM_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(CM_OPT_CONFIG),
 };
 

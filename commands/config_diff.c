@@ -2,6 +2,8 @@
  * version before N against the one after it); default the last change. */
 #include "devcmd.h"
 
+#include "../core/store/history.h"
+
 #include <stdlib.h>
 
 enum {
@@ -63,7 +65,7 @@ static int run_config_diff(struct shell *sh, const struct cmd_args *a, struct er
 }
 
 static const struct opt_def config_diff_opts[] = {
-    [CD_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY | ST_PERSISTENT),
+    [CD_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY | ST_PERSISTENT),
     [CD_OPT_CHANGE] = {"change", OPT_INT, 0, "N", "the change to show (default: the last one)",
                        .complete = comp_history_seqs},
 };

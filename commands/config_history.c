@@ -3,6 +3,9 @@
  * what N changed, config-revert DOM N goes back to before N. */
 #include "devcmd.h"
 
+#include "../core/store/history.h"
+#include "../shell/out.h"
+
 #include <time.h>
 
 #include "../core/base/buf.h"
@@ -39,7 +42,8 @@ static int run_config_history(struct shell *sh, const struct cmd_args *a, struct
         return 0;
     }
     static const char *const head[] = {"Change", "Time", "Summary"};
-    struct devcmd_table t = {3, head, {0}};
+    struct table t;
+    table_init_full(&t, 3, head);
     for (size_t i = 0; i < n; i++) {
         char num[16], when[32];
         time_t tt = (time_t)h[i].when;
@@ -47,15 +51,16 @@ static int run_config_history(struct shell *sh, const struct cmd_args *a, struct
         snprintf(num, sizeof(num), "%u", h[i].seq);
         strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime_r(&tt, &tm));
         const char *row[] = {num, when, h[i].summary};
-        devcmd_table_add(&t, row);
+        table_add_row(&t, row, -1, COLOR_NONE);
     }
-    devcmd_table_print(sh->out, &t);
+    table_print(&t, sh);
+    table_free(&t);
     history_free(h, n);
     return 0;
 }
 
 static const struct opt_def config_history_opts[] = {
-    [CH_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY | ST_PERSISTENT),
+    [CH_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY | ST_PERSISTENT),
     [CH_OPT_JSON] = {"json", OPT_BOOL, 0, NULL,
                      "print a JSON array of {change, time, summary, revertible}"},
 };

@@ -3,6 +3,9 @@
  * is recorded (so it can be reverted too). */
 #include "devcmd.h"
 
+#include "../core/store/history.h"
+#include "../core/store/txn.h"
+
 #include <string.h>
 
 enum {
@@ -11,7 +14,7 @@ enum {
     CR_OPT_DRY_RUN,
 };
 
-static int revert(struct shell *sh, struct dev_txn *t, unsigned long long seq, bool dry,
+static int revert(struct shell *sh, struct store_txn *t, unsigned long long seq, bool dry,
                   struct err **e)
 {
     AUTOFREE char *text = history_load(sh->store, t->name, (unsigned)seq, e);
@@ -29,7 +32,7 @@ static int revert(struct shell *sh, struct dev_txn *t, unsigned long long seq, b
     }
     dnode_free(t->dom);
     t->dom = old;
-    if (dev_txn_prepare(t, e) < 0)
+    if (store_txn_prepare(t, e) < 0)
         return -1;
     if (dry) {
         AUTOFREE char *d = text_diff(t->old_text, t->new_text, "current", label);
@@ -37,7 +40,7 @@ static int revert(struct shell *sh, struct dev_txn *t, unsigned long long seq, b
         return 0;
     }
     AUTOFREE char *summary = xasprintf("config-revert %llu", seq);
-    if (dev_txn_commit(t, summary, e) < 0)
+    if (store_txn_commit(t, summary, e) < 0)
         return -1;
     shell_info(sh, "Domain '%s' config reverted to before change %llu", t->name, seq);
     return 0;
@@ -48,22 +51,22 @@ static int run_config_revert(struct shell *sh, const struct cmd_args *a, struct 
     unsigned long long seq = 0;
     if (args_uint(a, CR_OPT_CHANGE, &seq, e) < 0)
         return -1;
-    struct dev_txn t = {.lock = -1};
+    struct store_txn t = STORE_TXN_INIT;
     int rc = -1;
-    if (dev_txn_begin(&t, sh->store, a->dom_name, e) == 0)
+    if (store_txn_begin(&t, sh->store, a->dom_name, e) == 0)
         rc = revert(sh, &t, seq, args_bool(a, CR_OPT_DRY_RUN), e);
-    dev_txn_end(&t);
+    store_txn_end(&t);
     if (rc == 0 && devcmd_active(sh, a->dom_name))
         shell_info(sh, "the running domain keeps its current devices until it restarts");
     return rc;
 }
 
 static const struct opt_def config_revert_opts[] = {
-    [CR_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY | ST_PERSISTENT),
+    [CR_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY | ST_PERSISTENT),
     [CR_OPT_CHANGE] = {"change", OPT_INT, OPT_REQUIRED, "N",
                        "go back to the config as it was before this change",
                        .complete = comp_history_seqs},
-    [CR_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(CR_OPT_DRY_RUN),
 };
 
 const struct cmd_def cmd_config_revert = {

@@ -25,11 +25,8 @@ enum {
 static void push_devices(struct store *st, const char *name, struct strv *out)
 {
     static const char *const kinds[] = { "console", "serial", "parallel" };
-    AUTOFREE char *live = xasprintf("%s/%s/" RUNF_LIVE, st->run_dir, name);
     struct err *e = NULL;
-    struct dnode *dom = access(live, R_OK) == 0 ? dom_load_file(live, NULL, &e) : NULL;
-    if (!dom)
-        dom = store_load(st, name, &e);
+    struct dnode *dom = domains_load(st, name, DOMAINS_CURRENT, NULL, &e);
     err_free(e);
     const struct dnode *devs = dom ? dnode_child(dom, "devices") : NULL;
     for (size_t k = 0; devs && k < sizeof(kinds) / sizeof(kinds[0]); k++) {
@@ -59,9 +56,7 @@ static void comp_console_devices(struct shell *sh, const struct cmd_args *partia
 }
 
 static const struct opt_def console_opts[] = {
-    [CONSOLE_OPT_DOMAIN] = { "domain", OPT_STRING, OPT_REQUIRED, "domain",
-                             "domain name, id or uuid", .complete = comp_domains,
-                             .complete_flags = ST_ACTIVE },
+    [CONSOLE_OPT_DOMAIN] = OPT_DOMAIN(ST_ACTIVE),
     [CONSOLE_OPT_DEVNAME] = { "devname", OPT_STRING, 0, "device",
                               "character device: console0, serial0, parallel0, ... "
                               "(default: the first console)",

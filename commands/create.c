@@ -27,7 +27,7 @@ static int check_name(struct shell *sh, const struct dnode *dom, struct err **e)
 {
     const char *name = dom_name(dom);
     struct dom_status ds;
-    if (rt_status(sh->store, name, &ds, e) < 0)
+    if (rt_status_repair(sh->store, name, &ds, e) < 0)
         return -1;
     if (dom_state_active(ds.state))
         return err_set(e, ERR_STATE, "domain '%s' is already running", name);

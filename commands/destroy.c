@@ -8,9 +8,7 @@
 enum { DESTROY_OPT_DOMAIN, DESTROY_OPT_GRACEFUL };
 
 static const struct opt_def destroy_opts[] = {
-    [DESTROY_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                            .argname = "domain", .help = "domain name, id or uuid",
-                            .complete = comp_domains, .complete_flags = ST_ACTIVE},
+    [DESTROY_OPT_DOMAIN] = OPT_DOMAIN(ST_ACTIVE),
     [DESTROY_OPT_GRACEFUL] = {.name = "graceful", .kind = OPT_BOOL,
                               .help = "SIGTERM and wait up to 10 s before SIGKILL (default 1 s)"},
 };
@@ -21,8 +19,8 @@ static int destroy_run(struct shell *sh, const struct cmd_args *a, struct err **
     int lock = store_lock(sh->store, a->dom_name, true, e);
     if (lock < 0)
         return -1;
-    struct dom_status ds;
-    int rc = rt_status(sh->store, a->dom_name, &ds, e);
+    struct dom_status ds;     /* the dispatcher's state check repaired a stale status */
+    int rc = rt_status_read(sh->store, a->dom_name, &ds, e);
     if (rc == 0 && !dom_state_active(ds.state))
         rc = err_set(e, ERR_STATE, "domain '%s' is not running", a->dom_name);
     /* the state check and the call are one step under the lock */

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "../core/base/buf.h"
-#include "../core/xml/xml.h"
 
 enum {
     DT_OPT_DOMAIN,
@@ -56,47 +55,28 @@ static int edit_detach(struct dnode *dom, void *ctx, struct err **e)
 
 /* the fragment as written: only what it gives is matched, so a partial
  * fragment (<disk><target dev='vdb'/></disk>) is enough */
-static struct dnode *load_fragment(const char *file, const char *text, struct err **e)
-{
-    struct dnode *frag = xml_parse(text, strlen(text), file, e);
-    if (frag && !dev_kind_known(frag->name)) {
-        err_set(e, ERR_SCHEMA, "%s: <%s> is not a device", file, frag->name);
-        dnode_free(frag);
-        return NULL;
-    }
-    return frag;
-}
-
 static int run_detach_device(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
     const char *file = args_str(a, DT_OPT_FILE);
-    unsigned mask;
-    if (devcmd_scope(sh, a, DT_OPT_CONFIG, SCOPE_DEFAULT_LIVE, a->dom_name, &mask, e) < 0)
-        return -1;
-    AUTOFREE char *text = devcmd_read_fragment(file, e);
-    struct dnode *frag = text ? load_fragment(file, text, e) : NULL;
+    struct dnode *frag = dev_fragment_load(file, NULL, e);
     if (!frag)
         return -1;
     struct dt_ctx c = {file, frag};
     AUTOFREE char *summary = xasprintf("detach-device %s", file);
-    struct devcmd_change ch = {summary, edit_detach, devcmd_live_sync, &c,
-                               args_bool(a, DT_OPT_DRY_RUN)};
-    int rc = devcmd_apply(sh, a->dom_name, mask, &ch, e);
+    AUTOFREE char *fail = xasprintf("failed to detach device from %s: ", file);
+    struct devcmd_req r = {.scope_opt = DT_OPT_CONFIG, .def = SCOPE_DEFAULT_LIVE,
+                           .summary = summary, .edit = edit_detach, .ctx = &c,
+                           .dry_run = args_bool(a, DT_OPT_DRY_RUN), .fail = fail,
+                           .done = "Device detached successfully"};
+    int rc = devcmd_run(sh, a, &r, e);
     dnode_free(frag);
-    if (rc < 0) {
-        err_prefix(e, "failed to detach device from %s: ", file);
-        return -1;
-    }
-    if (!ch.dry_run)
-        shell_info(sh, "Device detached successfully");
-    return 0;
+    return rc < 0 ? -1 : 0;
 }
 
 static const struct opt_def detach_device_opts[] = {
-    [DT_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
-    [DT_OPT_FILE] = {"file", OPT_STRING, OPT_REQUIRED, "file", "XML file of the device",
-                     .complete = comp_files},
-    [DT_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    [DT_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
+    DEVCMD_FILE_OPT(DT_OPT_FILE),
+    DEVCMD_DRY_RUN_OPT(DT_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(DT_OPT_CONFIG),
 };
 

@@ -37,28 +37,21 @@ static int run_detach_disk(struct shell *sh, const struct cmd_args *a, struct er
         dnode_free(dom);
         return d ? 0 : -1;
     }
-    unsigned mask;
-    if (devcmd_scope(sh, a, DD_OPT_CONFIG, SCOPE_DEFAULT_LIVE, a->dom_name, &mask, e) < 0)
-        return -1;
     AUTOFREE char *summary = xasprintf("detach-disk %s", target);
-    struct devcmd_change ch = {summary, edit_detach, devcmd_live_sync, (void *)target,
-                               args_bool(a, DD_OPT_DRY_RUN)};
-    if (devcmd_apply(sh, a->dom_name, mask, &ch, e) < 0) {
-        err_prefix(e, "failed to detach disk: ");
-        return -1;
-    }
-    if (!ch.dry_run)
-        shell_info(sh, "Disk detached successfully");
-    return 0;
+    struct devcmd_req r = {.scope_opt = DD_OPT_CONFIG, .def = SCOPE_DEFAULT_LIVE,
+                           .summary = summary, .edit = edit_detach, .ctx = (void *)target,
+                           .dry_run = args_bool(a, DD_OPT_DRY_RUN),
+                           .fail = "failed to detach disk: ", .done = "Disk detached successfully"};
+    return devcmd_run(sh, a, &r, e) < 0 ? -1 : 0;
 }
 
 static const struct opt_def detach_disk_opts[] = {
-    [DD_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [DD_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [DD_OPT_TARGET] = {"target", OPT_STRING, OPT_REQUIRED, "target",
                        "target or source path of the disk", .complete = comp_disk_names},
     [DD_OPT_PRINT_XML] = {"print-xml", OPT_BOOL, 0, NULL,
                           "print the <disk> that would be detached, change nothing"},
-    [DD_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(DD_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(DD_OPT_CONFIG),
 };
 

@@ -75,29 +75,23 @@ static int edit_detach(struct dnode *dom, void *ctx, struct err **e)
 static int run_detach_interface(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
     struct di_ctx c = {args_str(a, DI_OPT_TYPE), args_str(a, DI_OPT_MAC)};
-    unsigned mask;
-    if (devcmd_scope(sh, a, DI_OPT_CONFIG, SCOPE_DEFAULT_LIVE, a->dom_name, &mask, e) < 0)
-        return -1;
     AUTOFREE char *summary = xasprintf("detach-interface %s%s%s", c.type, c.mac ? " " : "",
                                        c.mac ? c.mac : "");
-    struct devcmd_change ch = {summary, edit_detach, devcmd_live_sync, &c,
-                               args_bool(a, DI_OPT_DRY_RUN)};
-    if (devcmd_apply(sh, a->dom_name, mask, &ch, e) < 0) {
-        err_prefix(e, "failed to detach interface: ");
-        return -1;
-    }
-    if (!ch.dry_run)
-        shell_info(sh, "Interface detached successfully");
-    return 0;
+    struct devcmd_req r = {.scope_opt = DI_OPT_CONFIG, .def = SCOPE_DEFAULT_LIVE,
+                           .summary = summary, .edit = edit_detach, .ctx = &c,
+                           .dry_run = args_bool(a, DI_OPT_DRY_RUN),
+                           .fail = "failed to detach interface: ",
+                           .done = "Interface detached successfully"};
+    return devcmd_run(sh, a, &r, e) < 0 ? -1 : 0;
 }
 
 static const struct opt_def detach_interface_opts[] = {
-    [DI_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [DI_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [DI_OPT_TYPE] = {"type", OPT_STRING, OPT_REQUIRED, "type", "network interface type",
                      .complete = comp_schema, .complete_flags = CS_IFACE_TYPE},
     [DI_OPT_MAC] = {"mac", OPT_STRING, OPT_NAMED, "mac", "MAC address",
                     .complete = comp_iface_macs},
-    [DI_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(DI_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(DI_OPT_CONFIG),
 };
 

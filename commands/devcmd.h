@@ -1,13 +1,14 @@
-/* devcmd.h: what the device and config-history commands share: the scope
- * options (--config --live --current --persistent, in that order), the
- * change runner (config through a validated transaction, live through the
- * supervisor), live XML access and a small table printer. */
+/* devcmd.h: what the device and config commands share on the shell side:
+ * the scope options (--config --live --current --persistent, in that
+ * order) and the one path from a command to the config-change engine
+ * (core/domains/change.h): scope, change, apply, the user's message.  The
+ * decisions (scope rules, transaction, live sync) are core's. */
 #ifndef DOMSH_DEVCMD_H
 #define DOMSH_DEVCMD_H
 
 #include "../core/devices/devices.h"
+#include "../core/domains/change.h"
 #include "../core/xml/domain.h"
-#include "../core/store/history.h"
 #include "../completion/comp_devices.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
@@ -21,75 +22,42 @@
     [(first) + 3] = {"persistent", OPT_BOOL, 0, NULL,                                    \
                      "affect the config, and the running domain if it runs"}
 
-#define DEVCMD_DOMAIN_OPT(states)                                                       \
-    {"domain", OPT_STRING, OPT_REQUIRED, "domain", "domain name, id or uuid",           \
-     .complete = comp_domains, .complete_flags = (states)}
+/* --dry-run of a change, and the fragment file of attach/detach/update-device */
+#define DEVCMD_DRY_RUN_OPT(idx)                                                          \
+    [idx] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"}
+#define DEVCMD_FILE_OPT(idx)                                                             \
+    [idx] = {"file", OPT_STRING, OPT_REQUIRED, "file", "XML file of the device",          \
+             .complete = comp_files}
 
-/* read the scope options starting at FIRST; checks the domain state */
+/* read the scope options starting at FIRST against NAME's state (a stale
+ * status is repaired first: the command is about to act) */
 int devcmd_scope(struct shell *sh, const struct cmd_args *a, int first, enum scope_default def,
                  const char *name, unsigned *mask, struct err **e);
+/* NAME runs (rt_active) */
 bool devcmd_active(struct shell *sh, const char *name);
-
-/* one change, applied to the config and/or the live domain */
-struct devcmd_change {
-    const char *summary;     /* history line, e.g. "attach-disk vdb" */
-    /* edit the domain tree (config or live copy); may keep state in ctx */
-    int (*edit)(struct dnode *dom, void *ctx, struct err **e);
-    /* the hypervisor side for the live scope, given the edited live tree;
-     * NULL: this change cannot be made live */
-    int (*live)(struct shell *sh, const char *name, struct dnode *before,
-                struct dnode *after, void *ctx, struct err **e);
-    void *ctx;
-    bool dry_run;            /* print the diff, write nothing */
-};
-
-/* live first (so a refused hot-plug changes nothing), then the config;
- * 1 (and a note) when a config-only change leaves the config as it was */
-int devcmd_apply(struct shell *sh, const char *name, unsigned mask,
-                 const struct devcmd_change *c, struct err **e);
-
-/* a change only the config can take (setmaxmem, setvcpus): the scope
- * options at FIRST must not reach the running domain; WHAT names the
- * change in the refusal ("change the vcpus") */
-int devcmd_apply_config_only(struct shell *sh, const struct cmd_args *a, int first,
-                             enum scope_default def, const char *what,
-                             const struct devcmd_change *c, struct err **e);
-
-/* the hypervisor side of any change (core/runtime/live_devices.c): compares the devices
- * and memory of BEFORE and AFTER and hot-plugs, unplugs, changes media or
- * balloons through the supervisor; anything else is refused */
-int devcmd_live_sync(struct shell *sh, const char *name, struct dnode *before,
-                     struct dnode *after, void *ctx, struct err **e);
-
-/* a device to add: built once (in the context of the first domain it is
- * added to, so defaults such as a drawn MAC are the same in the config
- * and the live copy), then inserted as a copy */
-struct devcmd_new {
-    struct dnode *(*build)(const void *opts, struct err **e);   /* unchecked element */
-    const void *opts;
-    struct dnode *built;
-    char *selector;          /* of the last inserted copy */
-};
-/* a devcmd_change.edit: insert the device */
-int devcmd_new_edit(struct dnode *dom, void *ctx, struct err **e);
-/* --print-xml: the checked element, nothing changed */
-int devcmd_new_print(struct shell *sh, struct devcmd_new *n, struct err **e);
-void devcmd_new_free(struct devcmd_new *n);
-
 /* the live XML of a running domain (RUN/NAME/live.xml), or the config */
 struct dnode *devcmd_load(struct shell *sh, const char *name, bool inactive, struct err **e);
 char *devcmd_live_path(struct shell *sh, const char *name);
 
-/* read a device fragment file (size-capped); caller frees */
-char *devcmd_read_fragment(const char *path, struct err **e);
-
-/* virsh-style table: " A   B" header, dashes, rows; cells NULL print "-" */
-struct devcmd_table {
-    size_t ncols;
-    const char *const *head;
-    struct strv cells;       /* row-major */
+/* one change as a command asks for it */
+struct devcmd_req {
+    int scope_opt;           /* the first of the command's four scope options */
+    enum scope_default def;  /* what no scope option means */
+    const char *refuse_live; /* non-NULL: config only, e.g. "change the vcpus" */
+    const char *summary;     /* history line, e.g. "attach-disk vdb /img/b.qcow2" */
+    int (*edit)(struct dnode *dom, void *ctx, struct err **e);
+    void *ctx;
+    bool dry_run;            /* print the diff, write nothing */
+    const char *fail;        /* error prefix, e.g. "failed to attach disk: ", or NULL */
+    const char *done;        /* printed once made (not after a dry run or no change), or NULL */
 };
-void devcmd_table_add(struct devcmd_table *t, const char *const *row);
-void devcmd_table_print(FILE *out, struct devcmd_table *t);
+/* scope -> change -> apply -> message; the target is a->dom_name.  -1 on
+ * error, 0 when the change was made, 1 when nothing was (dry run, or the
+ * config already said that) */
+int devcmd_run(struct shell *sh, const struct cmd_args *a, const struct devcmd_req *r,
+               struct err **e);
+
+/* --print-xml of a device to add: the checked element, nothing changed */
+int devcmd_print_new(struct shell *sh, struct dev_new *n, struct err **e);
 
 #endif

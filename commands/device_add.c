@@ -40,30 +40,28 @@ static struct dnode *build_from_keys(const void *opts, struct err **e)
 static int run_device_add(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
     struct add_opts o = {args_str(a, ADD_OPT_TYPE), &a->argv};
-    struct devcmd_new n = {build_from_keys, &o, NULL, NULL};
-    unsigned mask;
-    if (devcmd_scope(sh, a, ADD_OPT_CONFIG, SCOPE_DEFAULT_CONFIG, a->dom_name, &mask, e) < 0)
-        return -1;
+    struct dev_new n = {build_from_keys, &o, NULL, NULL};
     struct buf b = {0};
     buf_printf(&b, "device-add %s", o.kind);
     for (size_t i = 0; i < a->argv.n; i++)
         buf_printf(&b, " %s", a->argv.v[i]);
     AUTOFREE char *summary = buf_steal(&b);
-    struct devcmd_change ch = {summary, devcmd_new_edit, devcmd_live_sync, &n,
-                               args_bool(a, ADD_OPT_DRY_RUN)};
-    int rc = devcmd_apply(sh, a->dom_name, mask, &ch, e);
-    if (rc == 0 && !ch.dry_run)
+    struct devcmd_req r = {.scope_opt = ADD_OPT_CONFIG, .def = SCOPE_DEFAULT_CONFIG,
+                           .summary = summary, .edit = dev_new_edit, .ctx = &n,
+                           .dry_run = args_bool(a, ADD_OPT_DRY_RUN)};
+    int rc = devcmd_run(sh, a, &r, e);
+    if (rc == 0)             /* the selector is known once inserted */
         shell_info(sh, "Device '%s' added", n.selector);
-    devcmd_new_free(&n);
+    dev_new_free(&n);
     return rc < 0 ? -1 : 0;
 }
 
 static const struct opt_def device_add_opts[] = {
-    [ADD_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [ADD_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [ADD_OPT_TYPE] = {"type", OPT_STRING, OPT_REQUIRED, "type",
                       "device type: disk, interface, serial, graphics ...",
                       .complete = comp_dev_kinds},
-    [ADD_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(ADD_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(ADD_OPT_CONFIG),
     [ADD_OPT_ASSIGN] = {"settings", OPT_ARGV, 0, "KEY=VALUE",
                         "schema paths of the new device (type=file source.file=/x ...)",

@@ -2,6 +2,8 @@
  * (the keys device-set takes). */
 #include "devcmd.h"
 
+#include "../shell/out.h"
+
 #include <string.h>
 
 #include "../core/base/buf.h"
@@ -76,7 +78,8 @@ static int run_device_list(struct shell *sh, const struct cmd_args *a, struct er
         return 0;
     }
     static const char *const head[] = {"Selector", "Settings"};
-    struct devcmd_table t = {2, head, {0}};
+    struct table t;
+    table_init_full(&t, 2, head);
     for (size_t i = 0; devs && i < devs->nkids; i++) {
         const struct dnode *d = devs->kids[i];
         if (!dev_is_device(d) || (kind && strcmp(kind, d->name) != 0))
@@ -84,15 +87,16 @@ static int run_device_list(struct shell *sh, const struct cmd_args *a, struct er
         AUTOFREE char *sel = dev_selector(d);
         AUTOFREE char *desc = describe(d, false);
         const char *row[] = {sel, desc};
-        devcmd_table_add(&t, row);
+        table_add_row(&t, row, -1, COLOR_NONE);
     }
-    devcmd_table_print(sh->out, &t);
+    table_print(&t, sh);
+    table_free(&t);
     dnode_free(dom);
     return 0;
 }
 
 static const struct opt_def device_list_opts[] = {
-    [DL_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [DL_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [DL_OPT_TYPE] = {"type", OPT_STRING, 0, "type", "only devices of this type (disk, interface, ...)",
                      .complete = comp_dev_kinds},
     [DL_OPT_INACTIVE] = {"inactive", OPT_BOOL, 0, NULL,

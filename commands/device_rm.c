@@ -23,24 +23,19 @@ static int edit_rm(struct dnode *dom, void *ctx, struct err **e)
 static int run_device_rm(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
     const char *sel = args_str(a, RM_OPT_SELECTOR);
-    unsigned mask;
-    if (devcmd_scope(sh, a, RM_OPT_CONFIG, SCOPE_DEFAULT_CONFIG, a->dom_name, &mask, e) < 0)
-        return -1;
     AUTOFREE char *summary = xasprintf("device-rm %s", sel);
-    struct devcmd_change ch = {summary, edit_rm, devcmd_live_sync, (void *)sel,
-                               args_bool(a, RM_OPT_DRY_RUN)};
-    if (devcmd_apply(sh, a->dom_name, mask, &ch, e) < 0)
-        return -1;
-    if (!ch.dry_run)
-        shell_info(sh, "Device '%s' removed", sel);
-    return 0;
+    AUTOFREE char *done = xasprintf("Device '%s' removed", sel);
+    struct devcmd_req r = {.scope_opt = RM_OPT_CONFIG, .def = SCOPE_DEFAULT_CONFIG,
+                           .summary = summary, .edit = edit_rm, .ctx = (void *)sel,
+                           .dry_run = args_bool(a, RM_OPT_DRY_RUN), .done = done};
+    return devcmd_run(sh, a, &r, e) < 0 ? -1 : 0;
 }
 
 static const struct opt_def device_rm_opts[] = {
-    [RM_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [RM_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [RM_OPT_SELECTOR] = {"selector", OPT_STRING, OPT_REQUIRED, "selector",
                          "the device: disk/vdb, interface/1 ...", .complete = comp_selectors},
-    [RM_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(RM_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(RM_OPT_CONFIG),
 };
 

@@ -49,26 +49,20 @@ static int run_device_set(struct shell *sh, const struct cmd_args *a, struct err
     struct set_ctx c = {args_str(a, SET_OPT_SELECTOR), &a->argv};
     if (a->argv.n == 0)
         return err_set(e, ERR_ARGS, "nothing to set: give KEY=VALUE (TAB lists the keys)");
-    unsigned mask;
-    if (devcmd_scope(sh, a, SET_OPT_CONFIG, SCOPE_DEFAULT_CONFIG, a->dom_name, &mask, e) < 0)
-        return -1;
     AUTOFREE char *summary = summary_of("device-set", c.selector, &a->argv);
-    struct devcmd_change ch = {summary, edit_set, devcmd_live_sync, &c,
-                               args_bool(a, SET_OPT_DRY_RUN)};
-    int rc = devcmd_apply(sh, a->dom_name, mask, &ch, e);
-    if (rc < 0)
-        return -1;
-    if (rc == 0 && !ch.dry_run)
-        shell_info(sh, "Device '%s' updated", c.selector);
-    return 0;
+    AUTOFREE char *done = xasprintf("Device '%s' updated", c.selector);
+    struct devcmd_req r = {.scope_opt = SET_OPT_CONFIG, .def = SCOPE_DEFAULT_CONFIG,
+                           .summary = summary, .edit = edit_set, .ctx = &c,
+                           .dry_run = args_bool(a, SET_OPT_DRY_RUN), .done = done};
+    return devcmd_run(sh, a, &r, e) < 0 ? -1 : 0;
 }
 
 static const struct opt_def device_set_opts[] = {
-    [SET_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [SET_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [SET_OPT_SELECTOR] = {"selector", OPT_STRING, OPT_REQUIRED, "selector",
                           "the device: disk/vda, interface/0, graphics/vnc ...",
                           .complete = comp_selectors},
-    [SET_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    DEVCMD_DRY_RUN_OPT(SET_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(SET_OPT_CONFIG),
     [SET_OPT_ASSIGN] = {"settings", OPT_ARGV, 0, "KEY=VALUE",
                         "schema paths to set (source.file=/x, target.bus=virtio, port=5901); "

@@ -22,7 +22,7 @@ static int run_device_show(struct shell *sh, const struct cmd_args *a, struct er
 }
 
 static const struct opt_def device_show_opts[] = {
-    [DS_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [DS_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [DS_OPT_SELECTOR] = {"selector", OPT_STRING, OPT_REQUIRED, "selector",
                          "the device: disk/vda, interface/0, graphics/vnc, serial/0 ...",
                          .complete = comp_selectors},

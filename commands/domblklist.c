@@ -1,6 +1,8 @@
 /* domblklist: the domain's disks as a table (virsh's columns) or JSON. */
 #include "devcmd.h"
 
+#include "../shell/out.h"
+
 #include <string.h>
 
 #include "../core/base/buf.h"
@@ -61,22 +63,24 @@ static int run_domblklist(struct shell *sh, const struct cmd_args *a, struct err
     bool details = args_bool(a, BL_OPT_DETAILS);
     static const char *const head_short[] = {"Target", "Source"};
     static const char *const head_long[] = {"Type", "Device", "Target", "Source"};
-    struct devcmd_table t = {details ? 4 : 2, details ? head_long : head_short, {0}};
+    struct table t;
+    table_init_full(&t, details ? 4 : 2, details ? head_long : head_short);
     for (size_t i = 0; devs && i < devs->nkids; i++) {
         const struct dnode *d = devs->kids[i];
         if (strcmp(d->name, "disk") != 0)
             continue;
         const char *row[] = {dnode_attr(d, "type"), dnode_attr(d, "device"),
                              dev_get(d, "target.dev"), disk_source(d)};
-        devcmd_table_add(&t, details ? row : row + 2);
+        table_add_row(&t, details ? row : row + 2, -1, COLOR_NONE);
     }
-    devcmd_table_print(sh->out, &t);
+    table_print(&t, sh);
+    table_free(&t);
     dnode_free(dom);
     return 0;
 }
 
 static const struct opt_def domblklist_opts[] = {
-    [BL_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [BL_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [BL_OPT_INACTIVE] = {"inactive", OPT_BOOL, 0, NULL,
                          "list the disks of the config, not of the running domain"},
     [BL_OPT_DETAILS] = {"details", OPT_BOOL, 0, NULL, "also print the type and device"},

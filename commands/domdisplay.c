@@ -7,9 +7,7 @@
 enum { DOMDISPLAY_OPT_DOMAIN };
 
 static const struct opt_def domdisplay_opts[] = {
-    [DOMDISPLAY_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                               .argname = "domain", .help = "domain name, id or uuid",
-                               .complete = comp_domains, .complete_flags = ST_ACTIVE},
+    [DOMDISPLAY_OPT_DOMAIN] = OPT_DOMAIN(ST_ACTIVE),
 };
 
 static int domdisplay_run(struct shell *sh, const struct cmd_args *a, struct err **e)

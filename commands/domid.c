@@ -6,15 +6,13 @@
 enum { DOMID_OPT_DOMAIN };
 
 static const struct opt_def domid_opts[] = {
-    [DOMID_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                          .argname = "domain", .help = "domain name or uuid",
-                          .complete = comp_domains},
+    [DOMID_OPT_DOMAIN] = OPT_DOMAIN_HELP(0, "domain name or uuid"),
 };
 
 static int domid_run(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
     struct dom_status st;
-    if (rt_status(sh->store, a->dom_name, &st, e) < 0)
+    if (rt_status_read(sh->store, a->dom_name, &st, e) < 0)
         return -1;
     if (st.id >= 0)
         fprintf(sh->out, "%d\n", st.id);

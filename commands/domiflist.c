@@ -1,6 +1,8 @@
 /* domiflist: the domain's network interfaces (virsh's columns) or JSON. */
 #include "devcmd.h"
 
+#include "../shell/out.h"
+
 #include <string.h>
 
 #include "../core/base/buf.h"
@@ -42,7 +44,8 @@ static int run_domiflist(struct shell *sh, const struct cmd_args *a, struct err 
     const struct dnode *devs = dev_container(dom);
     bool json = args_bool(a, IL_OPT_JSON);
     static const char *const head[] = {"Interface", "Type", "Source", "Model", "MAC"};
-    struct devcmd_table t = {5, head, {0}};
+    struct table t;
+    table_init_full(&t, 5, head);
     struct buf b = {0};
     size_t n = 0;
     buf_add(&b, "[");
@@ -53,7 +56,7 @@ static int run_domiflist(struct shell *sh, const struct cmd_args *a, struct err 
         AUTOFREE char *src = iface_source(d);
         const char *row[] = {dev_get(d, "target.dev"), dnode_attr(d, "type"), src,
                              dev_get(d, "model.type"), dev_get(d, "mac.address")};
-        devcmd_table_add(&t, row);
+        table_add_row(&t, row, -1, COLOR_NONE);
         buf_add(&b, n++ ? ",\n {" : "\n {");
         static const char *const keys[] = {"interface", "type", "source", "model", "mac"};
         for (size_t k = 0; k < 5; k++)
@@ -64,15 +67,15 @@ static int run_domiflist(struct shell *sh, const struct cmd_args *a, struct err 
     if (json)
         fputs(buf_str(&b), sh->out);
     else
-        devcmd_table_print(sh->out, &t);
-    strv_free(&t.cells);
+        table_print(&t, sh);
+    table_free(&t);
     buf_free(&b);
     dnode_free(dom);
     return 0;
 }
 
 static const struct opt_def domiflist_opts[] = {
-    [IL_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [IL_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [IL_OPT_INACTIVE] = {"inactive", OPT_BOOL, 0, NULL,
                          "list the interfaces of the config, not of the running domain"},
     [IL_OPT_JSON] = {"json", OPT_BOOL, 0, NULL,

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../core/xml/domain.h"
+#include "../core/domains/domains.h"
 #include "../core/runtime/runtime.h"
 #include "../core/store/store.h"
 #include "../completion/completers.h"
@@ -12,9 +13,7 @@
 enum { DOMINFO_OPT_DOMAIN, DOMINFO_OPT_JSON };
 
 static const struct opt_def dominfo_opts[] = {
-    [DOMINFO_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                            .argname = "domain", .help = "domain name, id or uuid",
-                            .complete = comp_domains},
+    [DOMINFO_OPT_DOMAIN] = OPT_DOMAIN(0),
     [DOMINFO_OPT_JSON] = {.name = "json", .kind = OPT_BOOL,
                           .help = "one JSON object (field names in the README)"},
 };
@@ -25,15 +24,6 @@ struct info {
     bool persistent, autostart;
     unsigned long long used_kib;
 };
-
-/* the running definition when there is one, else the persistent one */
-static struct dnode *current_def(struct shell *sh, const char *name, struct err **e)
-{
-    AUTOFREE char *live = store_live_text(sh->store, name);
-    if (live)
-        return dom_load_string(live, strlen(live), "live configuration", NULL, e);
-    return store_load(sh->store, name, e);
-}
 
 static void print_text(struct shell *sh, const char *name, const struct info *in)
 {
@@ -84,7 +74,8 @@ static int dominfo_run(struct shell *sh, const struct cmd_args *a, struct err **
 {
     const char *name = a->dom_name;
     struct info in = {0};
-    if (rt_status(sh->store, name, &in.st, e) < 0 || !(in.dom = current_def(sh, name, e)))
+    if (rt_status_read(sh->store, name, &in.st, e) < 0 ||
+        !(in.dom = domains_load(sh->store, name, DOMAINS_CURRENT, NULL, e)))
         return -1;
     in.persistent = store_exists(sh->store, name);
     in.autostart = in.persistent && store_autostart(sh->store, name);

@@ -5,9 +5,7 @@
 enum { DOMNAME_OPT_DOMAIN };
 
 static const struct opt_def domname_opts[] = {
-    [DOMNAME_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                            .argname = "domain", .help = "domain id or uuid",
-                            .complete = comp_domains},
+    [DOMNAME_OPT_DOMAIN] = OPT_DOMAIN_HELP(0, "domain id or uuid"),
 };
 
 static int domname_run(struct shell *sh, const struct cmd_args *a, struct err **e)

@@ -7,9 +7,7 @@
 enum { DOMSTATE_OPT_DOMAIN, DOMSTATE_OPT_REASON, DOMSTATE_OPT_JSON };
 
 static const struct opt_def domstate_opts[] = {
-    [DOMSTATE_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                             .argname = "domain", .help = "domain name, id or uuid",
-                             .complete = comp_domains},
+    [DOMSTATE_OPT_DOMAIN] = OPT_DOMAIN(0),
     [DOMSTATE_OPT_REASON] = {.name = "reason", .kind = OPT_BOOL, .help = "also print the reason"},
     [DOMSTATE_OPT_JSON] = {.name = "json", .kind = OPT_BOOL,
                            .help = "one JSON object {name, state, reason}"},
@@ -18,7 +16,7 @@ static const struct opt_def domstate_opts[] = {
 static int domstate_run(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
     struct dom_status st;
-    if (rt_status(sh->store, a->dom_name, &st, e) < 0)
+    if (rt_status_read(sh->store, a->dom_name, &st, e) < 0)
         return -1;
     const char *state = dom_state_name(st.state);
     if (args_bool(a, DOMSTATE_OPT_JSON)) {

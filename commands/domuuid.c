@@ -3,16 +3,14 @@
 #include <string.h>
 
 #include "../core/xml/domain.h"
-#include "../core/store/store.h"
+#include "../core/domains/domains.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 
 enum { DOMUUID_OPT_DOMAIN };
 
 static const struct opt_def domuuid_opts[] = {
-    [DOMUUID_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                            .argname = "domain", .help = "domain name or id",
-                            .complete = comp_domains},
+    [DOMUUID_OPT_DOMAIN] = OPT_DOMAIN_HELP(0, "domain name or id"),
 };
 
 static int domuuid_run(struct shell *sh, const struct cmd_args *a, struct err **e)
@@ -20,8 +18,7 @@ static int domuuid_run(struct shell *sh, const struct cmd_args *a, struct err **
     char uuid[37];
     if (!store_uuid(sh->store, a->dom_name, uuid)) {
         /* transient: only the running definition knows it */
-        AUTOFREE char *live = store_live_text(sh->store, a->dom_name);
-        struct dnode *dom = live ? dom_parse(live, strlen(live), "live configuration", e) : NULL;
+        struct dnode *dom = domains_load(sh->store, a->dom_name, DOMAINS_LIVE, NULL, e);
         if (!dom)
             return err_set(e, ERR_NOT_FOUND, "cannot read the uuid of domain '%s'", a->dom_name);
         snprintf(uuid, sizeof(uuid), "%s", dom_uuid(dom) ? dom_uuid(dom) : "");

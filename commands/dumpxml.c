@@ -6,8 +6,7 @@
 #include <string.h>
 
 #include "../core/xml/domain.h"
-#include "../core/runtime/runtime.h"
-#include "../core/store/store.h"
+#include "../core/domains/domains.h"
 #include "../core/xml/xml.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
@@ -16,9 +15,7 @@ enum { DUMPXML_OPT_DOMAIN, DUMPXML_OPT_INACTIVE, DUMPXML_OPT_SECURITY, DUMPXML_O
        DUMPXML_OPT_WRAP };
 
 static const struct opt_def dumpxml_opts[] = {
-    [DUMPXML_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                            .argname = "domain", .help = "domain name, id or uuid",
-                            .complete = comp_domains},
+    [DUMPXML_OPT_DOMAIN] = OPT_DOMAIN(0),
     [DUMPXML_OPT_INACTIVE] = {.name = "inactive", .kind = OPT_BOOL,
                               .help = "show the persistent configuration, not the running one"},
     [DUMPXML_OPT_SECURITY] = {.name = "security-info", .kind = OPT_BOOL,
@@ -29,18 +26,11 @@ static const struct opt_def dumpxml_opts[] = {
                           .help = "wrap the --xpath results in a <nodes> element"},
 };
 
-/* the text to show: live.xml of a running domain, else the stored file */
+/* the text to show: the running definition of an active domain, else the stored file */
 static char *source_text(struct shell *sh, const struct cmd_args *a, bool *live, struct err **e)
 {
-    *live = false;
-    if (!args_bool(a, DUMPXML_OPT_INACTIVE)) {
-        char *text = store_live_text(sh->store, a->dom_name);
-        if (text) {
-            *live = true;
-            return text;
-        }
-    }
-    return store_load_text(sh->store, a->dom_name, e);
+    enum domains_view v = args_bool(a, DUMPXML_OPT_INACTIVE) ? DOMAINS_INACTIVE : DOMAINS_CURRENT;
+    return domains_load_text(sh->store, a->dom_name, v, live, e);
 }
 
 static char *hide_secrets(char *text, bool live, struct err **e)

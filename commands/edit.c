@@ -19,9 +19,7 @@
 enum { EDIT_OPT_DOMAIN };
 
 static const struct opt_def edit_opts[] = {
-    [EDIT_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                         .argname = "domain", .help = "domain name, id or uuid",
-                         .complete = comp_domains, .complete_flags = ST_ANY | ST_PERSISTENT},
+    [EDIT_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY | ST_PERSISTENT),
 };
 
 struct edit {

@@ -1,11 +1,10 @@
-/* list: domains in one pass over the store: names from readdir of the
- * config dir, state from RUN/ (only the running ones have a status file),
- * no XML parsed.  Running domains first by id, then the others by name. */
+/* list: domains with their states in one pass (core/domains: readdir of
+ * the config dir and of RUN/, one status read per domain in RUN/), no XML
+ * parsed.  Running domains first by id, then the others by name. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/runtime/runtime.h"
-#include "../core/store/store.h"
+#include "../core/domains/domains.h"
 #include "../shell/out.h"
 #include "../shell/shell.h"
 
@@ -36,30 +35,16 @@ static const struct opt_def list_opts[] = {
     [LIST_OPT_TRANSIENT] = {.name = "transient", .kind = OPT_BOOL, .help = "list transient domains"},
 };
 
-struct row {
-    char *name;
-    struct dom_status st;
-    bool persistent;
-};
-
+/* running first by id, then by name */
 static int row_cmp(const void *pa, const void *pb)
 {
-    const struct row *a = pa, *b = pb;
+    const struct domain_info *a = pa, *b = pb;
     bool aa = a->st.id >= 0, ba = b->st.id >= 0;
     if (aa != ba)
         return aa ? -1 : 1;
     if (aa && a->st.id != b->st.id)
         return a->st.id < b->st.id ? -1 : 1;
     return strcmp(a->name, b->name);
-}
-
-static unsigned state_bit(enum dom_state s)
-{
-    if (s == DOM_RUNNING || s == DOM_BLOCKED)
-        return ST_RUNNING;
-    if (s == DOM_PAUSED)
-        return ST_PAUSED;
-    return dom_state_active(s) ? ST_OTHER : ST_SHUTOFF;
 }
 
 /* which states to show: --state-* if any, else --all / --inactive / active */
@@ -76,10 +61,8 @@ static unsigned wanted_states(const struct cmd_args *a)
     return args_bool(a, LIST_OPT_INACTIVE) ? ST_SHUTOFF : ST_ACTIVE;
 }
 
-static bool keep_row(struct shell *sh, const struct cmd_args *a, const struct row *r)
+static bool keep_row(struct shell *sh, const struct cmd_args *a, const struct domain_info *r)
 {
-    if (!(state_bit(r->st.state) & wanted_states(a)))
-        return false;
     if (args_bool(a, LIST_OPT_PERSISTENT) != args_bool(a, LIST_OPT_TRANSIENT) &&
         r->persistent != args_bool(a, LIST_OPT_PERSISTENT))
         return false;
@@ -89,57 +72,32 @@ static bool keep_row(struct shell *sh, const struct cmd_args *a, const struct ro
     return true;
 }
 
-/* persistent names plus running transient ones, with their state */
-static int collect(struct shell *sh, const struct cmd_args *a, struct row **rows, size_t *n,
+/* the domains in the wanted states (core/domains: one pass), filtered */
+static int collect(struct shell *sh, const struct cmd_args *a, struct domain_set *rows,
                    struct err **e)
 {
-    struct strv names = {0}, active = {0};
-    if (store_list(sh->store, &names, e) < 0 || rt_list_active(sh->store, &active, e) < 0) {
-        strv_free(&names);
-        strv_free(&active);
+    if (domains_list(sh->store, wanted_states(a), rows, e) < 0)
         return -1;
-    }
-    size_t cap = names.n + active.n, k = 0;
-    *rows = xcalloc(cap ? cap : 1, sizeof(**rows));
-    *n = 0;
-    for (size_t i = 0; i < names.n; i++) {
-        struct row r = {.name = steal_ptr(&names.v[i]), .persistent = true};
-        while (k < active.n && strcmp(active.v[k], r.name) < 0)
-            k++;
-        if (k < active.n && strcmp(active.v[k], r.name) == 0)
-            rt_status(sh->store, r.name, &r.st, NULL);
-        else
-            r.st = (struct dom_status){.state = DOM_SHUTOFF, .id = -1, .reason = "unknown"};
-        (*rows)[(*n)++] = r;
-    }
-    for (size_t i = 0; i < active.n; i++) {
-        if (store_exists(sh->store, active.v[i]))
-            continue;
-        struct row r = {.name = steal_ptr(&active.v[i])};
-        rt_status(sh->store, r.name, &r.st, NULL);
-        (*rows)[(*n)++] = r;
-    }
-    strv_free(&names);
-    strv_free(&active);
     size_t kept = 0;
-    for (size_t i = 0; i < *n; i++) {
-        if (keep_row(sh, a, &(*rows)[i]))
-            (*rows)[kept++] = (*rows)[i];
+    for (size_t i = 0; i < rows->n; i++) {
+        if (keep_row(sh, a, &rows->v[i]))
+            rows->v[kept++] = rows->v[i];
         else
-            free((*rows)[i].name);
+            free(rows->v[i].name);
     }
-    *n = kept;
-    qsort(*rows, *n, sizeof(**rows), row_cmp);
+    rows->n = kept;
+    if (rows->n > 1)         /* an empty set has no array: qsort(NULL) is UB */
+        qsort(rows->v, rows->n, sizeof(*rows->v), row_cmp);
     return 0;
 }
 
-static void uuid_of(struct shell *sh, const struct row *r, char out[37])
+static void uuid_of(struct shell *sh, const struct domain_info *r, char out[37])
 {
     if (!store_uuid(sh->store, r->name, out))
         strcpy(out, "-");
 }
 
-static void print_json(struct shell *sh, const struct row *rows, size_t n)
+static void print_json(struct shell *sh, const struct domain_info *rows, size_t n)
 {
     struct json j = {0};
     json_arr_begin(&j, NULL);
@@ -163,7 +121,7 @@ static void print_json(struct shell *sh, const struct row *rows, size_t n)
     json_print(&j, sh);
 }
 
-static void print_table(struct shell *sh, const struct row *rows, size_t n)
+static void print_table(struct shell *sh, const struct domain_info *rows, size_t n)
 {
     static const char *const head[] = {"Id", "Name", "State"};
     struct table t;
@@ -180,7 +138,7 @@ static void print_table(struct shell *sh, const struct row *rows, size_t n)
     table_free(&t);
 }
 
-static void print_lines(struct shell *sh, const struct cmd_args *a, const struct row *rows,
+static void print_lines(struct shell *sh, const struct cmd_args *a, const struct domain_info *rows,
                         size_t n)
 {
     bool name = args_bool(a, LIST_OPT_NAME), uuid = args_bool(a, LIST_OPT_UUID);
@@ -217,20 +175,17 @@ static int check_exclusive(const struct cmd_args *a, struct err **e)
 
 static int list_run(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
-    struct row *rows = NULL;
-    size_t n = 0;
-    if (check_exclusive(a, e) < 0 || collect(sh, a, &rows, &n, e) < 0)
+    struct domain_set rows;
+    if (check_exclusive(a, e) < 0 || collect(sh, a, &rows, e) < 0)
         return -1;
     if (args_bool(a, LIST_OPT_JSON))
-        print_json(sh, rows, n);
+        print_json(sh, rows.v, rows.n);
     else if (args_bool(a, LIST_OPT_NAME) || args_bool(a, LIST_OPT_UUID) ||
              args_bool(a, LIST_OPT_ID))
-        print_lines(sh, a, rows, n);
+        print_lines(sh, a, rows.v, rows.n);
     else
-        print_table(sh, rows, n);
-    for (size_t i = 0; i < n; i++)
-        free(rows[i].name);
-    free(rows);
+        print_table(sh, rows.v, rows.n);
+    domain_set_free(&rows);
     return 0;
 }
 

@@ -40,13 +40,14 @@ static int run_setmaxmem(struct shell *sh, const struct cmd_args *a, struct err 
     if (kib == 0)
         return err_set(e, ERR_ARGS, "invalid memory size 0: give a size above zero");
     AUTOFREE char *summary = xasprintf("setmaxmem %llu KiB", kib);
-    struct devcmd_change ch = {summary, edit_setmaxmem, NULL, &kib, false};
-    return devcmd_apply_config_only(sh, a, SX_OPT_CONFIG, SCOPE_DEFAULT_CURRENT,
-                                    "resize the maximum memory", &ch, e);
+    struct devcmd_req r = {.scope_opt = SX_OPT_CONFIG, .def = SCOPE_DEFAULT_CURRENT,
+                           .refuse_live = "resize the maximum memory", .summary = summary,
+                           .edit = edit_setmaxmem, .ctx = &kib};
+    return devcmd_run(sh, a, &r, e) < 0 ? -1 : 0;
 }
 
 static const struct opt_def setmaxmem_opts[] = {
-    [SX_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [SX_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [SX_OPT_SIZE] = {"size", OPT_STRING, OPT_REQUIRED, "size",
                      "new maximum memory size, as scaled integer (default KiB)"},
     DEVCMD_SCOPE_OPTS(SX_OPT_CONFIG),

@@ -40,16 +40,14 @@ static int run_setmem(struct shell *sh, const struct cmd_args *a, struct err **e
         return -1;
     if (kib == 0)
         return err_set(e, ERR_ARGS, "invalid memory size 0: give a size above zero");
-    unsigned mask;
-    if (devcmd_scope(sh, a, SM_OPT_CONFIG, SCOPE_DEFAULT_LIVE, a->dom_name, &mask, e) < 0)
-        return -1;
     AUTOFREE char *summary = xasprintf("setmem %llu KiB", kib);
-    struct devcmd_change ch = {summary, edit_setmem, devcmd_live_sync, &kib, false};
-    return devcmd_apply(sh, a->dom_name, mask, &ch, e) < 0 ? -1 : 0;
+    struct devcmd_req r = {.scope_opt = SM_OPT_CONFIG, .def = SCOPE_DEFAULT_LIVE,
+                           .summary = summary, .edit = edit_setmem, .ctx = &kib};
+    return devcmd_run(sh, a, &r, e) < 0 ? -1 : 0;
 }
 
 static const struct opt_def setmem_opts[] = {
-    [SM_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [SM_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [SM_OPT_SIZE] = {"size", OPT_STRING, OPT_REQUIRED, "size",
                      "new memory size, as scaled integer (default KiB)"},
     DEVCMD_SCOPE_OPTS(SM_OPT_CONFIG),

@@ -34,13 +34,14 @@ static int run_setvcpus(struct shell *sh, const struct cmd_args *a, struct err *
     if (count == 0 || count > 4096)
         return err_set(e, ERR_ARGS, "invalid vcpu count %llu: expected 1 to 4096", count);
     AUTOFREE char *summary = xasprintf("setvcpus %llu", count);
-    struct devcmd_change ch = {summary, edit_setvcpus, NULL, &count, false};
-    return devcmd_apply_config_only(sh, a, SV_OPT_CONFIG, SCOPE_DEFAULT_LIVE,
-                                    "change the vcpus", &ch, e);
+    struct devcmd_req r = {.scope_opt = SV_OPT_CONFIG, .def = SCOPE_DEFAULT_LIVE,
+                           .refuse_live = "change the vcpus", .summary = summary,
+                           .edit = edit_setvcpus, .ctx = &count};
+    return devcmd_run(sh, a, &r, e) < 0 ? -1 : 0;
 }
 
 static const struct opt_def setvcpus_opts[] = {
-    [SV_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
+    [SV_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
     [SV_OPT_COUNT] = {"count", OPT_INT, OPT_REQUIRED, "count", "number of virtual CPUs"},
     [SV_OPT_MAXIMUM] = {"maximum", OPT_BOOL, 0, NULL,
                         "set the maximum (the same <vcpu> value in this format)"},

@@ -6,7 +6,7 @@
 #include "../core/runtime/backend.h"
 #include "../core/base/buf.h"
 #include "../core/runtime/console.h"
-#include "../core/runtime/runtime.h"
+#include "../core/domains/domains.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 
@@ -24,14 +24,18 @@ static const struct opt_def start_opts[] = {
                                  .help = "start every inactive domain marked autostart"},
 };
 
-/* under the domain lock: re-check the state, load, hand over to the backend */
+/* a stale status (e.g. from before a host reboot, which is what
+ * --autostart-all follows) is repaired first, outside the lock the repair
+ * takes; then under the domain lock: re-check the state, load, hand over
+ * to the backend */
 static int start_one(struct shell *sh, const char *name, unsigned flags, struct err **e)
 {
+    struct dom_status ds;
+    rt_status_repair(sh->store, name, &ds, NULL);
     int lock = store_lock(sh->store, name, false, e);
     if (lock < 0)
         return -1;
-    struct dom_status ds;
-    int rc = rt_status(sh->store, name, &ds, e);
+    int rc = rt_status_read(sh->store, name, &ds, e);
     struct dnode *dom = NULL;
     int id;
     if (rc == 0 && dom_state_active(ds.state))
@@ -49,22 +53,19 @@ static int start_one(struct shell *sh, const char *name, unsigned flags, struct 
 
 static int start_autostart_all(struct shell *sh, unsigned flags, struct err **e)
 {
-    struct strv names = {0};
+    struct domain_set off;
     struct buf failed = {0};
-    if (store_list(sh->store, &names, e) < 0)
+    if (domains_list(sh->store, ST_SHUTOFF | ST_PERSISTENT, &off, e) < 0)
         return -1;
-    for (size_t i = 0; i < names.n; i++) {
-        struct dom_status ds;
-        if (!store_autostart(sh->store, names.v[i]) ||
-            rt_status(sh->store, names.v[i], &ds, NULL) < 0 || dom_state_active(ds.state))
-            continue;
+    for (size_t i = 0; i < off.n; i++) {
+        const char *name = off.v[i].name;
         struct err *one = NULL;
-        if (start_one(sh, names.v[i], flags, &one) < 0)
-            buf_printf(&failed, "%s'%s': %s", failed.len ? "; " : "", names.v[i],
+        if (store_autostart(sh->store, name) && start_one(sh, name, flags, &one) < 0)
+            buf_printf(&failed, "%s'%s': %s", failed.len ? "; " : "", name,
                        one && one->msg ? one->msg : "failed");
         err_free(one);
     }
-    strv_free(&names);
+    domain_set_free(&off);
     int rc = 0;
     if (failed.len)
         rc = err_set(e, ERR_BACKEND, "cannot start autostart domains: %s", buf_str(&failed));

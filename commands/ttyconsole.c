@@ -2,18 +2,15 @@
  * own pty, published as <console tty=> in the live XML). */
 #include <string.h>
 
-#include "../core/base/rundir.h"
+#include "../core/domains/domains.h"
 #include "../core/xml/domain.h"
-#include "../core/store/store.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 
 enum { TTYCONSOLE_OPT_DOMAIN };
 
 static const struct opt_def ttyconsole_opts[] = {
-    [TTYCONSOLE_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                               .argname = "domain", .help = "domain name, id or uuid",
-                               .complete = comp_domains, .complete_flags = ST_ACTIVE},
+    [TTYCONSOLE_OPT_DOMAIN] = OPT_DOMAIN(ST_ACTIVE),
 };
 
 /* the first <console tty=>, else the first pty <serial>'s source path */
@@ -32,13 +29,7 @@ static const char *console_tty(const struct dnode *dom)
 
 static int ttyconsole_run(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
-    AUTOFREE char *path = xasprintf("%s/%s/" RUNF_LIVE, sh->store->run_dir, a->dom_name);
-    size_t len = 0;
-    AUTOFREE char *xml = read_file_max(path, DOM_MAX_XML, &len, e);
-    if (!xml)
-        return -1;
-    /* dom_parse, not dom_load_string: an inactive parse drops tty= and pty paths */
-    struct dnode *dom = dom_parse(xml, len, "live configuration", e);
+    struct dnode *dom = domains_load(sh->store, a->dom_name, DOMAINS_LIVE, NULL, e);
     if (!dom)
         return -1;
     const char *tty = console_tty(dom);

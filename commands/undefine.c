@@ -6,9 +6,7 @@
 enum { UNDEFINE_OPT_DOMAIN };
 
 static const struct opt_def undefine_opts[] = {
-    [UNDEFINE_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                             .argname = "domain", .help = "domain name, id or uuid",
-                             .complete = comp_domains, .complete_flags = ST_ANY | ST_PERSISTENT},
+    [UNDEFINE_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY | ST_PERSISTENT),
 };
 
 static int undefine_run(struct shell *sh, const struct cmd_args *a, struct err **e)

@@ -5,8 +5,6 @@
 
 #include <string.h>
 
-#include "../core/xml/xml.h"
-
 enum {
     UD_OPT_DOMAIN,
     UD_OPT_FILE,
@@ -45,38 +43,26 @@ static int edit_update(struct dnode *dom, void *ctx, struct err **e)
 static int run_update_device(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
     const char *file = args_str(a, UD_OPT_FILE);
-    unsigned mask;
-    if (devcmd_scope(sh, a, UD_OPT_CONFIG, SCOPE_DEFAULT_CURRENT, a->dom_name, &mask, e) < 0)
-        return -1;
-    AUTOFREE char *text = devcmd_read_fragment(file, e);
-    struct dnode *raw = text ? xml_parse(text, strlen(text), file, e) : NULL;
-    if (raw && !dev_kind_known(raw->name)) {
-        err_set(e, ERR_SCHEMA, "%s: <%s> is not a device", file, raw->name);
-        dnode_free(raw);
-        raw = NULL;
-    }
+    AUTOFREE char *text = NULL;
+    struct dnode *raw = dev_fragment_load(file, &text, e);
     if (!raw)
         return -1;
     struct ud_ctx c = {file, text, raw};
     AUTOFREE char *summary = xasprintf("update-device %s", file);
-    struct devcmd_change ch = {summary, edit_update, devcmd_live_sync, &c,
-                               args_bool(a, UD_OPT_DRY_RUN)};
-    int rc = devcmd_apply(sh, a->dom_name, mask, &ch, e);
+    AUTOFREE char *fail = xasprintf("failed to update device from %s: ", file);
+    struct devcmd_req r = {.scope_opt = UD_OPT_CONFIG, .def = SCOPE_DEFAULT_CURRENT,
+                           .summary = summary, .edit = edit_update, .ctx = &c,
+                           .dry_run = args_bool(a, UD_OPT_DRY_RUN), .fail = fail,
+                           .done = "Device updated successfully"};
+    int rc = devcmd_run(sh, a, &r, e);
     dnode_free(raw);
-    if (rc < 0) {
-        err_prefix(e, "failed to update device from %s: ", file);
-        return -1;
-    }
-    if (!ch.dry_run)
-        shell_info(sh, "Device updated successfully");
-    return 0;
+    return rc < 0 ? -1 : 0;
 }
 
 static const struct opt_def update_device_opts[] = {
-    [UD_OPT_DOMAIN] = DEVCMD_DOMAIN_OPT(ST_ANY),
-    [UD_OPT_FILE] = {"file", OPT_STRING, OPT_REQUIRED, "file", "XML file of the device",
-                     .complete = comp_files},
-    [UD_OPT_DRY_RUN] = {"dry-run", OPT_BOOL, 0, NULL, "print the diff, change nothing"},
+    [UD_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY),
+    DEVCMD_FILE_OPT(UD_OPT_FILE),
+    DEVCMD_DRY_RUN_OPT(UD_OPT_DRY_RUN),
     DEVCMD_SCOPE_OPTS(UD_OPT_CONFIG),
 };
 

@@ -7,9 +7,7 @@
 enum { VNCDISPLAY_OPT_DOMAIN };
 
 static const struct opt_def vncdisplay_opts[] = {
-    [VNCDISPLAY_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                               .argname = "domain", .help = "domain name, id or uuid",
-                               .complete = comp_domains, .complete_flags = ST_ACTIVE},
+    [VNCDISPLAY_OPT_DOMAIN] = OPT_DOMAIN(ST_ACTIVE),
 };
 
 static int vncdisplay_run(struct shell *sh, const struct cmd_args *a, struct err **e)

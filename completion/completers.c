@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include "../core/domains/domains.h"
-#include "../core/runtime/runtime.h"
 #include "../core/xml/schema.h"
 #include "../core/store/store.h"
 #include "../core/xml/tree.h"
@@ -34,73 +33,19 @@ static struct store *comp_store(struct shell *sh)
     return sh->store;
 }
 
-static unsigned state_bit(enum dom_state s)
-{
-    switch (s) {
-    case DOM_SHUTOFF: return ST_SHUTOFF;
-    case DOM_RUNNING:
-    case DOM_BLOCKED: return ST_RUNNING;
-    case DOM_PAUSED: return ST_PAUSED;
-    default: return ST_OTHER;
-    }
-}
-
-/* true when names (sorted) holds s */
-static bool sorted_has(const struct strv *names, const char *s)
-{
-    size_t lo = 0, hi = names->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(names->v[mid], s);
-        if (c == 0)
-            return true;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
-}
-
-/* Only domains with live state need their status read: every other
- * persistent domain is shut off.  So `start <TAB>` lists the store once
- * and `destroy <TAB>` does not list it at all, even with thousands of
- * defined domains. */
+/* core/domains lists in one pass; only domains in RUN/ have their
+ * status read, so `start <TAB>` lists the store once and `destroy <TAB>`
+ * does not list it at all, even with thousands of defined domains */
 void comp_domains(struct shell *sh, const struct cmd_args *partial, unsigned flags,
                   struct strv *out)
 {
     struct store *st = comp_store(sh);
-    if (!st)
+    struct domain_set set;
+    if (!st || domains_list(st, flags & (ST_ANY | ST_PERSISTENT), &set, NULL) < 0)
         return;
-    unsigned states = flags & ST_ANY;
-    if (!states)
-        states = ST_ANY;
-    struct strv defined = {0}, active = {0};
-    struct err *e = NULL;
-    if (rt_list_active(st, &active, &e) < 0 ||
-        ((states & ST_SHUTOFF) && store_list(st, &defined, &e) < 0))
-        goto done;
-    strv_sort(&active);
-    for (size_t i = 0; i < active.n; i++) {
-        struct dom_status ds;
-        if (rt_status(st, active.v[i], &ds, &e) < 0) {
-            err_clear(&e);
-            continue;
-        }
-        /* a stale transient domain is gone, not shut off */
-        bool need_config = (flags & ST_PERSISTENT) || ds.state == DOM_SHUTOFF;
-        if (need_config && !store_exists(st, active.v[i]))
-            continue;
-        if (states & state_bit(ds.state))
-            strv_push(out, active.v[i]);
-    }
-    for (size_t i = 0; i < defined.n; i++)
-        if (!sorted_has(&active, defined.v[i]))
-            strv_push(out, defined.v[i]);
-done:
-    err_free(e);
-    strv_free(&defined);
-    strv_free(&active);
+    for (size_t i = 0; i < set.n; i++)
+        strv_push_take(out, steal_ptr(&set.v[i].name));
+    domain_set_free(&set);
 }
 
 void comp_files(struct shell *sh, const struct cmd_args *partial, unsigned flags,

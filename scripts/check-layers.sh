@@ -13,10 +13,12 @@
 #   0     base         core/base/       mem, err, buf, fsutil, proto, qmp, rundir
 #   0     supervisor   core/supervisor/ (base only)
 #   1     xml          core/xml/        tree, schema, libxml2, the domain model
-#   2     store        core/store/      config dir, locks, history, config changes
+#   2     store        core/store/      config dir, locks, history, the config transaction
 #   3     devices      core/devices/    device selectors, keys, fragments
-#   4     runtime      core/runtime/    backends, argv, supervisor spawn, console, live changes
-#   5     domains      core/domains/    resolve and list domains with their states
+#   4     runtime      core/runtime/    backends, argv, supervisor spawn, status, console,
+#                                       live device changes
+#   5     domains      core/domains/    resolve and list domains with their states, the
+#                                       config-change engine
 #   6     framework    shell/ but main.c and repl.c: cmd table, parser, dispatcher, output
 #   7     completion   completion/
 #   8     commands     commands/

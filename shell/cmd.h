@@ -13,6 +13,7 @@
 
 #include "../core/base/err.h"
 #include "../core/base/mem.h"
+#include "../core/domains/domains.h"
 #include "../core/store/store.h"
 
 struct shell;
@@ -45,14 +46,7 @@ struct opt_def {
     unsigned complete_flags;     /* e.g. the domain states to offer */
 };
 
-/* domain state masks for target_states and domain completers */
-#define ST_SHUTOFF  0x01u
-#define ST_RUNNING  0x02u
-#define ST_PAUSED   0x04u
-#define ST_OTHER    0x08u   /* shutdown in progress, crashed (preserved), pmsuspended */
-#define ST_ACTIVE   (ST_RUNNING | ST_PAUSED | ST_OTHER)
-#define ST_ANY      (ST_SHUTOFF | ST_ACTIVE)
-#define ST_PERSISTENT 0x10u /* completer: persistent domains only */
+/* the domain state classes ST_* (target_states, completers) are core/domains' */
 
 #define CMD_NOSTORE    0x01u  /* runs without opening the store (help, echo, ...) */
 #define CMD_READ_WRITE 0x02u  /* changes something: refused under -r */
@@ -74,6 +68,15 @@ struct cmd_def {
 };
 
 #define NOPTS(tbl) (sizeof(tbl) / sizeof((tbl)[0]))
+
+/* The domain option most commands take: required, positional, completed
+ * with the domains whose state class is in STATES (ST_*, 0: any); the
+ * command includes completion/completers.h for comp_domains.  HELP: the
+ * help line when the command accepts less than "name, id or uuid". */
+#define OPT_DOMAIN(states) OPT_DOMAIN_HELP(states, "domain name, id or uuid")
+#define OPT_DOMAIN_HELP(states, text)                                                 \
+    {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED, .argname = "domain", \
+     .help = (text), .complete = comp_domains, .complete_flags = (states)}
 
 /* parsed arguments: one slot per option of the command */
 struct cmd_args {

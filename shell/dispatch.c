@@ -50,29 +50,22 @@ static void put_message(FILE *f, const struct err *e)
 static void print_error(struct shell *sh, const struct err *e, const char *cmd)
 {
     fflush(sh->out);   /* keep stdout and stderr in order when both are a pipe */
+    /* the line is composed, then written at once: stderr is unbuffered,
+     * and a long message (a 1 MB name) cost a write() per character */
+    char *line = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&line, &len);
+    FILE *f = m ? m : sh->err;
     if (e && e->msg) {
-        fputs("error: ", sh->err);
-        put_message(sh->err, e);
-        fputc('\n', sh->err);
+        fputs("error: ", f);
+        put_message(f, e);
+        fputc('\n', f);
     } else
-        fprintf(sh->err, "error: command '%s' failed\n", cmd);
+        fprintf(f, "error: command '%s' failed\n", cmd);
+    if (m && fclose(m) == 0)
+        fwrite(line, 1, len, sh->err);
+    free(line);
     fflush(sh->err);
-}
-
-static unsigned state_mask(enum dom_state s)
-{
-    switch (s) {
-    case DOM_SHUTOFF:
-    case DOM_NOSTATE:
-        return ST_SHUTOFF;
-    case DOM_RUNNING:
-    case DOM_BLOCKED:
-        return ST_RUNNING;
-    case DOM_PAUSED:
-        return ST_PAUSED;
-    default:
-        return ST_OTHER;
-    }
 }
 
 static int check_state(struct shell *sh, const struct cmd_def *cmd, const char *name,
@@ -82,9 +75,10 @@ static int check_state(struct shell *sh, const struct cmd_def *cmd, const char *
     struct dom_status st;
     if (!want || want == ST_ANY)
         return 0;
-    if (rt_status(sh->store, name, &st, e) < 0)
+    /* the command acts on the domain: a stale status is repaired first */
+    if (rt_status_repair(sh->store, name, &st, e) < 0)
         return -1;
-    if (state_mask(st.state) & want)
+    if (domains_state_class(st.state) & want)
         return 0;
     if (want == ST_SHUTOFF)
         return err_set(e, ERR_STATE, "domain '%s' is already running", name);

@@ -19,13 +19,20 @@ void table_init(struct table *t, size_t ncols, const char *const *headers)
     table_add_row(t, headers, -1, COLOR_NONE);
 }
 
+void table_init_full(struct table *t, size_t ncols, const char *const *headers)
+{
+    table_init(t, ncols, headers);
+    t->empty = "-";
+    t->full = true;
+}
+
 void table_add_row(struct table *t, const char *const *cells, int col_colored,
                    enum out_color color)
 {
     xgrow(&t->colors, &t->ccap, t->cells.n + t->ncols, sizeof(*t->colors));
     for (size_t c = 0; c < t->ncols; c++) {
         t->colors[t->cells.n] = (int)c == col_colored ? color : COLOR_NONE;
-        strv_push(&t->cells, cells[c] ? cells[c] : "");
+        strv_push(&t->cells, cells[c] && *cells[c] ? cells[c] : t->empty ? t->empty : "");
     }
 }
 
@@ -123,7 +130,8 @@ void table_print(const struct table *t, struct shell *sh)
         if (tw > w[i % t->ncols])
             w[i % t->ncols] = tw;
     }
-    fit_width(w, t->ncols, out_term_width());
+    if (!t->full)
+        fit_width(w, t->ncols, out_term_width());
     struct buf line = {0};
     for (size_t r = 0; r < nrows; r++) {
         buf_reset(&line);

@@ -17,15 +17,21 @@
 enum out_color { COLOR_NONE, COLOR_GREEN, COLOR_YELLOW, COLOR_RED, COLOR_DIM };
 
 /* a table: header row then data rows, printed as virsh does
- * (" Id   Name   State", dashes, rows; columns 3 spaces apart) */
+ * (" Id   Name   State", dashes, rows; columns 3 spaces apart).  The
+ * table owns copies of its cells; table_free releases them. */
 struct table {
     size_t ncols;
     struct strv cells;          /* row-major, header first */
     enum out_color *colors;     /* one per cell */
     size_t ccap;
+    const char *empty;          /* shown for a NULL or "" cell ("" after table_init) */
+    bool full;                  /* never cut a column to fit the terminal */
 };
 
 void table_init(struct table *t, size_t ncols, const char *const *headers);
+/* a table whose cells are values to copy (device sources, settings):
+ * never cut to the terminal, "-" for an empty cell (virsh's domblklist) */
+void table_init_full(struct table *t, size_t ncols, const char *const *headers);
 /* add one row of ncols cells; color applies to cell col_colored (-1: none) */
 void table_add_row(struct table *t, const char *const *cells, int col_colored,
                    enum out_color color);

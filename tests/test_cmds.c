@@ -181,11 +181,11 @@ Test(cmds, duplicates_refused)
     char *before = tree_listing();
     r = qlinef("define %s", a2);
     cr_assert_eq(r.status, 1);
-    cr_assert_str_eq(r.err, "error: domain 'alpha' already exists with uuid " UUID1 "\n");
+    cr_assert_str_eq(r.err, "error: operation failed: domain 'alpha' already exists with uuid " UUID1 "\n");
     run_free(&r);
     r = qlinef("define %s", b);
     cr_assert_eq(r.status, 1);
-    cr_assert_str_eq(r.err, "error: domain 'alpha' is already defined with uuid " UUID1 "\n");
+    cr_assert_str_eq(r.err, "error: operation failed: domain 'alpha' is already defined with uuid " UUID1 "\n");
     run_free(&r);
     /* refused: nothing written anywhere (no config, index, lock or history) */
     char *after = tree_listing();

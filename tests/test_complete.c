@@ -413,3 +413,16 @@ Test(complete, bash_completion_script)
     AUTOFREE char *opts = bash_complete("domsh -", "domsh -");
     cr_expect(strstr(opts, "--connect\n") && strstr(opts, "-q\n"), "%s", opts);
 }
+
+/* issue 10, item 6: a name with blanks is offered quoted, by the engine and
+ * through bash, and the quoted word completes what follows it */
+Test(complete, name_with_blanks_is_quoted)
+{
+    define("web server 1");
+    define("webby");
+    expect_comp("start web", "'web server 1'\nwebby\n");
+    expect_comp("start 'web s", "'web server 1'\n");
+    expect_comp("domblklist 'web server 1' --d", "--details\n");
+    expect_bash("domsh -c test:///default start web", "domsh -c test : ///default start web",
+                "'web server 1'\nwebby\n");
+}

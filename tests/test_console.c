@@ -171,6 +171,7 @@ struct fake {
     int m, s;               /* pty master (the user), slave (client's tty) */
     pid_t pid;
     struct termios before;
+    const int *ignore;      /* signals the client inherits as ignored (0-terminated) */
 };
 
 static void fake_listen(struct fake *f)
@@ -190,6 +191,20 @@ static void fake_listen(struct fake *f)
     tcgetattr(f->s, &f->before);
 }
 
+/* the signals a user (kill, a closed window) sends a console client */
+static const int user_signals[] = { SIGTERM, SIGHUP, SIGQUIT, SIGINT, SIGUSR1, SIGALRM, 0 };
+
+/* the client's signal dispositions are the test's choice, not inherited
+ * from whoever runs the suite (a script's background job has SIGINT and
+ * SIGQUIT ignored, nohup SIGHUP): default, except f->ignore */
+static void set_dispositions(const struct fake *f)
+{
+    for (const int *p = user_signals; *p; p++)
+        signal(*p, SIG_DFL);
+    for (const int *p = f->ignore; p && *p; p++)
+        signal(*p, SIG_IGN);
+}
+
 /* child: the client; exits 0 ok, 1 error, 2 ok+guest end; ROOT/said gets
  * the error or the closing message */
 static void fake_client(struct fake *f, const struct console_opts *o0)
@@ -198,6 +213,7 @@ static void fake_client(struct fake *f, const struct console_opts *o0)
     cr_assert_neq(f->pid, -1);
     if (f->pid)
         return;
+    set_dispositions(f);
     struct console_opts o = *o0;
     o.name = "dom1";
     o.in_fd = o.out_fd = f->s;
@@ -404,18 +420,65 @@ Test(console_session, busy_is_refused_before_any_banner)
 
 Test(console_session, signals_restore_the_terminal)
 {
-    const int sigs[] = { SIGTERM, SIGHUP, SIGQUIT, SIGINT };
-    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+    for (const int *sig = user_signals; *sig; sig++) {
         struct fake f = { 0 };
         fake_listen(&f);
         fake_client(&f, &(struct console_opts){ 0 });
         fake_attach(&f, 0, NULL);
         screen_until(&f, "Escape character");
-        kill(f.pid, sigs[i]);
+        kill(f.pid, *sig);
         /* raw mode was undone before the signal took its default effect */
-        cr_assert_eq(fake_wait(&f), 128 + sigs[i]);
+        cr_assert_eq(fake_wait(&f), 128 + *sig, "signal %d", *sig);
         fake_free(&f);
     }
+}
+
+/* a signal at each moment of the attach: while the client waits for the
+ * supervisor's answer, just after it (raw mode being set up), and just
+ * after the banner.  Whichever the client is doing, it ends by that
+ * signal and the terminal is as it was (fake_wait checks) */
+Test(console_session, signal_at_any_moment_of_the_attach, .timeout = 300)
+{
+    const size_t nsigs = sizeof(user_signals) / sizeof(user_signals[0]) - 1;
+    for (size_t round = 0; round < 60; round++) {
+        int sig = user_signals[round % nsigs], moment = (int)(round % 3);
+        struct fake f = { 0 };
+        fake_listen(&f);
+        fake_client(&f, &(struct console_opts){ 0 });
+        cr_assert(wait_in(f.lsock), "client never connected");
+        f.conn = accept(f.lsock, NULL, NULL);
+        char p[128];
+        cr_assert_eq(fake_frame(&f, p, sizeof(p)), PROTO_ATTACH);
+        if (moment >= 1)
+            proto_send_str(f.conn, PROTO_OK, "");
+        if (moment == 2)
+            screen_until(&f, "Escape character");
+        kill(f.pid, sig);
+        cr_assert_eq(fake_wait(&f), 128 + sig, "round %zu: signal %d at moment %d", round, sig, moment);
+        fake_free(&f);
+    }
+}
+
+/* signals the user's environment ignores (nohup, a script's background
+ * job) do not end the session: output still flows, the escape detaches */
+Test(console_session, ignored_signals_stay_ignored)
+{
+    struct fake f = { .ignore = (const int[]){ SIGHUP, SIGINT, SIGQUIT, 0 } };
+    fake_listen(&f);
+    fake_client(&f, &(struct console_opts){ 0 });
+    fake_attach(&f, 0, NULL);
+    screen_until(&f, "Escape character");
+    char p[256];
+    cr_assert_eq(fake_frame(&f, p, sizeof(p)), PROTO_RESIZE);
+    kill(f.pid, SIGHUP);
+    kill(f.pid, SIGINT);
+    kill(f.pid, SIGQUIT);
+    proto_send_str(f.conn, PROTO_DATA, "still attached\r\n");
+    screen_until(&f, "still attached\r\n");
+    cr_assert_eq(write(f.m, "\x1d", 1), 1);
+    cr_assert_eq(fake_frame(&f, p, sizeof(p)), PROTO_DETACH);
+    cr_assert_eq(fake_wait(&f), 0);
+    fake_free(&f);
 }
 
 Test(console_session, sigwinch_sends_resize)

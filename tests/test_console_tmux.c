@@ -156,15 +156,6 @@ static void console_cmd(struct tmx *x, int win, const char *opts)
     console_cmd_dom(x, win, "vm", opts);
 }
 
-static bool file_same(const char *a, const char *b)
-{
-    char *x = slurp(a, NULL), *y = slurp(b, NULL);
-    bool same = x && y && strcmp(x, y) == 0;
-    free(x);
-    free(y);
-    return same;
-}
-
 /* type CMD (a guest poweroff) in window win: the session of DOM ends
  * with its closing line and status 0 */
 static void poweroff_ends_session(struct tmx *x, int win, const char *cmd, const char *dom,
@@ -179,11 +170,12 @@ static void poweroff_ends_session(struct tmx *x, int win, const char *cmd, const
     free(s);
 }
 
-/* run inner in window win between two `stty -g` snapshots */
+/* run inner in window win between two `stty -g` snapshots; the second is
+ * renamed into place once written, so "after exists" means "complete" */
 static void keys_stty(struct tmx *x, int win, const char *inner)
 {
-    char *cmd = fmt("stty -g > %s/before; %s; echo rc=$?; stty -g > %s/after", x->rt.root, inner,
-                    x->rt.root);
+    char *cmd = fmt("stty -g > %s/before; %s; echo rc=$?; stty -g > %s/after.tmp && "
+                    "mv %s/after.tmp %s/after", x->rt.root, inner, x->rt.root, x->rt.root, x->rt.root);
     keys(x, win, cmd, true);
     free(cmd);
 }
@@ -192,10 +184,15 @@ static void keys_stty(struct tmx *x, int win, const char *inner)
 static void assert_stty_kept(struct tmx *x, const char *when)
 {
     char *b = fmt("%s/before", x->rt.root), *a = fmt("%s/after", x->rt.root);
-    for (int i = 0; i < 500 && access(a, F_OK) != 0; i++)
+    /* a hang guard, not a timing check: under load the shell may take
+     * seconds to get to the second stty */
+    for (int i = 0; i < 6000 && access(a, F_OK) != 0; i++)
         usleep(10000);
-    usleep(50000);
-    cr_assert(file_same(b, a), "stty -g differs after %s", when);
+    char *bt = slurp(b, NULL), *at = slurp(a, NULL);
+    cr_assert(at, "no stty -g snapshot after %s", when);
+    cr_assert_str_eq(at, bt, "stty -g differs after %s", when);
+    free(bt);
+    free(at);
     free(a);
     free(b);
 }

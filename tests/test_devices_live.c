@@ -13,9 +13,11 @@
 #include <unistd.h>
 
 #include "../core/base/buf.h"
+#include "../core/base/mem.h"
 #include "../core/base/proto.h"
 #include "../shell/cmd.h"
 #include "helpers.h"
+#include "live_check.h"
 
 /* ---- live changes on the test backend (fake guest, same supervisor) ---- */
 
@@ -195,8 +197,9 @@ static void boot_guest(struct guest *g)
         cr_skip_test("needs the runtime, qemu-system-x86_64 and /boot/vmlinuz-*");
     g->root = qemu_root = tmp_root();
     char *mk = fmt("sh '%s/scripts/mkinitramfs.sh' '%s/initrd.img' >/dev/null 2>&1 && "
-                   "qemu-img create -q -f raw '%s/extra.img' 16M",
-                   src_dir(), g->root, g->root);
+                   "qemu-img create -q -f raw '%s/extra.img' 16M && "
+                   "qemu-img create -q -f raw '%s/cd1.iso' 1M && cp '%s/cd1.iso' '%s/cd2.iso'",
+                   src_dir(), g->root, g->root, g->root, g->root, g->root);
     if (system(mk) != 0)
         cr_skip_test("cannot build the busybox initramfs (busybox-static, modules)");
     free(mk);
@@ -204,6 +207,7 @@ static void boot_guest(struct guest *g)
                     "<os><type arch='x86_64' machine='pc'>hvm</type><kernel>%s</kernel>"
                     "<initrd>%s/initrd.img</initrd><cmdline>console=ttyS0 quiet panic=-1</cmdline>"
                     "</os><features><acpi/></features><devices>"
+                    "<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/></disk>"
                     "<interface type='user'><mac address='52:54:00:d0:00:01'/><model type='virtio'/>"
                     "</interface><serial type='pty'><target port='0'/></serial></devices></domain>\n",
                     kernel, g->root);
@@ -241,4 +245,28 @@ Test(devices_qemu, guest_sees_hotplugged_disk_and_nic)
     close(g.con);
     buf_free(&g.out);
     free(attach);
+}
+
+/* issue 10, item 3: the running guest's id, pty paths and console survive
+ * every live change (the test backend's side is test_live_state.c) */
+Test(devices_qemu, live_changes_keep_id_ptys_and_console)
+{
+    struct guest g = {0};
+    boot_guest(&g);
+    close(g.con);     /* the console command takes the device over below */
+    buf_free(&g.out);
+    char *changes[] = {
+        fmt("attach-disk demo %s/extra.img vdb", g.root),
+        xstrdup("detach-disk demo vdb"),
+        xstrdup("attach-interface demo user --model virtio --mac 52:54:00:d0:00:02"),
+        xstrdup("detach-interface demo user --mac 52:54:00:d0:00:02"),
+        fmt("change-media demo hdc %s/cd1.iso", g.root),
+        xstrdup("setmem demo 96M"),
+        fmt("device-set demo disk/hdc source.file=%s/cd2.iso --live", g.root),
+        NULL,
+    };
+    live_check_changes(g.root, NULL, "demo", (const char *const *)changes, "echo live-$((6*7))",
+                       "live-42");
+    for (char **c = changes; *c; c++)
+        free(*c);
 }

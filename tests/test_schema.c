@@ -110,7 +110,7 @@ Test(schema, value_checkers)
         {V_UUID, "4dea22b3-1d52-d8f3-2516-782e98ab3fa0", true}, {V_UUID, "not-a-uuid", false},
         {V_MAC, "52:54:00:ab:cd:ef", true}, {V_MAC, "52:54:00:ab:cd:1", true},
         {V_MAC, "52:54:00:zz:00:01", false}, {V_MAC, "52:54:00:ab:cd", false},
-        {V_NAME, "", false}, {V_NONE, "", true}, {V_NONE, "x", false},
+        {V_NAME, " ", true}, {V_NONE, "", true}, {V_NONE, "x", false},
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         const char *why = NULL;
@@ -135,9 +135,9 @@ Test(schema, uuid_mac_name_helpers)
     regcomp(&r, "^52:54:00:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$", REG_EXTENDED | REG_NOSUB);
     cr_expect_eq(regexec(&r, m, 0, NULL, 0), 0, "mac %s", m);
     regfree(&r);
-    const char *good[] = {"a", "QEMUGuest1", "x_y.z+w-1", "0abc"};
-    const char *bad[] = {"", ".hidden", "-opt", "foo/bar", "sp ace", "ünï"};
-    for (size_t i = 0; i < 4; i++)
+    const char *good[] = {"a", "QEMUGuest1", "x_y.z+w-1", "0abc", "sp ace", "ünï", "a'b\"c$d*e"};
+    const char *bad[] = {"", ".hidden", "-opt", "foo/bar", "tab\there", "del\x7f"};
+    for (size_t i = 0; i < 7; i++)
         cr_expect(dom_name_valid(good[i], NULL), "'%s' refused", good[i]);
     for (size_t i = 0; i < 6; i++) {
         struct err *e = NULL;
@@ -145,12 +145,12 @@ Test(schema, uuid_mac_name_helpers)
         cr_expect(e && e->msg, "no message for '%s'", bad[i]);
         err_free(e);
     }
-    char name65[66];
-    memset(name65, 'a', 65);
-    name65[65] = '\0';
-    cr_expect(!dom_name_valid(name65, NULL));
-    name65[64] = '\0';
-    cr_expect(dom_name_valid(name65, NULL));
+    char longest[DOM_NAME_MAX + 2];
+    memset(longest, 'a', DOM_NAME_MAX + 1);
+    longest[DOM_NAME_MAX + 1] = '\0';
+    cr_expect(!dom_name_valid(longest, NULL));
+    longest[DOM_NAME_MAX] = '\0';
+    cr_expect(dom_name_valid(longest, NULL));
 }
 
 Test(schema, device_fragment_defaults_in_context)

@@ -111,6 +111,29 @@ Test(stale, other_boot)
     expect_state("vm", "running (booted)");
 }
 
+/* the boot unit after a host reboot: RUN/ still holds a status from the
+ * other boot; --autostart-all repairs it and starts the domain again */
+Test(stale, autostart_all_after_other_boot)
+{
+    pid_t sup, emu;
+    start_vm(&sup, &emu);
+    free(rt_ok(&T, "autostart vm"));
+    char *path = rt_run_path(&T, "vm", "status");
+    char *text = slurp(path, NULL);
+    char *b = strstr(text, "boot_id=");
+    cr_assert(b);
+    memcpy(b + 8, "00000000", 8);
+    kill(sup, SIGKILL);                /* ours: started by this test */
+    for (int i = 0; i < 200 && pid_alive(emu); i++)
+        usleep(10000);
+    cr_assert_eq(write_text(path, text), 0);
+    free(rt_ok(&T, "start --autostart-all"));
+    expect_state("vm", "running (booted)");
+    cr_assert_neq(rt_status_num(&T, "vm", "sup_pid"), (long)sup);
+    free(text);
+    free(path);
+}
+
 /* processes whose command line (words joined by spaces) contains want */
 static int count_procs(const char *want)
 {

@@ -62,7 +62,7 @@ Test(runtime, status_from_file)
     struct dom_status s;
 
     /* nothing runs: shut off, never an error */
-    cr_assert_eq(rt_status(&st, "ghost", &s, NULL), 0);
+    cr_assert_eq(rt_status_read(&st, "ghost", &s, NULL), 0);
     cr_assert_eq(s.state, DOM_SHUTOFF);
     cr_assert_eq(s.id, -1);
 
@@ -70,7 +70,7 @@ Test(runtime, status_from_file)
     char *body = fmt("state=running\nreason=booted\nid=7\nsup_pid=%d\nsup_start=%llu\n",
                      (int)getpid(), my_start_ticks(getpid()));
     write_status(run, "alive", body);
-    cr_assert_eq(rt_status(&st, "alive", &s, NULL), 0);
+    cr_assert_eq(rt_status_read(&st, "alive", &s, NULL), 0);
     cr_assert_eq(s.state, DOM_RUNNING);
     cr_assert_str_eq(s.reason, "booted");
     cr_assert_eq(s.id, 7);
@@ -79,7 +79,7 @@ Test(runtime, status_from_file)
     free(body);
     body = fmt("state=paused\nid=8\nsup_pid=%d\nsup_start=1\n", (int)getpid());
     write_status(run, "reused", body);
-    cr_assert_eq(rt_status(&st, "reused", &s, NULL), 0);
+    cr_assert_eq(rt_status_read(&st, "reused", &s, NULL), 0);
     cr_assert_eq(s.state, DOM_SHUTOFF);
     cr_assert_str_eq(s.reason, "crashed");
 
@@ -91,7 +91,7 @@ Test(runtime, status_from_file)
     free(body);
     body = fmt("state=running\nid=9\nsup_pid=%d\n", (int)child);
     write_status(run, "dead", body);
-    cr_assert_eq(rt_status(&st, "dead", &s, NULL), 0);
+    cr_assert_eq(rt_status_read(&st, "dead", &s, NULL), 0);
     cr_assert_eq(s.state, DOM_SHUTOFF);
     cr_assert_str_eq(s.reason, "crashed");
     cr_assert_eq(s.id, -1);
@@ -103,6 +103,128 @@ Test(runtime, status_from_file)
     strv_free(&active);
 
     free(body);
+    free(run);
+    rm_rf(root);
+    free(root);
+}
+
+/* a supervisor that exited (its pid is free) */
+static pid_t dead_pid(void)
+{
+    pid_t child = fork();
+    if (child == 0)
+        _exit(0);
+    waitpid(child, NULL, 0);
+    return child;
+}
+
+/* the read never writes; the repair leaves "shut off (crashed)" for a
+ * persistent domain and nothing for a transient one */
+Test(runtime, read_is_pure_repair_cleans)
+{
+    char *root = tmp_root();
+    char *run = fmt("%s/run", root);
+    struct store st = {.run_dir = run, .config_dir = root, .log_dir = root};
+    char *def = fmt("%s/kept.xml", root);
+    char *body = fmt("state=running\nid=3\nsup_pid=%d\n", (int)dead_pid());
+    cr_assert_eq(write_text(def, "<domain/>"), 0);
+    write_status(run, "kept", body);
+    write_status(run, "gone", body);
+    char *kept_status = fmt("%s/kept/status", run), *gone_dir = fmt("%s/gone", run);
+
+    struct dom_status s;
+    cr_assert_eq(rt_status_read(&st, "kept", &s, NULL), 0);
+    cr_assert_eq(s.state, DOM_SHUTOFF);
+    cr_assert_str_eq(s.reason, "crashed");
+    cr_assert(s.stale);
+    char *text = slurp(kept_status, NULL);
+    cr_assert_str_eq(text, body, "the read rewrote the status");
+    free(text);
+
+    cr_assert_eq(rt_status_repair(&st, "kept", &s, NULL), 0);
+    cr_assert_eq(s.state, DOM_SHUTOFF);
+    cr_assert(!s.stale);
+    text = slurp(kept_status, NULL);
+    cr_assert_str_eq(text, "state=shutoff\nreason=crashed\nid=-1\n");
+    free(text);
+    cr_assert_eq(rt_status_repair(&st, "gone", &s, NULL), 0);
+    struct stat sb;
+    cr_assert_neq(stat(gone_dir, &sb), 0, "a stale transient domain left RUN/NAME");
+
+    free(kept_status);
+    free(gone_dir);
+    free(def);
+    free(body);
+    free(run);
+    rm_rf(root);
+    free(root);
+}
+
+Test(domains, state_class)
+{
+    cr_assert_eq(domains_state_class(DOM_NOSTATE), ST_SHUTOFF);
+    cr_assert_eq(domains_state_class(DOM_SHUTOFF), ST_SHUTOFF);
+    cr_assert_eq(domains_state_class(DOM_RUNNING), ST_RUNNING);
+    cr_assert_eq(domains_state_class(DOM_BLOCKED), ST_RUNNING);
+    cr_assert_eq(domains_state_class(DOM_PAUSED), ST_PAUSED);
+    cr_assert_eq(domains_state_class(DOM_SHUTDOWN), ST_OTHER);
+    cr_assert_eq(domains_state_class(DOM_CRASHED), ST_OTHER);
+    cr_assert_eq(domains_state_class(DOM_PMSUSPENDED), ST_OTHER);
+}
+
+static void expect_names(struct store *st, unsigned want, const char *names)
+{
+    struct domain_set set;
+    cr_assert_eq(domains_list(st, want, &set, NULL), 0);
+    char got[256] = "";
+    for (size_t i = 0; i < set.n; i++)
+        snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? " " : "",
+                 set.v[i].name);
+    cr_assert_str_eq(got, names, "want 0x%x", want);
+    domain_set_free(&set);
+}
+
+/* defined a, b; running transient "alive" (this process); b and the
+ * transient "gone" with a dead supervisor */
+Test(domains, list_defined_and_running)
+{
+    char *root = tmp_root();
+    char *run = fmt("%s/run", root);
+    struct store st = {.run_dir = run, .config_dir = root, .log_dir = root};
+    char *fa = fmt("%s/a.xml", root), *fb = fmt("%s/b.xml", root);
+    char *live = fmt("state=running\nid=7\nsup_pid=%d\nsup_start=%llu\n", (int)getpid(),
+                     my_start_ticks(getpid()));
+    char *dead = fmt("state=paused\nid=8\nsup_pid=%d\n", (int)dead_pid());
+    cr_assert_eq(write_text(fa, "<domain/>"), 0);
+    cr_assert_eq(write_text(fb, "<domain/>"), 0);
+    write_status(run, "alive", live);
+    write_status(run, "b", dead);
+    write_status(run, "gone", dead);
+
+    expect_names(&st, ST_ANY, "a alive b");
+    expect_names(&st, 0, "a alive b");
+    expect_names(&st, ST_ACTIVE, "alive");
+    expect_names(&st, ST_RUNNING | ST_PERSISTENT, "");
+    expect_names(&st, ST_SHUTOFF, "a b");
+    expect_names(&st, ST_ANY | ST_PERSISTENT, "a b");
+    struct domain_set set;
+    cr_assert_eq(domains_list(&st, ST_ANY, &set, NULL), 0);
+    cr_assert_eq(set.v[1].st.id, 7);
+    cr_assert(!set.v[1].persistent && set.v[0].persistent && set.v[2].persistent);
+    cr_assert_str_eq(set.v[2].st.reason, "crashed");
+    domain_set_free(&set);
+    char *name = domains_lookup(&st, "7", NULL);
+    cr_assert_str_eq(name, "alive");
+    free(name);
+    char *gone = fmt("%s/gone/status", run), *text = slurp(gone, NULL);
+    cr_assert_str_eq(text, dead, "listing wrote RUN/");
+
+    free(text);
+    free(gone);
+    free(fa);
+    free(fb);
+    free(live);
+    free(dead);
     free(run);
     rm_rf(root);
     free(root);
@@ -276,8 +398,7 @@ Test(store, name_rules)
 {
     char *root;
     struct store *st = open_test_store(&root);
-    static const char *const bad[] = {"", "../x", "a/b", ".hidden", "-x", "sp ace", "a*",
-        "0123456789012345678901234567890123456789012345678901234567890123456789"};
+    static const char *const bad[] = {"", "../x", "a/b", ".hidden", "-x", "a\nb", "a\x01"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct err *e = NULL;
         cr_assert_eq(store_lock(st, bad[i], false, &e), -1, "'%s'", bad[i]);
@@ -285,7 +406,7 @@ Test(store, name_rules)
         cr_assert(!store_exists(st, bad[i]));
         cr_assert(!dom_name_valid(bad[i], NULL), "'%s'", bad[i]);
     }
-    static const char *const good[] = {"a", "vm-1", "A.b_c+d", "x-"};
+    static const char *const good[] = {"a", "vm-1", "A.b_c+d", "x-", "sp ace", "a*", "caf\xc3\xa9"};
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
         cr_assert(dom_name_valid(good[i], NULL), "'%s'", good[i]);
     store_close(st);
@@ -350,10 +471,10 @@ Test(store, duplicates)
     cr_assert_eq(save(st, "alpha", U1, &e), 0);
     cr_assert_eq(save(st, "alpha", U2, &e), -1);
     cr_assert_eq(e->code, ERR_EXISTS);
-    cr_assert_str_eq(e->msg, "domain 'alpha' already exists with uuid " U1);
+    cr_assert_str_eq(e->msg, "operation failed: domain 'alpha' already exists with uuid " U1);
     err_clear(&e);
     cr_assert_eq(save(st, "beta", U1, &e), -1);
-    cr_assert_str_eq(e->msg, "domain 'alpha' is already defined with uuid " U1);
+    cr_assert_str_eq(e->msg, "operation failed: domain 'alpha' is already defined with uuid " U1);
     err_clear(&e);
     cr_assert(!store_exists(st, "beta"));
     /* same name and uuid: update */

@@ -1,6 +1,8 @@
 /* mem.c: allocation helpers that abort on OOM (see mem.h). */
 #include "mem.h"
 
+#include <ctype.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,4 +137,14 @@ void strv_uniq(struct strv *sv)
     sv->n = w;
     if (sv->v)
         sv->v[w] = NULL;
+}
+
+bool str_is_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return false;
+    return true;
 }

@@ -5,6 +5,7 @@
 #ifndef DOMSH_MEM_H
 #define DOMSH_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdarg.h>
 
@@ -40,5 +41,8 @@ void strv_push_take(struct strv *sv, char *s);        /* takes s */
 void strv_free(struct strv *sv);                      /* frees items, resets */
 void strv_sort(struct strv *sv);
 void strv_uniq(struct strv *sv);                      /* sorted input */
+
+/* S is one or more decimal digits, nothing else */
+bool str_is_digits(const char *s);
 
 #endif

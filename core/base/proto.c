@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "mem.h"
 
 void proto_header(char hdr[PROTO_HDR], enum proto_type type, size_t len)
@@ -17,25 +18,6 @@ void proto_header(char hdr[PROTO_HDR], enum proto_type type, size_t len)
     hdr[0] = (char)type;
     hdr[1] = (char)((len >> 8) & 0xff);
     hdr[2] = (char)(len & 0xff);
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0 && errno == EAGAIN) {
-            struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-            poll(&pfd, 1, 1000);
-            continue;
-        }
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
 }
 
 int proto_send(int fd, enum proto_type type, const void *payload, size_t len)

@@ -88,16 +88,6 @@ int dev_list(const struct dnode *dom, const char *kind, struct strv *out, struct
     return 0;
 }
 
-static bool all_digits(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (!isdigit((unsigned char)*s))
-            return false;
-    return true;
-}
-
 /* does NAME (after "KIND/") name dev other than by index? */
 static bool name_matches(const struct dnode *dev, const char *name)
 {
@@ -141,7 +131,7 @@ struct dnode *dev_find(const struct dnode *dom, const char *sel, struct err **e)
     if (split_selector(sel, &kind, &rest, e) < 0)
         return NULL;
     const struct dnode *devs = dev_container(dom);
-    bool by_index = all_digits(rest);
+    bool by_index = str_is_digits(rest);
     unsigned long want = by_index ? strtoul(rest, NULL, 10) : 0;
     size_t idx = 0;
     struct dnode *found = NULL;

@@ -5,8 +5,8 @@
  *               through the schema from a device element (devkeys.c)
  *   builders    <disk>/<interface> for attach-disk/attach-interface,
  *               next free target, fragment matching for detach (devbuild.c)
- *   changes     lock, load, edit, re-validate like define, record history,
- *               save atomically; virsh's --config/--live scope (devedit.c) */
+ *   changes     virsh's --config/--live scope, fragments checked like
+ *               define, devices built once and inserted (devedit.c) */
 #ifndef DOMSH_DEVICES_H
 #define DOMSH_DEVICES_H
 
@@ -125,27 +125,29 @@ struct scope_flags {
 int dev_scope(const struct scope_flags *f, enum scope_default def, bool active,
               const char *name, unsigned *out, struct err **e);
 
-/* one config change: the domain lock is held from begin to end */
-struct dev_txn {
-    struct store *st;
-    char *name;
-    int lock;
-    char *old_text;          /* CONFIG/NAME.xml as it was */
-    struct dnode *dom;       /* edit this */
-    char *new_text;          /* set by dev_txn_prepare */
-};
-
-int dev_txn_begin(struct dev_txn *t, struct store *st, const char *name, struct err **e);
-/* format the edited tree and run it through the whole define pipeline
- * (parse, schema, defaults, validate); t->new_text gets the canonical text,
- * t->dom is replaced by the re-loaded tree.  Nothing is written. */
-int dev_txn_prepare(struct dev_txn *t, struct err **e);
-/* record the old text in the history with SUMMARY and save atomically */
-int dev_txn_commit(struct dev_txn *t, const char *summary, struct err **e);
-void dev_txn_end(struct dev_txn *t);
-
 /* reload a device fragment from text in the context of DOM (schema check,
  * defaults): used by builders so attach-disk/interface obey define's rules */
 struct dnode *dev_reparse(const struct dnode *dev, const struct dnode *dom, struct err **e);
+
+/* a device to add: built once (in the context of the first domain it is
+ * added to, so defaults such as a drawn MAC are the same in the config
+ * and the live copy), then inserted as a copy */
+struct dev_new {
+    struct dnode *(*build)(const void *opts, struct err **e);   /* unchecked element */
+    const void *opts;
+    struct dnode *built;
+    char *selector;          /* of the last inserted copy */
+};
+/* a change's edit (change.h): insert the device */
+int dev_new_edit(struct dnode *dom, void *ctx, struct err **e);
+/* the checked element as XML (--print-xml: nothing changed); caller frees */
+char *dev_new_format(struct dev_new *n, struct err **e);
+void dev_new_free(struct dev_new *n);
+
+/* a device fragment file for attach/detach/update-device: read (capped
+ * at DOM_MAX_XML), parsed as written and checked to be a device element
+ * (dom_parse_fragment: one message for all three); *text (may be NULL)
+ * gets the file's text for a later define-like parse */
+struct dnode *dev_fragment_load(const char *path, char **text, struct err **e);
 
 #endif

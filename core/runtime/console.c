@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../base/rundir.h"
+#include "../base/fsutil.h"
 #include "../base/proto.h"
 #include "../store/store.h"
 
@@ -38,20 +39,6 @@ struct session {
     int signo;                /* signal that ended the session, or 0 */
     struct err *fail;         /* I/O failure that ended it */
 };
-
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
 
 /* the terminal's size to the device pty (read-write clients only) */
 static void send_resize(struct session *s)
@@ -162,13 +149,29 @@ static void on_signal(struct session *s)
     }
 }
 
+/* Every asynchronous signal whose usual effect is to end the process ends
+ * the session instead, and takes that effect once the terminal is sane
+ * again; SIGPIPE (a dead socket shows in read/write) and SIGWINCH (resize)
+ * are read too.  They are all blocked before raw mode is set, so none can
+ * kill us with the terminal raw.  A signal that whoever started us set to
+ * be ignored (nohup: SIGHUP; a script's background job: SIGINT, SIGQUIT)
+ * stays ignored: blocked, it would be queued and read like any other. */
+static const int session_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+                                       SIGALRM, SIGPIPE, SIGWINCH, 0 };
+
+static bool ignored(int signo)
+{
+    struct sigaction sa;
+    return sigaction(signo, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
+}
+
 static int signals_block(struct session *s, struct err **e)
 {
     sigset_t set;
     sigemptyset(&set);
-    for (const int *p = (const int[]){ SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGWINCH, 0 };
-         *p; p++)
-        sigaddset(&set, *p);
+    for (const int *p = session_signals; *p; p++)
+        if (*p == SIGPIPE || *p == SIGWINCH || !ignored(*p))
+            sigaddset(&set, *p);
     if (sigprocmask(SIG_BLOCK, &set, &s->oldmask) < 0)
         return err_sys(e, ERR_INTERNAL, "cannot block signals");
     s->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);

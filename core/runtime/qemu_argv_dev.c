@@ -139,13 +139,20 @@ static int net_one(struct qb *q, const struct dnode *n, size_t i)
     return 0;
 }
 
-int qb_nets(struct qb *q)
+/* ONE for every device of KIND, in order, until one fails */
+static int each_dev(struct qb *q, const char *kind,
+                    int (*one)(struct qb *q, const struct dnode *dev, size_t i))
 {
-    const struct dnode *n;
-    for (size_t i = 0; (n = qb_dev(q, "interface", i)); i++)
-        if (net_one(q, n, i) < 0)
+    const struct dnode *d;
+    for (size_t i = 0; (d = qb_dev(q, kind, i)); i++)
+        if (one(q, d, i) < 0)
             return -1;
     return 0;
+}
+
+int qb_nets(struct qb *q)
+{
+    return each_dev(q, "interface", net_one);
 }
 
 /* ---- input ---- */
@@ -318,9 +325,5 @@ static int hostdev_one(struct qb *q, const struct dnode *h, size_t i)
 
 int qb_hostdevs(struct qb *q)
 {
-    const struct dnode *h;
-    for (size_t i = 0; (h = qb_dev(q, "hostdev", i)); i++)
-        if (hostdev_one(q, h, i) < 0)
-            return -1;
-    return 0;
+    return each_dev(q, "hostdev", hostdev_one);
 }

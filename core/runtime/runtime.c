@@ -8,6 +8,7 @@
 #include "runtime.h"
 
 #include "backend.h"
+#include "../base/fsutil.h"
 #include "../base/proto.h"
 
 #include <dirent.h>
@@ -23,25 +24,6 @@
 #define SUP_STATUS_TIMEOUT_MS 200
 #define KILL_WAIT_MS 5000
 
-/* a small text file (status, /proc entries), NULL with errno set */
-static char *read_small(const char *path)
-{
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return NULL;
-    char *text = xmalloc(STATUS_MAX + 1);
-    size_t n = fread(text, 1, STATUS_MAX, f);
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        free(text);
-        errno = EIO;
-        return NULL;
-    }
-    text[n] = '\0';
-    return text;
-}
-
 static void set_shutoff(struct dom_status *out, const char *reason)
 {
     memset(out, 0, sizeof(*out));
@@ -56,8 +38,9 @@ static unsigned long long proc_start_ticks(pid_t pid)
 {
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    AUTOFREE char *text = read_small(path);
-    char *p = text ? strrchr(text, ')') : NULL;   /* comm may hold spaces */
+    char text[STATUS_MAX + 1];
+    /* comm may hold spaces: the fields start after the last ')' */
+    char *p = read_small(path, text, sizeof(text)) > 0 ? strrchr(text, ')') : NULL;
     if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
         return 0;
     for (int field = 2; field < 22 && p; field++)
@@ -69,8 +52,8 @@ static bool same_boot(const char *boot_id)
 {
     if (!*boot_id)
         return true;
-    AUTOFREE char *cur = read_small("/proc/sys/kernel/random/boot_id");
-    if (!cur)
+    char cur[64];
+    if (read_small("/proc/sys/kernel/random/boot_id", cur, sizeof(cur)) <= 0)
         return true;
     cur[strcspn(cur, "\n")] = '\0';
     return strcmp(cur, boot_id) == 0;
@@ -145,8 +128,8 @@ static bool read_status(struct store *st, const char *name, struct dom_status *o
                         struct status_file *sf)
 {
     AUTOFREE char *path = xasprintf("%s/%s/" RUNF_STATUS, st->run_dir, name);
-    AUTOFREE char *text = read_small(path);
-    if (!text) {
+    char text[STATUS_MAX + 1];
+    if (read_small(path, text, sizeof(text)) < 0) {
         bool missing = errno == ENOENT || errno == ENOTDIR;
         set_shutoff(out, missing ? "unknown" : "crashed");
         return false;
@@ -195,8 +178,10 @@ static void clean_stale(struct store *st, const char *name, struct dom_status *o
         return;
     }
     if (!have || !dom_state_active(out->state) || lock < 0) {
-        if (dom_state_active(out->state))
+        bool stale = dom_state_active(out->state);
+        if (stale)
             set_shutoff(out, "crashed");
+        out->stale = stale;      /* left for the shell holding the lock */
         store_unlock(lock);
         return;
     }
@@ -205,12 +190,30 @@ static void clean_stale(struct store *st, const char *name, struct dom_status *o
     store_unlock(lock);
 }
 
-int rt_status(struct store *st, const char *name, struct dom_status *out, struct err **e)
+/* the status file, believed only while its supervisor lives and answers */
+static bool status_checked(struct store *st, const char *name, struct dom_status *out)
 {
     struct status_file sf;
     if (!read_status(st, name, out, &sf) || !dom_state_active(out->state))
+        return true;
+    return supervisor_alive(out, &sf) && supervisor_answers(st, name, out, &sf);
+}
+
+int rt_status_read(struct store *st, const char *name, struct dom_status *out, struct err **e)
+{
+    /* a second look: the supervisor may just have written its final
+     * state and exited between the file and the pid check */
+    if (status_checked(st, name, out) || status_checked(st, name, out))
         return 0;
-    if (!supervisor_alive(out, &sf) || !supervisor_answers(st, name, out, &sf))
+    set_shutoff(out, "crashed");
+    out->stale = true;
+    return 0;
+}
+
+int rt_status_repair(struct store *st, const char *name, struct dom_status *out,
+                     struct err **e)
+{
+    if (rt_status_read(st, name, out, e) == 0 && out->stale)
         clean_stale(st, name, out);
     return 0;
 }
@@ -243,35 +246,45 @@ int rt_kill_supervisor(struct store *st, const char *name, struct err **e)
     return 0;
 }
 
+char *rt_live_path(const struct store *st, const char *name)
+{
+    return xasprintf("%s/%s/" RUNF_LIVE, st->run_dir, name);
+}
+
+bool rt_active(struct store *st, const char *name)
+{
+    struct dom_status s;
+    return rt_status_read(st, name, &s, NULL) == 0 && dom_state_active(s.state);
+}
+
+int rt_list_run(struct store *st, struct strv *names, struct err **e)
+{
+    return dir_list(st->run_dir, NULL, names, e);
+}
+
 int rt_list_active(struct store *st, struct strv *names, struct err **e)
 {
-    DIR *d = opendir(st->run_dir);
-    if (!d) {
-        if (errno == ENOENT)
-            return 0;
-        return err_sys(e, ERR_IO, "cannot read '%s'", st->run_dir);
-    }
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.')
-            continue;
+    struct strv run = {0};
+    if (rt_list_run(st, &run, e) < 0)
+        return -1;
+    for (size_t i = 0; i < run.n; i++) {
         struct dom_status s;
-        if (rt_status(st, de->d_name, &s, NULL) == 0 && dom_state_active(s.state))
-            strv_push(names, de->d_name);
+        if (rt_status_read(st, run.v[i], &s, NULL) == 0 && dom_state_active(s.state))
+            strv_push_take(names, steal_ptr(&run.v[i]));
     }
-    closedir(d);
-    strv_sort(names);
+    strv_free(&run);
     return 0;
 }
 
 int rt_vnc_display(struct store *st, const char *name, struct rt_vnc *out, struct err **e)
 {
     AUTOFREE char *path = xasprintf("%s/%s/" RUNF_VNC_DISPLAY, st->run_dir, name);
-    AUTOFREE char *text = read_small(path);
+    char text[STATUS_MAX + 1];
+    read_small(path, text, sizeof(text));
     char family[16] = "", service[256] = "";
     memset(out, 0, sizeof(*out));
     out->display = -1;
-    for (char *save = NULL, *l = text ? strtok_r(text, "\n", &save) : NULL; l;
+    for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
          l = strtok_r(NULL, "\n", &save)) {
         if (strncmp(l, "family=", 7) == 0)
             snprintf(family, sizeof(family), "%s", l + 7);

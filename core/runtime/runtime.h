@@ -10,7 +10,8 @@
  *   state=running|paused|shutdown|crashed|...   reason=booted|user|...
  *   id=N  sup_pid=P  sup_start=TICKS  qemu_pid=Q  boot_id=UUID  since=EPOCH
  * A status whose supervisor is gone (dead pid, other boot, reused pid)
- * reads as shut off (crashed) and is cleaned under the domain lock. */
+ * reads as shut off (crashed); rt_status_repair cleans it under the
+ * domain lock, rt_status_read never writes. */
 #ifndef DOMSH_RUNTIME_H
 #define DOMSH_RUNTIME_H
 
@@ -28,6 +29,7 @@ struct dom_status {
     pid_t sup_pid, qemu_pid;
     unsigned long long cpu_time_ns;     /* 0 when unknown */
     unsigned long long used_mem_kib;    /* 0 when unknown */
+    bool stale;           /* the status file lies: its supervisor is gone */
 };
 
 
@@ -35,15 +37,40 @@ struct dom_status {
  * binary (cached in RUN/.qemu-version); false when there is none */
 bool rt_qemu_version(struct store *st, char *out, size_t size);
 
-/* state of NAME (shut off when nothing runs); never fails for an unknown
- * name: it is simply shut off */
-int rt_status(struct store *st, const char *name, struct dom_status *out, struct err **e);
+/* State of NAME, a pure read: RUN/NAME/status, believed only while its
+ * supervisor lives and answers on sup.sock (one round trip).  No lock,
+ * nothing written: completion, list and the read-only commands use it.
+ * A status whose supervisor is gone reads "shut off (crashed)" with
+ * out->stale set.  Never fails for an unknown name: it is simply shut off. */
+int rt_status_read(struct store *st, const char *name, struct dom_status *out, struct err **e);
+/* rt_status_read, then, when the status is stale, the explicit repair:
+ * take the domain lock (skipped when another shell holds it), read again,
+ * and if still stale leave "shut off (crashed)" in RUN/NAME for a
+ * persistent domain, nothing for a transient one.  For commands about to
+ * act on the domain (the dispatcher's state check, start, destroy, the
+ * config-change engine). */
+int rt_status_repair(struct store *st, const char *name, struct dom_status *out,
+                     struct err **e);
+/* the name callers used before the read/repair split: the repairing one */
+static inline int rt_status(struct store *st, const char *name, struct dom_status *out,
+                            struct err **e)
+{
+    return rt_status_repair(st, name, out, e);
+}
 /* the last resort of destroy when the supervisor does not answer: SIGKILL
  * it (the pid of the status file, checked against its start time and
  * boot); the guest dies with it.  RUN/NAME then says "shut off
  * (destroyed)".  The caller holds the domain lock. */
 int rt_kill_supervisor(struct store *st, const char *name, struct err **e);
-/* names of domains with live state (running/paused/...), including transient ones */
+/* NAME runs (a pure read: rt_status_read) */
+bool rt_active(struct store *st, const char *name);
+/* RUN/NAME/live.xml, the running definition (caller frees) */
+char *rt_live_path(const struct store *st, const char *name);
+
+/* names in RUN/ (a domain that runs or ran since boot), sorted; no status read */
+int rt_list_run(struct store *st, struct strv *names, struct err **e);
+/* names of domains with live state (running/paused/...), including
+ * transient ones, sorted; a pure read (rt_status_read) */
 int rt_list_active(struct store *st, struct strv *names, struct err **e);
 
 /* where the running domain NAME's VNC server listens, as QEMU reported it

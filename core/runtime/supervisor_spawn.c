@@ -128,23 +128,6 @@ static int make_ptys(struct launch *L, struct dnode *live, struct err **e)
     return 0;
 }
 
-/* RUN/NAME files: tmp + rename without fsync (see write_atomic in
- * supervisor_life.c: run state is void after a host crash anyway) */
-static int write_run_file(const char *path, const char *data, size_t len, struct err **e)
-{
-    AUTOFREE char *tmp = xasprintf("%s.new", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return err_sys(e, ERR_IO, "cannot write '%s'", tmp);
-    bool ok = write(fd, data, len) == (ssize_t)len;
-    close(fd);
-    if (!ok || rename(tmp, path) < 0) {
-        unlink(tmp);
-        return err_sys(e, ERR_IO, "cannot write '%s'", path);
-    }
-    return 0;
-}
-
 static bool has_vnc(const struct dnode *dom)
 {
     const struct dnode *devs = dnode_child(dom, "devices");
@@ -196,7 +179,7 @@ static int write_spec(struct store *st, struct launch *L, const struct dnode *do
         }
         spec_word(&b, "arg", L->argv.v[i]);
     }
-    int rc = write_run_file(L->spec, b.s, b.len, e);
+    int rc = write_file_atomic_nosync(L->spec, b.s, b.len, 0600, e);
     buf_free(&b);
     return rc;
 }
@@ -206,19 +189,6 @@ static int mkdir_0700(const char *path, struct err **e)
     if (mkdir(path, 0700) < 0 && errno != EEXIST)
         return err_sys(e, ERR_IO, "cannot create '%s'", path);
     return 0;
-}
-
-static int mkdir_p(const char *path, struct err **e)
-{
-    AUTOFREE char *p = xstrdup(path);
-    for (char *s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            if (mkdir(p, 0700) < 0 && errno != EEXIST)
-                return err_sys(e, ERR_IO, "cannot create '%s'", p);
-            *s = '/';
-        }
-    return mkdir_0700(p, e);
 }
 
 /* the small static supervisor next to domsh (or in PREFIX/libexec/domsh
@@ -313,7 +283,7 @@ static int launch_prepare(struct store *st, struct launch *L, struct dnode *live
     dnode_set_attr(live, "id", idtext);
     AUTOFREE char *xml = dom_format(live, 0);
     AUTOFREE char *live_path = xasprintf("%s/" RUNF_LIVE, L->run);
-    if (write_run_file(live_path, xml, strlen(xml), e) < 0)
+    if (write_file_atomic_nosync(live_path, xml, strlen(xml), 0600, e) < 0)
         return -1;
     return write_spec(st, L, live, id, flags, e);
 }
@@ -325,7 +295,7 @@ int backend_start(struct store *st, const struct dnode *dom, unsigned flags, int
     const char *name = dom_name(dom);
     if (b->host_check && b->host_check(dom, e) < 0)
         return -1;
-    if (mkdir_p(st->run_dir, e) < 0 || mkdir_p(st->log_dir, e) < 0)
+    if (mkdir_p(st->run_dir, 0700, e) < 0 || mkdir_p(st->log_dir, 0700, e) < 0)
         return -1;
     rt_clean(st, name);
     struct launch L = { .run = xasprintf("%s/%s", st->run_dir, name) };

@@ -4,6 +4,7 @@
  * come from readdir, so `list --all` stays cheap with thousands of domains. */
 #include "store.h"
 #include "../xml/domain.h"
+#include "../base/fsutil.h"
 #include "../base/rundir.h"
 
 #include <dirent.h>
@@ -16,144 +17,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* ---- files ---------------------------------------------------------- */
-
-static int fsync_dir_of(const char *path)
-{
-    AUTOFREE char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    else
-        strcpy(dir, ".");
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-static int write_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t w = write(fd, data, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        data += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-/* TMP over PATH, then the directory synced: the commit of an atomic write */
-static int rename_synced(const char *tmp, const char *path, struct err **e)
-{
-    if (rename(tmp, path) < 0) {
-        err_sys(e, ERR_IO, "cannot replace '%s'", path);
-        unlink(tmp);
-        return -1;
-    }
-    if (fsync_dir_of(path) < 0)
-        return err_sys(e, ERR_IO, "cannot sync the directory of '%s'", path);
-    return 0;
-}
-
-int write_file_atomic(const char *path, const char *data, size_t len, int mode,
-                      struct err **e)
-{
-    AUTOFREE char *tmp = xasprintf("%s.new", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0)
-        return err_sys(e, ERR_IO, "cannot create '%s'", tmp);
-    if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-        err_sys(e, ERR_IO, "cannot write '%s'", tmp);
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    if (close(fd) < 0) {
-        err_sys(e, ERR_IO, "cannot write '%s'", tmp);
-        unlink(tmp);
-        return -1;
-    }
-    return rename_synced(tmp, path, e);
-}
-
-static char *read_fd_max(int fd, const char *path, size_t max, size_t *len, struct err **e)
-{
-    size_t cap = 4096, n = 0;
-    struct stat sb;
-    if (fstat(fd, &sb) == 0 && sb.st_size > 0)
-        cap = (size_t)sb.st_size < max ? (size_t)sb.st_size + 1 : max + 1;
-    char *text = xmalloc(cap + 1);
-    for (;;) {
-        if (n == cap)
-            xgrow(&text, &cap, cap + 1, 1);
-        ssize_t r = read(fd, text + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int saved = errno;
-            free(text);
-            errno = saved;
-            err_sys(e, ERR_IO, "cannot read '%s'", path);
-            errno = saved;
-            return NULL;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-        if (n > max) {
-            free(text);
-            err_set(e, ERR_IO, "file '%s' is larger than %zu bytes", path, max);
-            errno = EFBIG;
-            return NULL;
-        }
-    }
-    text = xrealloc(text, n + 1);
-    text[n] = '\0';
-    if (len)
-        *len = n;
-    return text;
-}
-
-char *read_file_max(const char *path, size_t max, size_t *len, struct err **e)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int saved = errno;
-        err_sys(e, saved == ENOENT ? ERR_NOT_FOUND : ERR_IO, "cannot read '%s'", path);
-        errno = saved;
-        return NULL;
-    }
-    char *text = read_fd_max(fd, path, max, len, e);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return text;
-}
-
-static int mkdir_p(const char *path, mode_t mode, struct err **e)
-{
-    AUTOFREE char *p = xstrdup(path);
-    for (char *s = p + 1; ; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
-            return err_sys(e, ERR_IO, "cannot create directory '%s'", p);
-        *s = c;
-        if (!c)
-            return 0;
-    }
-}
 
 /* ---- roots ---------------------------------------------------------- */
 
@@ -243,6 +106,7 @@ struct store *store_open(const char *uri, struct err **e)
         return NULL;
     }
     struct store *st = xcalloc(1, sizeof(*st));
+    st->uuid_lock = -1;
     st->uri = xstrdup(canon);
     st->driver = drv;
     if (set_roots(st, e) < 0) {
@@ -281,9 +145,7 @@ static int ensure_config_dir(struct store *st, struct err **e)
 /* a name that cannot escape the config dir; anything else simply does not exist */
 bool store_name_safe(const char *name)
 {
-    return name && *name && *name != '.' && *name != '-' && strlen(name) <= 64 &&
-           name[strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                             "0123456789_.+-")] == '\0';
+    return dom_name_valid(name, NULL);    /* the one name rule (domain.h) */
 }
 
 static char *xml_path(const struct store *st, const char *name)
@@ -300,21 +162,7 @@ static char *uuid_link_path(const struct store *st, const char *canon_uuid)
 
 int store_list(struct store *st, struct strv *names, struct err **e)
 {
-    DIR *d = opendir(st->config_dir);
-    if (!d) {
-        if (errno == ENOENT)
-            return 0;
-        return err_sys(e, ERR_IO, "cannot read '%s'", st->config_dir);
-    }
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        size_t n = strlen(de->d_name);
-        if (n > 4 && strcmp(de->d_name + n - 4, ".xml") == 0 && de->d_name[0] != '.')
-            strv_push_take(names, xstrndup(de->d_name, n - 4));
-    }
-    closedir(d);
-    strv_sort(names);
-    return 0;
+    return dir_list(st->config_dir, ".xml", names, e);
 }
 
 bool store_exists(struct store *st, const char *name)
@@ -447,12 +295,13 @@ static int check_duplicates(struct store *st, const char *name, const char *uuid
 {
     AUTOFREE char *owner = store_name_by_uuid(st, uuid);
     if (owner && strcmp(owner, name) != 0)
-        return err_set(e, ERR_EXISTS, "domain '%s' is already defined with uuid %s",
-                       owner, uuid);
+        return err_set(e, ERR_EXISTS, "operation failed: domain '%s' is already defined with "
+                       "uuid %s", owner, uuid);
     char old[37];
     if (!owner && store_exists(st, name) && store_uuid(st, name, old) &&
         strcmp(old, uuid) != 0)
-        return err_set(e, ERR_EXISTS, "domain '%s' already exists with uuid %s", name, old);
+        return err_set(e, ERR_EXISTS, "operation failed: domain '%s' already exists with uuid %s",
+                       name, old);
     return 0;
 }
 
@@ -480,48 +329,71 @@ int store_check_save(struct store *st, const struct dnode *dom, char canon[37], 
     return check_duplicates(st, name, canon, e);
 }
 
-/* CONFIG/NAME.xml.new, written and fsynced: the one data write of a change */
-static int write_synced(const char *path, const char *text, struct err **e)
+/* The caller holds NAME's lock, but two shells defining two names with one
+ * uuid hold two different locks: the duplicate check and the claim of the
+ * uuid (its link, then the XML, until the rename) happen under one
+ * store-wide lock, held for that short moment only (CONFIG/.uuid.lock: no
+ * name starts with '.') */
+static int uuid_lock(struct store *st, struct err **e)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    AUTOFREE char *path = xasprintf("%s/.uuid.lock", st->config_dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
-        return err_sys(e, ERR_IO, "cannot create '%s'", path);
-    int rc = write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0 ? -1 : 0;
-    if (close(fd) < 0 || rc < 0) {
-        err_sys(e, ERR_IO, "cannot write '%s'", path);
-        unlink(path);
+        return err_sys(e, ERR_IO, "cannot open '%s'", path);
+    while (flock(fd, LOCK_EX) < 0)
+        if (errno != EINTR) {
+            close(fd);
+            return err_sys(e, ERR_IO, "cannot lock '%s'", path);
+        }
+    return fd;
+}
+
+static void uuid_unlock(struct store *st)
+{
+    if (st->uuid_lock >= 0)
+        close(st->uuid_lock);     /* releases the flock */
+    st->uuid_lock = -1;
+}
+
+/* check, then write: the uuid link first (until the XML exists it is
+ * ignored as stale), then CONFIG/NAME.xml.new, synced: the one data write
+ * of a change.  The uuid lock stays held until store_commit/store_unstage. */
+int store_stage(struct store *st, const struct dnode *dom, struct err **e)
+{
+    if (ensure_config_dir(st, e) < 0 || (st->uuid_lock = uuid_lock(st, e)) < 0)
+        return -1;
+    const char *name = dom_name(dom);
+    char canon[37];
+    if (store_check_save(st, dom, canon, e) < 0) {
+        uuid_unlock(st);
+        return -1;
+    }
+    AUTOFREE char *link = uuid_link_path(st, canon);
+    AUTOFREE char *path = xasprintf("%s/%s.xml.new", st->config_dir, name);
+    AUTOFREE char *text = dom_format(dom, DOM_FMT_SECURE | DOM_FMT_INACTIVE);
+    if (link_atomic(name, link, e) < 0 || write_synced(path, text, strlen(text), 0600, e) < 0) {
+        uuid_unlock(st);
         return -1;
     }
     return 0;
 }
 
-int store_stage(struct store *st, const struct dnode *dom, struct err **e)
-{
-    const char *name = dom_name(dom);
-    char canon[37];
-    if (store_check_save(st, dom, canon, e) < 0 || ensure_config_dir(st, e) < 0)
-        return -1;
-    AUTOFREE char *link = uuid_link_path(st, canon);
-    AUTOFREE char *path = xasprintf("%s/%s.xml.new", st->config_dir, name);
-    AUTOFREE char *text = dom_format(dom, DOM_FMT_SECURE | DOM_FMT_INACTIVE);
-    /* the link first: until the XML exists it is ignored as stale, and
-     * the fsync of the config dir after the rename covers both */
-    if (link_atomic(name, link, e) < 0 || write_synced(path, text, e) < 0)
-        return -1;
-    return 0;
-}
-
+/* the rename, then the fsync of the config dir: covers the link and the
+ * history's hard link made meanwhile */
 int store_commit(struct store *st, const char *name, struct err **e)
 {
     AUTOFREE char *path = xml_path(st, name);
     AUTOFREE char *tmp = xasprintf("%s.new", path);
-    return rename_synced(tmp, path, e);
+    int rc = rename_synced(tmp, path, e);
+    uuid_unlock(st);
+    return rc;
 }
 
 void store_unstage(struct store *st, const char *name)
 {
     AUTOFREE char *tmp = xasprintf("%s/%s.xml.new", st->config_dir, name);
     unlink(tmp);
+    uuid_unlock(st);
 }
 
 char *store_config_path(const struct store *st, const char *name)

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "../base/err.h"
+#include "../base/fsutil.h"   /* write_file_atomic, read_file_max: callers of the store use them */
 #include "../base/mem.h"
 #include "../xml/tree.h"
 
@@ -27,6 +28,7 @@ struct store {
     char *uri;            /* canonical: qemu:///system, qemu:///session, test:///default */
     enum store_driver driver;
     char *config_dir, *run_dir, *log_dir;
+    int uuid_lock;        /* CONFIG/.uuid.lock while a save is staged, else -1 */
 };
 
 /* uri NULL: $DOMSH_DEFAULT_URI, else qemu:///system for root, qemu:///session otherwise */
@@ -77,12 +79,5 @@ char *store_config_path(const struct store *st, const char *name);
 
 bool store_autostart(struct store *st, const char *name);
 int store_set_autostart(struct store *st, const char *name, bool on, struct err **e);
-
-/* atomic file write helper used by store and runtime: PATH.new, fsync,
- * rename, fsync(dir) */
-int write_file_atomic(const char *path, const char *data, size_t len, int mode,
-                      struct err **e);
-/* read a whole file, refusing more than max bytes; *len may be NULL */
-char *read_file_max(const char *path, size_t max, size_t *len, struct err **e);
 
 #endif

@@ -42,7 +42,7 @@
 #define SUP_MAX_PRE 8
 #define SUP_ARGBUF (64 * 1024)
 #define SUP_RING (64 * 1024)
-#define SUP_PATH 256
+#define SUP_PATH 1024
 #define SUP_PENDING 16
 #define SUP_CONSOLE_LOG_MAX (2u * 1024u * 1024u)
 #define SUP_CONSOLE_LOG_KEEP 3
@@ -90,7 +90,7 @@ struct sup_pending {         /* QMP commands in flight, answered in order */
 
 struct sup {
     /* from the launch spec */
-    char name[80], uri[64];
+    char name[256], uri[64];   /* a name is at most DOM_NAME_MAX (224) bytes */
     int id;
     bool transient, start_paused, vnc_query;
     unsigned long long mem_kib;

@@ -343,7 +343,7 @@ int sup_attach(struct sup *s, int ci, const char *payload, size_t len)
         if (*name)
             snprintf(msg, sizeof(msg), "character device '%s' not found", name);
         else
-            snprintf(msg, sizeof(msg), "cannot find a console device for domain '%s'", s->name);
+            snprintf(msg, sizeof(msg), "cannot find a console device for domain '%.100s'", s->name);
         sup_reply(s, ci, PROTO_ERR, msg);
         return -1;
     }

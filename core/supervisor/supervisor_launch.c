@@ -56,8 +56,17 @@ static char *spec_keep(struct sup *s, const char *v)
 static int spec_dev(struct sup *s, const char *v)
 {
     struct sup_dev *d = &s->dev[s->ndev];
-    if (s->ndev == SUP_MAX_DEVS ||
-        sscanf(v, "%31s %255s %d %d", d->name, d->sock, &d->master, &d->slave) != 4)
+    int at = 0, tail = 0;
+    /* "ALIAS SOCK MASTER SLAVE": the socket path (RUN/NAME/...) may hold
+     * blanks, as a domain name may, so it is everything between the alias
+     * and the two numbers at the end */
+    const char *end = v + strlen(v);
+    for (int blanks = 0; end > v && blanks < 2; end--)
+        blanks += end[-1] == ' ';
+    if (s->ndev == SUP_MAX_DEVS || sscanf(v, "%31s %n", d->name, &at) != 1 || end <= v + at ||
+        sscanf(end + 1, "%d %d%n", &d->master, &d->slave, &tail) != 2 || end[1 + tail] ||
+        snprintf(d->sock, sizeof(d->sock), "%.*s", (int)(end - v - at), v + at) >=
+            (int)sizeof(d->sock))
         return -1;
     d->qfd = -1;
     d->rw_client = -1;
@@ -456,7 +465,7 @@ static int sup_setup(struct sup *s, char *why, size_t n)
     snprintf(path, sizeof(path), "%s/" RUNF_SUP_SOCK, s->run_dir);
     s->listen_fd = unix_listen(path, 0600);
     if (s->listen_fd < 0) {
-        snprintf(why, n, "cannot listen on '%s': %s", path, strerror(errno));
+        snprintf(why, n, "cannot listen on '%.300s': %s", path, strerror(errno));
         return -1;
     }
     if (!s->start_paused && qmp_sync(s, "{\"execute\": \"cont\"}", why, n, deadline) < 0)

@@ -12,6 +12,7 @@
  *                   place for an unpersisted renamed domain, so the name is
  *                   kept and the evidence renamed. */
 #include "supervisor.h"
+#include "../base/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,18 +54,6 @@ void sup_log(struct sup *s, const char *fmt, ...)
     }
 }
 
-/* one line of a small /proc or /sys file */
-static void read_small(const char *path, char *out, size_t n)
-{
-    out[0] = '\0';
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    ssize_t r = read(fd, out, n - 1);
-    close(fd);
-    out[r > 0 ? r : 0] = '\0';
-}
-
 /* fields 14.. of /proc/PID/stat after the ")" of comm */
 static bool proc_stat_fields(pid_t pid, unsigned long long *utime, unsigned long long *stime,
                              unsigned long long *start)
@@ -89,25 +78,6 @@ static bool proc_stat_fields(pid_t pid, unsigned long long *utime, unsigned long
     return true;
 }
 
-/* tmp + rename: readers see the old or the new file, never a torn one.
- * No fsync: run-directory state means nothing after a host crash (the boot
- * id says so), and an fsync costs more than the whole start on a busy disk */
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-    char tmp[SUP_PATH + 32];
-    snprintf(tmp, sizeof(tmp), "%s.new", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return -1;
-    bool ok = write(fd, data, len) == (ssize_t)len;
-    close(fd);
-    if (!ok || rename(tmp, path) < 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
 void sup_write_status(struct sup *s)
 {
     unsigned long long u, st, start = 0;
@@ -122,7 +92,7 @@ void sup_write_status(struct sup *s)
                      dom_state_key(s->state), s->reason, live ? s->id : -1, (int)getpid(), start,
                      live ? (int)s->qemu_pid : 0, boot_id, (long long)time(NULL));
     snprintf(path, sizeof(path), "%s/" RUNF_STATUS, s->run_dir);
-    if (write_atomic(path, text, (size_t)n) < 0)
+    if (write_file_atomic_nosync(path, text, (size_t)n, 0600, NULL) < 0)
         sup_log(s, "cannot write the status file: %s", strerror(errno));
 }
 

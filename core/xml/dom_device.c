@@ -82,7 +82,7 @@ static void mac_normalise(struct dnode *mac)
     dnode_set_attr(mac, "address", out);
 }
 
-static void interface_defaults(struct dnode *d)
+static void interface_defaults(struct dnode *d, bool live)
 {
     if (!dnode_attr(d, "type"))
         dnode_set_attr(d, "type", "user");
@@ -97,7 +97,7 @@ static void interface_defaults(struct dnode *d)
     /* names libvirt generates itself are not kept in the config */
     struct dnode *t = dnode_child(d, "target");
     const char *dev = dnode_attr(t, "dev");
-    if (has_prefix(dev, "vnet") || has_prefix(dev, "macvtap") || has_prefix(dev, "macvlan"))
+    if (!live && (has_prefix(dev, "vnet") || has_prefix(dev, "macvtap") || has_prefix(dev, "macvlan")))
         keep_attrs(t, (const char *const[]){NULL});
 }
 
@@ -115,6 +115,12 @@ static const char *const *chr_source_attrs(const char *type)
     return none;    /* pty (live path only), stdio, vc, null */
 }
 
+static const char *const *chr_source_keep(const char *type, bool live)
+{
+    static const char *const pty_live[] = {"path", NULL};
+    return live && eq(type, "pty") ? pty_live : chr_source_attrs(type);
+}
+
 static int chardev_defaults(struct dnode *d, struct dctx *c)
 {
     size_t nsrc = dnode_count(d, "source");
@@ -126,7 +132,7 @@ static int chardev_defaults(struct dnode *d, struct dctx *c)
     if (!dnode_attr(d, "type"))
         dnode_set_attr(d, "type", "pty");
     const char *type = dnode_attr(d, "type");
-    dnode_set_attr(d, "tty", NULL);
+    dnode_set_attr(d, "tty", NULL);    /* never read: the live parse derives it */
     bool sock = eq(type, "tcp") || eq(type, "udp") || eq(type, "unix");
     for (size_t i = d->nkids; i-- > 0;) {
         struct dnode *s = d->kids[i];
@@ -134,7 +140,7 @@ static int chardev_defaults(struct dnode *d, struct dctx *c)
             continue;
         if (sock && !dnode_attr(s, "mode"))
             dnode_set_attr(s, "mode", "connect");
-        keep_attrs(s, chr_source_attrs(type));
+        keep_attrs(s, chr_source_keep(type, c->live));
     }
     if (!eq(type, "tcp"))
         remove_children(d, "protocol");
@@ -150,7 +156,7 @@ static void input_defaults(struct dnode *d, bool hvm)
     dnode_set_attr(d, "bus", !hvm ? "xen" : eq(dnode_attr(d, "type"), "tablet") ? "usb" : "ps2");
 }
 
-static void vnc_defaults(struct dnode *g)
+static void vnc_defaults(struct dnode *g, bool live)
 {
     /* listening on a unix socket or nowhere: no TCP port at all */
     const char *ltype = dnode_attr(dnode_child(g, "listen"), "type");
@@ -164,11 +170,10 @@ static void vnc_defaults(struct dnode *g)
     bool autop = !port || p == -1;
     if (autoport)
         autop = eq(autoport, "yes");
-    if (autop) {
+    if (autop && !(live && p > 0))    /* a running guest keeps the port it got */
         dnode_set_attr(g, "port", "-1");
-    } else if (p == 0 || p == -1) {
+    else if (!autop && (p == 0 || p == -1))
         dnode_set_attr(g, "port", NULL);
-    }
     dnode_set_attr(g, "autoport", autop ? "yes" : "no");
     struct dnode *l = dnode_child(g, "listen");
     const char *la = dnode_attr(g, "listen");
@@ -224,13 +229,13 @@ int dom_device_defaults(struct dnode *dev, const struct dnode *dom, struct dctx 
     if (strcmp(k, "disk") == 0)
         disk_defaults(dev);
     else if (strcmp(k, "interface") == 0)
-        interface_defaults(dev);
+        interface_defaults(dev, c->live);
     else if (strcmp(k, "serial") == 0 || strcmp(k, "parallel") == 0 || strcmp(k, "console") == 0)
         return chardev_defaults(dev, c);
     else if (strcmp(k, "input") == 0)
         input_defaults(dev, !dom || dom_is_hvm(dom));
     else if (strcmp(k, "graphics") == 0 && eq(dnode_attr(dev, "type"), "vnc"))
-        vnc_defaults(dev);
+        vnc_defaults(dev, c->live);
     else if (strcmp(k, "hostdev") == 0)
         hostdev_defaults(dev);
     return 0;
@@ -284,30 +289,46 @@ static void fragment_port(struct dnode *dev, const struct dnode *dom)
     dnode_set_attr(t, "port", num);
 }
 
-struct dnode *dom_parse_device(const char *xml, size_t len, const char *label,
-                               const struct dnode *dom, struct err **e)
+struct dnode *dom_parse_fragment(const char *xml, size_t len, const char *label,
+                                 struct err **e)
 {
-    struct dctx c = {label ? label : "(device)", e};
+    label = label ? label : "(device)";
     if (len > DOM_MAX_XML) {
-        dom_err(e, ERR_XML, "%s: document too large", c.label);
+        dom_err(e, ERR_XML, "%s: document too large", label);
         return NULL;
     }
-    struct dnode *dev = xml_parse(xml, len, c.label, e);
+    struct dnode *dev = xml_parse(xml, len, label, e);
     if (!dev)
         return NULL;
     AUTOFREE char *path = xasprintf("domain/devices/%s", dev->name);
     const struct schema_elem *se = schema_find(path);
     if (!se || !(se->flags & SE_DEVICE)) {
         dom_err(e, ERR_SCHEMA, "%s:%d: <%s> is not a device (expected one of disk, interface, "
-                "serial, parallel, console, input, graphics, sound, hostdev)", c.label, dev->line,
+                "serial, parallel, console, input, graphics, sound, hostdev)", label, dev->line,
                 dev->name);
-        goto fail;
+        dnode_free(dev);
+        return NULL;
     }
-    if (dom_schema_check(c.label, dev, se, e) < 0 || dom_device_defaults(dev, dom, &c) < 0)
+    return dev;
+}
+
+struct dnode *dom_parse_device(const char *xml, size_t len, const char *label,
+                               const struct dnode *dom, struct err **e)
+{
+    struct dctx c = {.label = label ? label : "(device)", .e = e};
+    struct dnode *dev = dom_parse_fragment(xml, len, c.label, e);
+    if (!dev)
+        return NULL;
+    AUTOFREE char *path = xasprintf("domain/devices/%s", dev->name);
+    const struct schema_elem *se = schema_find(path);
+    if (dom_schema_check(c.label, dev, se, e) < 0)
+        goto fail;
+    dom_rules_rewrite(dev);
+    if (dom_device_defaults(dev, dom, &c) < 0)
         goto fail;
     fragment_port(dev, dom);
     dom_assign_schema(dev);
-    if (dom_device_validate(dev, dom, &c) < 0)
+    if (dom_device_validate(dev, dom, &c) < 0 || dom_rules_check(dev, &c) < 0)
         goto fail;
     return dev;
 fail:

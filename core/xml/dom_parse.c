@@ -73,8 +73,8 @@ static int check_attrs(const char *label, struct dnode *n, struct err **e)
 static int check_text(const char *label, struct dnode *n, struct err **e)
 {
     const struct schema_elem *se = n->se;
-    if (se->text != V_STRING && se->text != V_PATH)
-        trim_text(n);
+    if (se->text != V_STRING && se->text != V_PATH && se->text != V_NAME)
+        trim_text(n);     /* libvirt keeps a name's blanks: 'web ' is not 'web' */
     if (se->text == V_NONE) {
         if (n->text && *n->text) {
             AUTOFREE char *where = dnode_where(n);
@@ -238,8 +238,8 @@ static char *read_capped(const char *path, size_t *len, struct err **e)
     return data;
 }
 
-struct dnode *dom_load_string(const char *xml, size_t len, const char *label,
-                              enum dom_stage *stage, struct err **e)
+static struct dnode *load_string(const char *xml, size_t len, const char *label, bool live,
+                                 enum dom_stage *stage, struct err **e)
 {
     enum dom_stage dummy;
     if (!stage)
@@ -248,7 +248,7 @@ struct dnode *dom_load_string(const char *xml, size_t len, const char *label,
     struct dnode *dom = dom_parse(xml, len, label, e);
     if (!dom)
         return NULL;
-    struct dctx c = {label, e};
+    struct dctx c = {.label = label, .e = e, .live = live};
     *stage = DOM_STAGE_POSTPARSE;
     if (dom_postparse_ctx(dom, &c) < 0)
         goto fail;
@@ -259,6 +259,17 @@ struct dnode *dom_load_string(const char *xml, size_t len, const char *label,
 fail:
     dnode_free(dom);
     return NULL;
+}
+
+struct dnode *dom_load_string(const char *xml, size_t len, const char *label,
+                              enum dom_stage *stage, struct err **e)
+{
+    return load_string(xml, len, label, false, stage, e);
+}
+
+struct dnode *dom_load_live(const char *xml, size_t len, const char *label, struct err **e)
+{
+    return load_string(xml, len, label, true, NULL, e);
 }
 
 struct dnode *dom_load_file(const char *path, enum dom_stage *stage, struct err **e)

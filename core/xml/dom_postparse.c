@@ -3,7 +3,8 @@
  * input: uuid, memory in KiB, currentMemory, vcpu, boot hd, on_* actions,
  * clock utc, then per device (dom_device.c), then the serial/console
  * aliasing of HVM guests.  Live-only data (id, tty, pty paths) is dropped,
- * as libvirt ignores it on define. */
+ * as libvirt ignores it on define, unless the definition is a running
+ * one (dom_load_live). */
 #include "dom_priv.h"
 
 #include <stdio.h>
@@ -194,6 +195,19 @@ static void console_compat(struct dnode *devs, const struct dnode *dom)
     }
 }
 
+/* libvirt derives a running pty console's tty= from its source path (it
+ * never reads tty=), which also covers the console copied from serial 0 */
+static void console_ttys(struct dnode *devs)
+{
+    for (size_t i = 0; i < devs->nkids; i++) {
+        struct dnode *d = devs->kids[i];
+        const char *type = dnode_attr(d, "type");
+        const char *path = dnode_attr(dnode_child(d, "source"), "path");
+        if (strcmp(d->name, "console") == 0 && type && strcmp(type, "pty") == 0 && path)
+            dnode_set_attr(d, "tty", path);
+    }
+}
+
 static int devices_defaults(struct dnode *dom, struct dctx *c)
 {
     struct dnode *devs = dnode_child(dom, "devices");
@@ -206,12 +220,16 @@ static int devices_defaults(struct dnode *dom, struct dctx *c)
     chardev_ports(devs, "parallel");
     chardev_ports(devs, "console");
     console_compat(devs, dom);
+    if (c->live)
+        console_ttys(devs);
     return 0;
 }
 
 int dom_postparse_ctx(struct dnode *dom, struct dctx *c)
 {
-    dnode_set_attr(dom, "id", NULL);
+    if (!c->live)
+        dnode_set_attr(dom, "id", NULL);
+    dom_rules_rewrite(dom);    /* libvirt's spellings first: the defaults read them */
     uuid_default(dom);
     if (memory_defaults(dom, c) < 0)
         return -1;
@@ -228,6 +246,6 @@ int dom_postparse_ctx(struct dnode *dom, struct dctx *c)
 
 int dom_postparse(struct dnode *dom, struct err **e)
 {
-    struct dctx c = {NULL, e};
+    struct dctx c = {.e = e};
     return dom_postparse_ctx(dom, &c);
 }

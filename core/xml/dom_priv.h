@@ -11,6 +11,7 @@
 struct dctx {
     const char *label;      /* file name or NULL */
     struct err **e;
+    bool live;              /* a running definition: keep live-only data */
 };
 
 /* err_set with control characters (from input values) made blanks, so
@@ -31,6 +32,12 @@ int dom_validate_ctx(const struct dnode *dom, struct dctx *c);
  * may be NULL */
 int dom_device_defaults(struct dnode *dev, const struct dnode *dom, struct dctx *c);
 int dom_device_validate(const struct dnode *dev, const struct dnode *dom, struct dctx *c);
+
+/* the value rules beside the schema (dom_rules.c), over a subtree whose
+ * nodes carry their schema entries: checks (validate) and libvirt's
+ * rewrites of spellings (postparse) */
+int dom_rules_check(const struct dnode *n, struct dctx *c);
+void dom_rules_rewrite(struct dnode *n);
 
 /* "hvm" when the domain is fully virtualized */
 bool dom_is_hvm(const struct dnode *dom);

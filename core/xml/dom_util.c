@@ -87,17 +87,19 @@ bool dom_name_valid(const char *name, struct err **e)
 {
     size_t len = name ? strlen(name) : 0;
     if (len == 0)
-        return dom_err(e, ERR_INVALID, "missing domain name"), false;
-    if (len > 64)
-        return dom_err(e, ERR_INVALID, "domain name '%.64s...' is longer than 64 characters", name), false;
+        return dom_err(e, ERR_INVALID, "missing name information"), false;
+    if (strchr(name, '/'))    /* libvirt's own rule and message */
+        return dom_err(e, ERR_INVALID, "name %s cannot contain '/'", name), false;
+    for (const char *p = name; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return dom_err(e, ERR_INVALID, "invalid char in name: control character 0x%02x "
+                           "(in '%s')", (unsigned char)*p, name), false;
     if (name[0] == '.' || name[0] == '-')
-        return dom_err(e, ERR_INVALID, "domain name '%s' must not start with '%c'", name, name[0]), false;
-    for (const char *p = name; *p; p++) {
-        if (!isalnum((unsigned char)*p) && !strchr("_.+-", *p))
-            return dom_err(e, ERR_INVALID,
-                           "domain name '%s' contains '%c' (allowed: letters, digits, '_', '.', '+', '-')",
-                           name, *p), false;
-    }
+        return dom_err(e, ERR_INVALID, "domain name '%s' must not start with '%c' (it names "
+                       "files and is typed as an argument)", name, name[0]), false;
+    if (len > DOM_NAME_MAX)
+        return dom_err(e, ERR_INVALID, "domain name '%.40s...' is %zu bytes long (at most %d: "
+                       "it names files)", name, len, DOM_NAME_MAX), false;
     return true;
 }
 

@@ -303,7 +303,7 @@ static int domain_rules(const struct dnode *dom, struct dctx *c)
 
 int dom_validate_ctx(const struct dnode *dom, struct dctx *c)
 {
-    if (domain_rules(dom, c) < 0)
+    if (domain_rules(dom, c) < 0 || dom_rules_check(dom, c) < 0)
         return -1;
     const struct dnode *devs = dnode_child(dom, "devices");
     if (!devs)
@@ -318,6 +318,6 @@ int dom_validate_ctx(const struct dnode *dom, struct dctx *c)
 
 int dom_validate(const struct dnode *dom, struct err **e)
 {
-    struct dctx c = {NULL, e};
+    struct dctx c = {.e = e};
     return dom_validate_ctx(dom, &c);
 }

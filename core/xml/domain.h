@@ -2,7 +2,8 @@
  *   read (<= 10 MiB) -> xml_parse -> schema check  = dom_parse
  *   -> defaults (uuid, mac, currentMemory, ...)    = dom_postparse
  *      (libvirt's define-time defaults; like libvirt's inactive parse it
- *      drops live-only data: domain id, tty=, pty source paths)
+ *      drops live-only data: domain id, tty=, pty source paths, generated
+ *      interface names; the live parse, dom_load_live, keeps them)
  *   -> semantic rules                               = dom_validate
  *   -> canonical text (2-space indent)              = dom_format
  * format(parse(x)) is a fixed point.  Errors name the file, line and element. */
@@ -31,11 +32,22 @@ struct dnode *dom_load_file(const char *path, enum dom_stage *stage, struct err 
 struct dnode *dom_load_string(const char *xml, size_t len, const char *label,
                               enum dom_stage *stage, struct err **e);
 
+/* a running definition (RUN/NAME/live.xml), as libvirt parses live XML
+ * (no VIR_DOMAIN_DEF_PARSE_INACTIVE): the same steps, but the domain id,
+ * pty source paths, generated interface names and an allocated VNC port
+ * are kept, and each pty console's tty= is its source path */
+struct dnode *dom_load_live(const char *xml, size_t len, const char *label, struct err **e);
+
 struct dnode *dom_parse(const char *xml, size_t len, const char *label, struct err **e);
 int dom_postparse(struct dnode *dom, struct err **e);
 int dom_validate(const struct dnode *dom, struct err **e);
 char *dom_format(const struct dnode *dom, unsigned flags);
 
+/* a device fragment as written: well-formed, at most DOM_MAX_XML, and a
+ * device element ("LABEL:LINE: <x> is not a device (expected one of ...)");
+ * no schema check, no defaults (detach-device matches only what it gives) */
+struct dnode *dom_parse_fragment(const char *xml, size_t len, const char *label,
+                                 struct err **e);
 /* a device fragment (<disk>, <interface>, ...) for attach-device and friends:
  * parsed, schema-checked against devices/<kind>, defaults applied in the
  * context of DOM (may be NULL) */
@@ -57,7 +69,12 @@ unsigned long long dom_current_memory_kib(const struct dnode *dom);
 unsigned dom_vcpus(const struct dnode *dom);
 const char *dom_os_type(const struct dnode *dom);
 
-/* 1-64 of [A-Za-z0-9_.+-], not starting with '.' or '-' */
+/* a domain name: what libvirt 9.0 accepts (anything but empty, '/' or a
+ * newline; spaces, UTF-8 and punctuation are fine) that can also safely
+ * name files: no control character, no leading '.' or '-', at most
+ * DOM_NAME_MAX bytes, so that the longest file domsh derives from a name
+ * (LOG/NAME-crashed-EPOCH.console.log, 31 bytes more) fits NAME_MAX (255) */
+#define DOM_NAME_MAX 224
 bool dom_name_valid(const char *name, struct err **e);
 /* uuid: parse 36-char or 32-hex forms; format canonical lower-case */
 bool uuid_parse(const char *s, unsigned char out[16]);

@@ -5,6 +5,7 @@
  * each element's `children` list is its canonical output order, which is
  * libvirt's own formatting order. */
 #include "schema.h"
+#include "../base/mem.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -166,7 +167,7 @@ static const struct schema_elem table[] = {
     CHR_COMMON("serial", "serial port"),
     {"target", "domain/devices/serial/target", 0, K(V_NONE),
      ATTRS({"type", ENUM("isa-serial"), "guest side bus of the serial port (libvirt boilerplate)"},
-           {"port", K(V_UINT), "port number (default: next free)"}),
+           {"port", K(V_STRING), "port number (default, or negative: next free)"}),
      ARR("model"), "guest side of the serial port"},
     {"model", "domain/devices/serial/target/model", 0, K(V_NONE),
      ATTRS({"name", ENUM("isa-serial"), "serial device model (libvirt boilerplate)"}), ARR(NULL),
@@ -174,13 +175,13 @@ static const struct schema_elem table[] = {
     DEV_TAIL("serial"),
     CHR_COMMON("parallel", "parallel port"),
     {"target", "domain/devices/parallel/target", 0, K(V_NONE),
-     ATTRS({"port", K(V_UINT), "port number (default: next free)"}), ARR(NULL),
+     ATTRS({"port", K(V_STRING), "port number (default, or negative: next free)"}), ARR(NULL),
      "guest side of the parallel port"},
     DEV_TAIL("parallel"),
     CHR_COMMON("console", "primary console (the first serial port of an hvm guest)"),
     {"target", "domain/devices/console/target", 0, K(V_NONE),
      ATTRS({"type", ENUM("serial", "xen"), "console kind (libvirt boilerplate)"},
-           {"port", K(V_UINT), "port number (default 0)"}),
+           {"port", K(V_STRING), "port number (default 0)"}),
      ARR(NULL), "guest side of the console"},
     DEV_TAIL("console"),
 
@@ -196,7 +197,7 @@ static const struct schema_elem table[] = {
            {"xauth", K(V_PATH), "sdl: X authentication file"},
            {"fullscreen", K(V_YESNO), "sdl: start full screen"},
            {"port", K(V_INT), "vnc: TCP port (-1: allocate automatically)"},
-           {"autoport", K(V_YESNO), "vnc: allocate the port automatically"},
+           {"autoport", K(V_STRING), "vnc: allocate the port automatically (yes; anything else is no)"},
            {"listen", K(V_STRING), "vnc: address to listen on"},
            {"passwd", K(V_STRING), "vnc: password in clear text (shown with --security-info)"},
            {"keymap", K(V_STRING), "vnc: keymap (e.g. en-us)"}),
@@ -215,7 +216,7 @@ static const struct schema_elem table[] = {
     {"hostdev", "domain/devices/hostdev", SE_MULTI | SE_DEVICE, K(V_NONE),
      ATTRS({"mode", ENUM("subsystem"), "passthrough mode (always subsystem)"},
            {"type", ENUM("usb", "pci"), "host USB or PCI device"},
-           {"managed", K(V_YESNO), "detach from the host driver automatically (libvirt boilerplate)"}),
+           {"managed", K(V_STRING), "detach from the host driver automatically (yes; anything else is no)"}),
      ARR("source", "alias", "address"), "host USB or PCI device passed through to the guest"},
     {"source", "domain/devices/hostdev/source", 0, K(V_NONE), NOATTRS,
      ARR("vendor", "product", "address"), "the device as seen from the host"},
@@ -303,19 +304,9 @@ const char *schema_kind_name(enum val_kind kind)
     return kind < V_LAST ? names[kind] : "?";
 }
 
-static bool all_digits(const char *v)
-{
-    if (!*v)
-        return false;
-    for (; *v; v++)
-        if (!isdigit((unsigned char)*v))
-            return false;
-    return true;
-}
-
 static bool uint_ok(const char *v, const char **why)
 {
-    if (!all_digits(v))
+    if (!str_is_digits(v))
         return *why = "not an unsigned decimal integer", false;
     errno = 0;
     (void)strtoull(v, NULL, 10);
@@ -326,7 +317,7 @@ static bool uint_ok(const char *v, const char **why)
 
 static bool int_ok(const char *v, const char **why)
 {
-    if (!all_digits(v[0] == '-' ? v + 1 : v))
+    if (!str_is_digits(v[0] == '-' ? v + 1 : v))
         return *why = "not a decimal integer", false;
     errno = 0;
     long long x = strtoll(v, NULL, 10);
@@ -397,9 +388,8 @@ bool schema_value_ok(enum val_kind kind, const char *const *values, const char *
         return *v ? (*why = "no text allowed", false) : true;
     case V_STRING:
     case V_PATH:
+    case V_NAME:      /* dom_validate applies the name rule, with libvirt's messages */
         return true;
-    case V_NAME:
-        return *v ? true : (*why = "empty", false);
     case V_ENUM:
         return enum_ok(values, v) ? true : (*why = "not one of the allowed values", false);
     case V_UINT:

@@ -1,4 +1,6 @@
-/* test_conformance.c: the shared conformance corpus.
+/* test_conformance.c: libvirt's conformance corpus (SHARED/conformance,
+ * not in the repository; `make conformance` runs this binary only when it
+ * is there).
  *  - library level: every file of domains/ and domains-tolerant/ loads,
  *    format(parse(x)) is a fixed point, and the --inactive output validates
  *    against libvirt's RelaxNG schema (when the input itself does);
@@ -13,10 +15,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "../core/base/buf.h"
-#include "../core/xml/domain.h"
-#include "../core/base/mem.h"
-#include "helpers.h"
+#include "../../core/base/buf.h"
+#include "../../core/xml/domain.h"
+#include "../../core/base/mem.h"
+#include "../helpers.h"
 
 static bool have(const char *tool)
 {

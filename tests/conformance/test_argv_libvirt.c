@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/base/buf.h"
-#include "../core/xml/domain.h"
-#include "../core/runtime/qemu_argv.h"
-#include "helpers.h"
+#include "../../core/base/buf.h"
+#include "../../core/xml/domain.h"
+#include "../../core/runtime/qemu_argv.h"
+#include "../helpers.h"
 
 /* the words of a libvirt .args file (sh syntax: '...' quotes, \ newline) */
 static void split_args(const char *text, struct strv *out)
