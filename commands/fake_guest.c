@@ -2,7 +2,8 @@
 #include "../core/runtime/fakeguest.h"
 #include "../shell/shell.h"
 
-enum { FAKE_GUEST_OPT_NAME, FAKE_GUEST_OPT_QMP, FAKE_GUEST_OPT_MEMORY, FAKE_GUEST_OPT_CHARDEV };
+enum { FAKE_GUEST_OPT_NAME, FAKE_GUEST_OPT_QMP, FAKE_GUEST_OPT_MEMORY, FAKE_GUEST_OPT_INCOMING,
+       FAKE_GUEST_OPT_CHARDEV };
 
 static const struct opt_def fake_guest_opts[] = {
     [FAKE_GUEST_OPT_NAME] = {.name = "name", .kind = OPT_STRING, .flags = OPT_REQUIRED | OPT_NAMED,
@@ -11,6 +12,8 @@ static const struct opt_def fake_guest_opts[] = {
                             .argname = "socket", .help = "QMP server socket path"},
     [FAKE_GUEST_OPT_MEMORY] = {.name = "memory", .kind = OPT_INT, .flags = OPT_NAMED,
                                .argname = "kib", .help = "memory size reported by query-balloon"},
+    [FAKE_GUEST_OPT_INCOMING] = {.name = "incoming", .kind = OPT_BOOL,
+                                 .help = "wait for migrate-incoming (QEMU's -incoming defer)"},
     [FAKE_GUEST_OPT_CHARDEV] = {.name = "chardev", .kind = OPT_ARGV, .argname = "socket",
                                 .help = "one server socket per character device"},
 };
@@ -26,6 +29,7 @@ static int fake_guest_run(struct shell *sh, const struct cmd_args *a, struct err
         .mem_kib = mem,
         .chardevs = a->argv.v,
         .nchardevs = a->argv.n,
+        .incoming = args_bool(a, FAKE_GUEST_OPT_INCOMING),
     };
     if (fake_guest_main(&o) != 0)
         return err_set(e, ERR_BACKEND, "fake-guest failed to start");

@@ -76,9 +76,12 @@ static nfds_t fill_slots(struct sup *s, struct pollfd *p)
 
 static int poll_timeout(struct sup *s)
 {
-    if (!s->kill_deadline_ms)
+    long long next = s->kill_deadline_ms, mig = sup_mig_next_ms(s);
+    if (mig && (!next || mig < next))
+        next = mig;
+    if (!next)
         return -1;
-    long long left = s->kill_deadline_ms - sup_now_ms();
+    long long left = next - sup_now_ms();
     return left > 0 ? (int)left : 0;
 }
 
@@ -99,6 +102,7 @@ void sup_loop(struct sup *s)
         if (poll(p, n, poll_timeout(s)) < 0 && errno != EINTR)
             break;
         check_kill_deadline(s);
+        sup_mig_tick(s);
         if (p[SLOT_SIG].revents)
             sup_signals(s);
         if (p[SLOT_QMP].revents && s->qmp.fd >= 0)
@@ -164,6 +168,7 @@ void sup_finish(struct sup *s)
         sup_log(s, "the emulator was killed by signal %d", WTERMSIG(st));
     else
         sup_log(s, "the emulator exited with status %d", WEXITSTATUS(st));
+    sup_mig_end(s, "the emulator exited");
     sup_set_state(s, DOM_SHUTOFF, exit_reason(s));
     remove_live_files(s);
     sup_console_exit(s, "domain shut off");
