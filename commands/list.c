@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/runtime/runtime.h"
+#include "../core/runtime/save.h"
 #include "../core/store/store.h"
 #include "../shell/out.h"
 #include "../shell/shell.h"
@@ -12,7 +13,8 @@
 enum { LIST_OPT_ALL, LIST_OPT_INACTIVE, LIST_OPT_NAME, LIST_OPT_UUID, LIST_OPT_ID,
        LIST_OPT_TABLE, LIST_OPT_JSON, LIST_OPT_RUNNING, LIST_OPT_PAUSED, LIST_OPT_SHUTOFF,
        LIST_OPT_OTHER, LIST_OPT_AUTOSTART, LIST_OPT_NO_AUTOSTART, LIST_OPT_PERSISTENT,
-       LIST_OPT_TRANSIENT };
+       LIST_OPT_TRANSIENT, LIST_OPT_MANAGED_SAVE, LIST_OPT_WITH_MANAGED_SAVE,
+       LIST_OPT_WITHOUT_MANAGED_SAVE };
 
 static const struct opt_def list_opts[] = {
     [LIST_OPT_ALL] = {.name = "all", .kind = OPT_BOOL, .help = "list inactive and active domains"},
@@ -34,12 +36,19 @@ static const struct opt_def list_opts[] = {
                                .help = "list domains with autostart disabled"},
     [LIST_OPT_PERSISTENT] = {.name = "persistent", .kind = OPT_BOOL, .help = "list persistent domains"},
     [LIST_OPT_TRANSIENT] = {.name = "transient", .kind = OPT_BOOL, .help = "list transient domains"},
+    [LIST_OPT_MANAGED_SAVE] = {.name = "managed-save", .kind = OPT_BOOL,
+                               .help = "mark inactive domains with a managed save image as 'saved'"},
+    [LIST_OPT_WITH_MANAGED_SAVE] = {.name = "with-managed-save", .kind = OPT_BOOL,
+                                    .help = "list domains with a managed save image"},
+    [LIST_OPT_WITHOUT_MANAGED_SAVE] = {.name = "without-managed-save", .kind = OPT_BOOL,
+                                       .help = "list domains without a managed save image"},
 };
 
 struct row {
     char *name;
     struct dom_status st;
     bool persistent;
+    bool managed_save;
 };
 
 static int row_cmp(const void *pa, const void *pb)
@@ -86,6 +95,9 @@ static bool keep_row(struct shell *sh, const struct cmd_args *a, const struct ro
     if (args_bool(a, LIST_OPT_AUTOSTART) != args_bool(a, LIST_OPT_NO_AUTOSTART) &&
         store_autostart(sh->store, r->name) != args_bool(a, LIST_OPT_AUTOSTART))
         return false;
+    if (args_bool(a, LIST_OPT_WITH_MANAGED_SAVE) != args_bool(a, LIST_OPT_WITHOUT_MANAGED_SAVE) &&
+        r->managed_save != args_bool(a, LIST_OPT_WITH_MANAGED_SAVE))
+        return false;
     return true;
 }
 
@@ -123,6 +135,8 @@ static int collect(struct shell *sh, const struct cmd_args *a, struct row **rows
     strv_free(&active);
     size_t kept = 0;
     for (size_t i = 0; i < *n; i++) {
+        struct row *r = &(*rows)[i];
+        r->managed_save = r->persistent && managed_save_exists(sh->store, r->name);
         if (keep_row(sh, a, &(*rows)[i]))
             (*rows)[kept++] = (*rows)[i];
         else
@@ -163,7 +177,7 @@ static void print_json(struct shell *sh, const struct row *rows, size_t n)
     json_print(&j, sh);
 }
 
-static void print_table(struct shell *sh, const struct row *rows, size_t n)
+static void print_table(struct shell *sh, const struct row *rows, size_t n, bool saved)
 {
     static const char *const head[] = {"Id", "Name", "State"};
     struct table t;
@@ -172,7 +186,8 @@ static void print_table(struct shell *sh, const struct row *rows, size_t n)
         char id[16] = "-";
         if (rows[i].st.id >= 0)
             snprintf(id, sizeof(id), "%d", rows[i].st.id);
-        const char *state = dom_state_name(rows[i].st.state);
+        const char *state = saved && rows[i].managed_save && rows[i].st.state == DOM_SHUTOFF
+                                ? "saved" : dom_state_name(rows[i].st.state);
         const char *cells[] = {id, rows[i].name, state};
         table_add_row(&t, cells, 2, out_state_color(state));
     }
@@ -227,7 +242,7 @@ static int list_run(struct shell *sh, const struct cmd_args *a, struct err **e)
              args_bool(a, LIST_OPT_ID))
         print_lines(sh, a, rows, n);
     else
-        print_table(sh, rows, n);
+        print_table(sh, rows, n, args_bool(a, LIST_OPT_MANAGED_SAVE));
     for (size_t i = 0; i < n; i++)
         free(rows[i].name);
     free(rows);

@@ -1,14 +1,17 @@
 /* undefine: remove a persistent domain's configuration. */
+#include "../core/runtime/save.h"
 #include "../core/store/store.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 
-enum { UNDEFINE_OPT_DOMAIN };
+enum { UNDEFINE_OPT_DOMAIN, UNDEFINE_OPT_MANAGED_SAVE };
 
 static const struct opt_def undefine_opts[] = {
     [UNDEFINE_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .flags = OPT_REQUIRED,
                              .argname = "domain", .help = "domain name, id or uuid",
                              .complete = comp_domains, .complete_flags = ST_ANY | ST_PERSISTENT},
+    [UNDEFINE_OPT_MANAGED_SAVE] = {.name = "managed-save", .kind = OPT_BOOL,
+                                   .help = "remove the domain's managed save image too"},
 };
 
 static int undefine_run(struct shell *sh, const struct cmd_args *a, struct err **e)
@@ -18,8 +21,13 @@ static int undefine_run(struct shell *sh, const struct cmd_args *a, struct err *
     if (fd < 0)
         return -1;
     int rc;
+    bool saved = managed_save_exists(sh->store, name);
     if (!store_exists(sh->store, name))
         rc = err_set(e, ERR_STATE, "cannot undefine transient domain '%s'", name);
+    else if (saved && !args_bool(a, UNDEFINE_OPT_MANAGED_SAVE))
+        rc = err_set(e, ERR_STATE, "Refusing to undefine while domain managed save image exists");
+    else if (saved && managed_save_remove(sh->store, name, e) < 0)
+        rc = -1;
     else
         rc = store_remove(sh->store, name, e);
     store_unlock(fd);

@@ -202,8 +202,8 @@ int save_xml_arg(const char *file, char **xml, struct err **e)
     return file && !*xml ? -1 : 0;
 }
 
-int rt_restore_managed(struct store *st, const char *name, struct rt_progress *p,
-                       struct err **e)
+int rt_restore_managed(struct store *st, const char *name, unsigned flags,
+                       struct rt_progress *p, struct err **e)
 {
     AUTOFREE char *path = managed_save_path(st, name);
     struct save_image img;
@@ -219,7 +219,7 @@ int rt_restore_managed(struct store *st, const char *name, struct rt_progress *p
         err_set(e, ERR_INVALID, "the managed save image '%s' holds domain '%s'", path,
                 dom_name(dom));
     else if (dom)
-        rc = restore_locked(st, path, &img, dom, 0, p, e);
+        rc = restore_locked(st, path, &img, dom, flags, p, e);
     if (rc == 0)
         rc = managed_save_remove(st, name, e);
     dnode_free(dom);

@@ -69,8 +69,8 @@ int save_xml_arg(const char *file, char **xml, struct err **e);
  * lock and checked it is shut off); the image is removed once the guest
  * runs.  A broken image is reported ("... start --force-boot discards
  * it") and kept. */
-int rt_restore_managed(struct store *st, const char *name, struct rt_progress *p,
-                       struct err **e);
+int rt_restore_managed(struct store *st, const char *name, unsigned flags,
+                       struct rt_progress *p, struct err **e);
 /* managed save of NAME (persistent, running or paused) */
 int rt_managed_save(struct store *st, const char *name, unsigned flags, struct rt_progress *p,
                     struct err **e);
