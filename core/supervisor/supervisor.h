@@ -117,6 +117,7 @@ struct sup_mig {             /* the one migration of this domain (supervisor_mig
     int client;              /* requester, answered at the end, or -1 */
     bool live, resume, paused_after, was_running, stopped, cancel, failed, query_inflight;
     char why[24];            /* reason while stopped (out) or after cont (in) */
+    char prev_reason[32];    /* out: the running reason to put back after a cancel */
     char result[160];        /* the final answer, sent after the last QMP step */
     long long next_query_ms; /* 0: none due */
     long long deadline_ms;   /* MIG_IN_WAIT: destroy when no migrate-in came by then */

@@ -122,6 +122,7 @@ static void cmd_migrate_out(struct sup *s, int client, char *rest)
     }
     s->mig.kind = MIG_OUT;
     s->mig.was_running = s->state == DOM_RUNNING;
+    snprintf(s->mig.prev_reason, sizeof(s->mig.prev_reason), "%s", s->reason);
     if (!*s->mig.why)
         snprintf(s->mig.why, sizeof(s->mig.why), "saving");
     mig_begin(s, client, uri, "migrate");
@@ -260,8 +261,8 @@ void sup_mig_answer(struct sup *s, const char *what, bool ok, const char *line)
         return ok ? mig_status(s, line) : mig_conclude(s, false, desc);
     }
     if (strcmp(what, "mig-cont") == 0) {
-        if (s->mig.kind == MIG_IN && ok)
-            sup_set_state(s, DOM_RUNNING, s->mig.why);
+        if (ok)                  /* restored, or running as before the save */
+            sup_set_state(s, DOM_RUNNING, s->mig.kind == MIG_IN ? s->mig.why : s->mig.prev_reason);
         bool good = !s->mig.failed && ok;
         sup_reply(s, s->mig.client, good ? PROTO_OK : PROTO_ERR, good ? s->mig.result
                   : s->mig.failed ? s->mig.result : desc);
