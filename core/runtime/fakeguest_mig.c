@@ -72,13 +72,14 @@ static void build_stream(struct fg_mig *m, const struct fg_vmstate *vm)
     char head[512];
     int n = snprintf(head, sizeof(head), FGM_MAGIC "name %s\ncounter %llu\nboot_id %s\n"
                      "ram_kib %llu\n\n", vm->name, vm->counter, vm->boot_id, vm->ram_kib);
-    m->len = (size_t)n + vm->ram_kib + 4;
+    size_t ram = (size_t)vm->ram_kib * 1024;
+    m->len = (size_t)n + ram + 4;
     free(m->stream);
     m->stream = xmalloc(m->len);
     memcpy(m->stream, head, (size_t)n);
-    for (size_t i = 0; i < vm->ram_kib; i++)
+    for (size_t i = 0; i < ram; i++)
         m->stream[(size_t)n + i] = (char)pattern(vm, i);
-    memcpy(m->stream + n + vm->ram_kib, "END\n", 4);
+    memcpy(m->stream + n + ram, "END\n", 4);
     m->pos = 0;
 }
 
@@ -195,9 +196,12 @@ static int parse_stream(struct fg_mig *m, struct fg_vmstate *vm)
         sscanf(b, "\nboot_id %39s", boot) != 1 || sscanf(r, "\nram_kib %llu", &ram) != 1)
         return -1;
     size_t off = (size_t)(body - m->stream) + 2;
+    if (ram > FGM_MAX_STREAM / 1024)
+        return -1;
+    ram *= 1024;
     if (m->len != off + ram + 4 || memcmp(m->stream + off + ram, "END\n", 4) != 0)
         return -1;
-    struct fg_vmstate got = { .name = vm->name, .counter = counter, .ram_kib = ram };
+    struct fg_vmstate got = { .name = vm->name, .counter = counter, .ram_kib = ram / 1024 };
     snprintf(got.boot_id, sizeof(got.boot_id), "%s", boot);
     for (size_t i = 0; i < ram; i++)
         if ((unsigned char)m->stream[off + i] != pattern(&got, i))

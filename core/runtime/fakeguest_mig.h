@@ -5,7 +5,7 @@
  * (events), migrate-set-parameters, migrate / migrate-incoming "fd:NAME",
  * query-migrate, migrate_cancel, MIGRATION events.  The stream is
  *   "DOMSH-FAKEGUEST-STATE 1\n" "name N\n" "counter C\n" "boot_id B\n"
- *   "ram_kib K\n" "\n"  then K bytes of a pattern seeded by C and B, then
+ *   "ram_kib K\n" "\n"  then K KiB of a pattern seeded by C and B, then
  *   "END\n"
  * (a KiB of "RAM" per MiB of guest memory), written and read 4 KiB per
  * step of the guest's poll loop, `delay_ms` apart (the guest command
