@@ -67,8 +67,11 @@ static void resume_if(struct store *st, const char *name, bool was_running)
         sup_op_resume(st, name, NULL);
 }
 
-static int save_locked(struct store *st, const char *name, const char *path, const char *xml,
-                       unsigned flags, struct rt_progress *p, struct err **e)
+/* the image at PATH; keep: the guest runs on afterwards (a snapshot's
+ * memory), else it is stopped for good once the image is sealed */
+static int save_image_locked(struct store *st, const char *name, const char *path,
+                             const char *xml, unsigned flags, bool keep, struct rt_progress *p,
+                             struct err **e)
 {
     struct dom_status ds;
     if (rt_status(st, name, &ds, e) < 0)
@@ -84,12 +87,13 @@ static int save_locked(struct store *st, const char *name, const char *path, con
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return err_sys(e, ERR_IO, "cannot create '%s'", path);
-    struct rt_mig m = { .uri = "fd", .fd = fd, .flags = "why=saving", .progress = p };
+    struct rt_mig m = { .uri = "fd", .fd = fd, .flags = keep ? "resume why=snapshot" : "why=saving",
+                        .progress = p };
     int rc = save_write_head(fd, path, hflags, def, e);
     if (rc == 0)
         rc = rt_migrate_out(st, name, &m, e);
     if (rc == 0 && save_seal(fd, path, hflags, strlen(def), e) < 0) {
-        resume_if(st, name, running);
+        resume_if(st, name, running && !keep);
         rc = -1;
     }
     close(fd);
@@ -97,7 +101,13 @@ static int save_locked(struct store *st, const char *name, const char *path, con
         unlink(path);            /* never leave half an image behind */
         return -1;
     }
-    return rt_migrate_finish(st, name, "saved", e);
+    return keep ? 0 : rt_migrate_finish(st, name, "saved", e);
+}
+
+int rt_save_memory(struct store *st, const char *name, const char *path, struct rt_progress *p,
+                   struct err **e)
+{
+    return save_image_locked(st, name, path, NULL, 0, true, p, e);
 }
 
 int rt_save(struct store *st, const char *name, const char *path, const char *xml,
@@ -106,7 +116,7 @@ int rt_save(struct store *st, const char *name, const char *path, const char *xm
     int lock = store_lock(st, name, false, e);
     if (lock < 0)
         return -1;
-    int rc = save_locked(st, name, path, xml, flags, p, e);
+    int rc = save_image_locked(st, name, path, xml, flags, false, p, e);
     store_unlock(lock);
     return rc;
 }
@@ -202,6 +212,24 @@ int save_xml_arg(const char *file, char **xml, struct err **e)
     return file && !*xml ? -1 : 0;
 }
 
+int rt_restore_locked(struct store *st, const char *name, const char *path, unsigned flags,
+                      struct rt_progress *p, struct err **e)
+{
+    struct save_image img;
+    if (save_image_read(path, &img, e) < 0)
+        return -1;
+    struct dnode *dom = dom_load_string(img.xml, strlen(img.xml), path, NULL, e);
+    int rc = -1;
+    if (dom && strcmp(dom_name(dom), name) != 0)
+        err_set(e, ERR_INVALID, "the image '%s' holds domain '%s', not '%s'", path,
+                dom_name(dom), name);
+    else if (dom)
+        rc = restore_locked(st, path, &img, dom, flags, p, e);
+    dnode_free(dom);
+    save_image_free(&img);
+    return rc;
+}
+
 int rt_restore_managed(struct store *st, const char *name, unsigned flags,
                        struct rt_progress *p, struct err **e)
 {
@@ -213,18 +241,10 @@ int rt_restore_managed(struct store *st, const char *name, unsigned flags,
         err_free(why);
         return -1;
     }
-    struct dnode *dom = dom_load_string(img.xml, strlen(img.xml), path, NULL, e);
-    int rc = -1;
-    if (dom && strcmp(dom_name(dom), name) != 0)
-        err_set(e, ERR_INVALID, "the managed save image '%s' holds domain '%s'", path,
-                dom_name(dom));
-    else if (dom)
-        rc = restore_locked(st, path, &img, dom, flags, p, e);
-    if (rc == 0)
-        rc = managed_save_remove(st, name, e);
-    dnode_free(dom);
     save_image_free(&img);
-    return rc;
+    if (rt_restore_locked(st, name, path, flags, p, e) < 0)
+        return -1;
+    return managed_save_remove(st, name, e);
 }
 
 int rt_managed_save(struct store *st, const char *name, unsigned flags, struct rt_progress *p,

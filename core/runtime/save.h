@@ -75,6 +75,16 @@ int rt_restore_managed(struct store *st, const char *name, unsigned flags,
 int rt_managed_save(struct store *st, const char *name, unsigned flags, struct rt_progress *p,
                     struct err **e);
 
+/* a snapshot's memory: the running domain NAME's state into an image at
+ * PATH; the guest runs on (or stays paused) as it was.  The caller holds
+ * the domain lock. */
+int rt_save_memory(struct store *st, const char *name, const char *path, struct rt_progress *p,
+                   struct err **e);
+/* start the shut off domain NAME from the image at PATH (which must hold
+ * NAME); the caller holds the domain lock */
+int rt_restore_locked(struct store *st, const char *name, const char *path, unsigned flags,
+                      struct rt_progress *p, struct err **e);
+
 /* CONFIG/save/NAME.save (caller frees) */
 char *managed_save_path(const struct store *st, const char *name);
 bool managed_save_exists(const struct store *st, const char *name);
