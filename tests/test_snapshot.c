@@ -119,7 +119,7 @@ Test(snapshot, the_tree_and_its_queries)
     out_has("snapshot-info vm s1", "Children:       2");
     out_has("snapshot-info vm s1", "Descendants:    2");
     out_has("snapshot-info vm --current", "Name:           s3");
-    out_has("snapshot-list vm --json", "\"name\": \"s3\",\n      \"parent\": \"s1\"");
+    out_has("snapshot-list vm --json", "\"name\": \"s3\",\n    \"parent\": \"s1\"");
     ok("snapshot-current vm s2");
     out_is("snapshot-current vm --name", "s2\n");
     ok("snapshot-delete vm s1");
