@@ -320,8 +320,8 @@ static int delete_one(struct store *st, const char *dom, struct snap_set *set,
     /* children first get the parent: a crash leaves a whole tree */
     for (size_t i = 0; i < set->n; i++) {
         struct snapshot *c = set->v[i];
-        if (!c->parent || strcmp(c->parent, s->name) != 0)
-            continue;
+        if (!c->name || !c->parent || strcmp(c->parent, s->name) != 0)
+            continue;           /* (a NULL name: deleted already, with --children) */
         free(c->parent);
         c->parent = s->parent ? xstrdup(s->parent) : NULL;
         if (snap_save(st, dom, c, e) < 0)
