@@ -25,7 +25,8 @@ static const struct opt_def start_opts[] = {
     [START_OPT_PAUSED] = {.name = "paused", .kind = OPT_BOOL,
                           .help = "leave the guest paused (resume starts it)"},
     [START_OPT_AUTOSTART_ALL] = {.name = "autostart-all", .kind = OPT_BOOL,
-                                 .help = "start every inactive domain marked autostart"},
+                                 .help = "resume every managed save, then start every inactive "
+                                         "domain marked autostart"},
     [START_OPT_FORCE_BOOT] = {.name = "force-boot", .kind = OPT_BOOL,
                               .help = "boot afresh, discarding any managed save image"},
 };
@@ -74,9 +75,13 @@ static int start_autostart_all(struct shell *sh, unsigned flags, struct err **e)
     struct buf failed = {0};
     if (store_list(sh->store, &names, e) < 0)
         return -1;
-    for (size_t i = 0; i < names.n; i++) {
+    /* pass 0: domains parked by managedsave (--all at host shutdown) come back
+     * first, autostart or not; pass 1: the autostart ones */
+    for (size_t k = 0; k < 2 * names.n; k++) {
+        size_t i = k % names.n;
+        bool parked = managed_save_exists(sh->store, names.v[i]);
         struct dom_status ds;
-        if (!store_autostart(sh->store, names.v[i]) ||
+        if ((k < names.n) != parked || (!parked && !store_autostart(sh->store, names.v[i])) ||
             rt_status(sh->store, names.v[i], &ds, NULL) < 0 || dom_state_active(ds.state))
             continue;
         struct err *one = NULL;

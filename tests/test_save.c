@@ -337,3 +337,40 @@ Test(save, save_image_define_replaces_the_xml_atomically)
     free(xml);
     free(img);
 }
+
+Test(save, managedsave_all_then_autostart_all_brings_everyone_back)
+{
+    vm_at_three();
+    rt_define(&T, "b", NULL, NULL, NULL);
+    rt_define(&T, "auto", NULL, NULL, NULL);
+    free(rt_ok(&T, "start b"));
+    rt_guest_line(&T, "b", "inc", "counter=1");
+    free(rt_ok(&T, "autostart auto"));
+    expect_fail("managedsave --all vm", "--all takes no domain");
+    char *out = loud_ok("managedsave --all");
+    cr_assert(strstr(out, "Domain 'vm' state saved") && strstr(out, "Domain 'b' state saved"),
+              "%s", out);
+    free(out);
+    EXPECT_STATE("vm", "shut off (saved)");
+    EXPECT_STATE("b", "shut off (saved)");
+    free(rt_ok(&T, "start --autostart-all"));
+    EXPECT_STATE("vm", "running (restored)");
+    EXPECT_STATE("b", "running (restored)");
+    EXPECT_STATE("auto", "running (booted)");
+    counter_is("vm", "3");
+    counter_is("b", "1");
+    out = rt_ok(&T, "list --all --name --with-managed-save");
+    cr_assert_str_eq(out, "");
+    free(out);
+}
+
+Test(save, managedsave_all_timeout_cancels_and_reports)
+{
+    vm_at_three();
+    rt_guest_line(&T, "vm", "slowmig 200", "slowmig=200");
+    struct run_result r = fails("managedsave --all --timeout 1", "cannot save every domain: 'vm'");
+    cr_assert(strstr(r.err, "operation canceled"), "%s", r.err);
+    run_free(&r);
+    EXPECT_STATE("vm", "running (booted)");
+    counter_is("vm", "3");
+}

@@ -85,6 +85,11 @@ int rt_save_memory(struct store *st, const char *name, const char *path, struct 
 int rt_restore_locked(struct store *st, const char *name, const char *path, unsigned flags,
                       struct rt_progress *p, struct err **e);
 
+/* managed save of every running persistent domain, in parallel, each
+ * bounded by timeout_ms (then canceled: that guest runs on); saved gets
+ * the names saved; an error lists the others with why */
+int rt_managed_save_all(struct store *st, int timeout_ms, struct strv *saved, struct err **e);
+
 /* CONFIG/save/NAME.save (caller frees) */
 char *managed_save_path(const struct store *st, const char *name);
 bool managed_save_exists(const struct store *st, const char *name);
