@@ -50,13 +50,11 @@ static int snapshot_current_run(struct shell *sh, const struct cmd_args *a, stru
         fprintf(sh->out, "%s\n", cur);
         return 0;
     }
-    struct snapshot *s = snap_load(sh->store, a->dom_name, cur, e);
-    if (!s)
+    char *xml = snap_xml(sh->store, a->dom_name, cur, e);
+    if (!xml)
         return -1;
-    char *xml = snapshot_format(s, true);
     fputs(xml, sh->out);
     free(xml);
-    snapshot_free(s);
     return 0;
 }
 

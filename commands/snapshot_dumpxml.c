@@ -23,14 +23,11 @@ static const struct opt_def snapshot_dumpxml_opts[] = {
 
 static int snapshot_dumpxml_run(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
-    struct snapshot *s = snap_load(sh->store, a->dom_name,
-                                   args_str(a, SNAPSHOT_DUMPXML_OPT_SNAPSHOTNAME), e);
-    if (!s)
+    char *xml = snap_xml(sh->store, a->dom_name, args_str(a, SNAPSHOT_DUMPXML_OPT_SNAPSHOTNAME), e);
+    if (!xml)
         return -1;
-    char *xml = snapshot_format(s, true);
     fputs(xml, sh->out);
     free(xml);
-    snapshot_free(s);
     return 0;
 }
 

@@ -18,26 +18,9 @@
 #include "../core/base/proto.h"
 #include "rt_helpers.h"
 
-static struct rt T;
+RT_SUITE(save, 60);
 
-static void setup(void)
-{
-    rt_setup(&T);
-}
-
-static void teardown(void)
-{
-    rt_teardown(&T);
-}
-
-TestSuite(save, .init = setup, .fini = teardown, .timeout = 60);
-
-#define EXPECT_STATE(name, want)                                                        \
-    do {                                                                                \
-        char *seen_ = NULL;                                                             \
-        cr_assert(rt_wait_state(&T, name, want, &seen_), "%s: expected '%s', got '%s'", \
-                  name, want, seen_);                                                   \
-    } while (0)
+#define EXPECT_STATE(name, want) RT_EXPECT_STATE(&T, name, want)
 
 /* a console command's answer line "KEY=VALUE" (caller frees VALUE) */
 static char *guest_value(const char *name, const char *cmd, const char *key)
@@ -139,24 +122,16 @@ Test(save, paused_and_running_choose_the_restored_state)
 {
     vm_at_three();
     char *img = fmt("%s/vm.img", T.root);
-    char *line = fmt("save vm %s --paused", img);
-    free(rt_ok(&T, line));
-    free(line);
-    line = fmt("restore %s", img);
-    free(rt_ok(&T, line));
+    rt_okf(&T, "save vm %s --paused", img);
+    rt_okf(&T, "restore %s", img);
     EXPECT_STATE("vm", "paused (user)");
     free(rt_ok(&T, "resume vm"));
     counter_is("vm", "3");
     free(rt_ok(&T, "suspend vm"));
-    free(line);
-    line = fmt("save vm %s", img);
-    free(rt_ok(&T, line));
-    free(line);
-    line = fmt("restore %s --running", img);
-    free(rt_ok(&T, line));
+    rt_okf(&T, "save vm %s", img);
+    rt_okf(&T, "restore %s --running", img);
     EXPECT_STATE("vm", "running (restored)");
-    free(line);
-    line = fmt("save vm %s --running --paused", img);
+    char *line = fmt("save vm %s --running --paused", img);
     expect_fail(line, "mutually exclusive");
     free(line);
     free(img);
@@ -278,11 +253,9 @@ Test(save, restore_refuses_a_running_domain_and_another_uuid)
 {
     vm_at_three();
     char *img = fmt("%s/vm.img", T.root);
-    char *line = fmt("save vm %s", img);
-    free(rt_ok(&T, line));
+    rt_okf(&T, "save vm %s", img);
     free(rt_ok(&T, "start vm --force-boot"));
-    free(line);
-    line = fmt("restore %s", img);
+    char *line = fmt("restore %s", img);
     expect_fail(line, "domain 'vm' is already active");
     free(rt_ok(&T, "destroy vm"));
     free(rt_ok(&T, "undefine vm"));
@@ -302,10 +275,8 @@ Test(save, save_image_define_replaces_the_xml_atomically)
 {
     vm_at_three();
     char *img = fmt("%s/vm.img", T.root);
-    char *line = fmt("save vm %s", img);
-    free(rt_ok(&T, line));
-    free(line);
-    line = fmt("save-image-dumpxml %s", img);
+    rt_okf(&T, "save vm %s", img);
+    char *line = fmt("save-image-dumpxml %s", img);
     char *xml = rt_ok(&T, line);
     char *p = strstr(xml, "<on_poweroff>destroy</on_poweroff>");
     cr_assert(p, "%s", xml);
@@ -327,9 +298,7 @@ Test(save, save_image_define_replaces_the_xml_atomically)
     free(line);
     line = fmt("save-image-define %s %s", img, other);
     expect_fail(line, "name and uuid must match");
-    free(line);
-    line = fmt("restore %s", img);
-    free(rt_ok(&T, line));
+    rt_okf(&T, "restore %s", img);
     counter_is("vm", "3");
     free(line);
     free(nx);

@@ -17,26 +17,9 @@
 
 #include "rt_helpers.h"
 
-static struct rt T;
+RT_SUITE(save_faults, 60);
 
-static void setup(void)
-{
-    rt_setup(&T);
-}
-
-static void teardown(void)
-{
-    rt_teardown(&T);
-}
-
-TestSuite(save_faults, .init = setup, .fini = teardown, .timeout = 60);
-
-#define EXPECT_STATE(name, want)                                                        \
-    do {                                                                                \
-        char *seen_ = NULL;                                                             \
-        cr_assert(rt_wait_state(&T, name, want, &seen_), "%s: expected '%s', got '%s'", \
-                  name, want, seen_);                                                   \
-    } while (0)
+#define EXPECT_STATE(name, want) RT_EXPECT_STATE(&T, name, want)
 
 /* `domsh -q -c test:///default LINE` in the background, stderr to ERRFILE */
 static pid_t spawn_line(const char *line, const char *errfile)

@@ -14,26 +14,9 @@
 #include "../core/base/proto.h"
 #include "rt_helpers.h"
 
-static struct rt T;
+RT_SUITE(snapshot, 60);
 
-static void setup(void)
-{
-    rt_setup(&T);
-}
-
-static void teardown(void)
-{
-    rt_teardown(&T);
-}
-
-TestSuite(snapshot, .init = setup, .fini = teardown, .timeout = 60);
-
-#define EXPECT_STATE(name, want)                                                        \
-    do {                                                                                \
-        char *seen_ = NULL;                                                             \
-        cr_assert(rt_wait_state(&T, name, want, &seen_), "%s: expected '%s', got '%s'", \
-                  name, want, seen_);                                                   \
-    } while (0)
+#define EXPECT_STATE(name, want) RT_EXPECT_STATE(&T, name, want)
 
 static void ok(const char *line)
 {

@@ -83,6 +83,14 @@ int snap_pick(struct store *st, const char *dom, const char *name, bool current,
     return 0;
 }
 
+char *snap_xml(struct store *st, const char *dom, const char *snap, struct err **e)
+{
+    struct snapshot *s = snap_load(st, dom, snap, e);
+    char *xml = s ? snapshot_format(s, true) : NULL;
+    snapshot_free(s);
+    return xml;
+}
+
 /* ---- specs ---- */
 
 static int spec_value(char **slot, const char *v)

@@ -49,6 +49,9 @@ int rt_snapshot_delete(struct store *st, const char *dom, const char *snap, unsi
 int snap_pick(struct store *st, const char *dom, const char *name, bool current, char **out,
               struct err **e);
 
+/* SNAP's <domainsnapshot> XML with its domain (caller frees) */
+char *snap_xml(struct store *st, const char *dom, const char *snap, struct err **e);
+
 /* every snapshot of DOM, loaded */
 struct snap_set {
     struct snapshot **v;
