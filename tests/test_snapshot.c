@@ -272,3 +272,89 @@ Test(snapshot, kill_9_during_create_leaves_no_snapshot)
     fails("snapshot-revert vm k", "no domain snapshot");
     ok("snapshot-create-as vm k");
 }
+
+/* ---- disks of a shut off domain (qemu-img) ---- */
+
+static void sh_ok(const char *f, const char *arg1, const char *arg2)
+{
+    char *cmd = fmt(f, arg1, arg2);
+    cr_assert_eq(system(cmd), 0, "'%s' failed", cmd);
+    free(cmd);
+}
+
+/* does FILE (FMT) hold byte PATTERN at offset 0 (4 KiB) */
+static bool holds(const char *file, const char *fmt_, const char *pattern)
+{
+    char *cmd = fmt("qemu-io -f %s -r -c 'read -P %s 0 4k' %s 2>&1 | grep -q 'read 4096/4096'",
+                    fmt_, pattern, file);
+    int rc = system(cmd);
+    free(cmd);
+    return rc == 0;
+}
+
+static void disk_domain(void)
+{
+    sh_ok("qemu-img create -q -f qcow2 %s/q.qcow2 16M && qemu-img create -q -f raw %s/r.raw 16M",
+          T.root, T.root);
+    char *xml = fmt("<domain type='test'><name>dd</name><memory>65536</memory><os><type>hvm</type>"
+                    "</os><devices><disk type='file' device='disk'><driver name='qemu' "
+                    "type='qcow2'/><source file='%s/q.qcow2'/><target dev='vda'/></disk>"
+                    "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                    "<source file='%s/r.raw'/><target dev='vdb'/></disk></devices></domain>",
+                    T.root, T.root);
+    char *path = fmt("%s/dd.xml", T.root);
+    cr_assert_eq(write_text(path, xml), 0);
+    rt_okf(&T, "define %s", path);
+    free(path);
+    free(xml);
+}
+
+Test(snapshot, shut_off_disks_internal_and_external_revert_and_merge)
+{
+    disk_domain();
+    char *q = fmt("%s/q.qcow2", T.root), *r = fmt("%s/r.raw", T.root), *ov = fmt("%s/r.s1", T.root);
+    sh_ok("qemu-io -f qcow2 -c 'write -P 0x11 0 4k' %s >/dev/null && "
+          "qemu-io -f raw -c 'write -P 0x11 0 4k' %s >/dev/null", q, r);
+    ok("snapshot-create-as dd s1");
+    out_has("domblklist dd", ov);                /* raw: an external overlay */
+    out_has("snapshot-dumpxml dd s1", "<disk name='vda' snapshot='internal'/>");
+    sh_ok("qemu-img snapshot -l %s | grep -q ' s1 '%s", q, "");
+    sh_ok("qemu-io -f qcow2 -c 'write -P 0x22 0 4k' %s >/dev/null && "
+          "qemu-io -f qcow2 -c 'write -P 0x22 0 4k' %s >/dev/null", q, ov);
+    cr_assert(holds(r, "raw", "0x11"), "the base changed under its overlay");
+    ok("snapshot-revert dd s1");
+    cr_assert(holds(q, "qcow2", "0x11"), "the internal snapshot did not come back");
+    char *bl = rt_ok(&T, "domblklist dd");
+    char *active = strstr(bl, "/r.s1-");
+    cr_assert(active, "no fresh overlay after revert: %s", bl);
+    char *afile = fmt("%s/%.*s", T.root, (int)strcspn(active + 1, " \n"), active + 1);
+    cr_assert(holds(afile, "qcow2", "0x11"), "the reverted vdb does not read the snapshot's data");
+    out_has("config-history dd", "snapshot-revert s1");
+    free(bl);
+    /* an external snapshot whose overlay is active merges back on delete */
+    ok("snapshot-create-as dd s2 --diskspec vda,snapshot=no --diskspec vdb,snapshot=external");
+    char *ov2 = fmt("%s/r.s2", T.root);
+    out_has("domblklist dd", ov2);
+    sh_ok("qemu-io -f qcow2 -c 'write -P 0x33 0 4k' %s >/dev/null%s", ov2, "");
+    ok("snapshot-delete dd s2");
+    out_has("domblklist dd", afile);
+    cr_assert(access(ov2, F_OK) != 0, "the merged overlay was left");
+    cr_assert(holds(afile, "qcow2", "0x33"), "the overlay's data did not reach its base");
+    ok("snapshot-delete dd s1");
+    sh_ok("! qemu-img snapshot -l %s | grep -q ' s1 '%s", q, "");
+    free(afile);
+    free(ov2);
+    free(ov);
+    free(r);
+    free(q);
+}
+
+Test(snapshot, running_domain_disks_and_merges_are_refused)
+{
+    disk_domain();
+    ok("snapshot-create-as dd s1");
+    ok("start dd");
+    fails("snapshot-create-as dd s2", "disk snapshots of a running domain are not supported yet");
+    fails("snapshot-delete dd s1", "shut the domain down");
+    out_is("snapshot-list dd --name", "s1\n");
+}

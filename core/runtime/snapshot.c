@@ -14,6 +14,7 @@
 #include "backend.h"
 #include "runtime.h"
 #include "save.h"
+#include "snapshot_disk.h"
 
 /* ---- the snapshot set ---- */
 
@@ -170,11 +171,28 @@ static int disks_ok(const struct dnode *def, const struct snapshot *req, struct 
             skipped |= target && strcmp(req->disks[k].name, target) == 0 &&
                        req->disks[k].snapshot && strcmp(req->disks[k].snapshot, "no") == 0;
         if (!skipped)
-            return err_set(e, ERR_UNSUPPORTED, "disk '%s' is writable: snapshots of writable "
-                           "disks are not supported yet (--diskspec %s,snapshot=no leaves it out)",
+            return err_set(e, ERR_UNSUPPORTED, "disk '%s' is writable: disk snapshots of a "
+                           "running domain are not supported yet (shut it down first, or "
+                           "--diskspec %s,snapshot=no leaves it out)",
                            target ? target : "?", target ? target : "DISK");
     }
     return 0;
+}
+
+/* a shut off domain's disks, with qemu-img; external overlays change the
+ * config (recorded in the history) */
+static int offline_disks(struct store *st, const char *dom, const struct dnode *def,
+                         struct snapshot *req, struct err **e)
+{
+    struct dnode *after = dnode_clone(def);
+    bool changed = false;
+    int rc = snap_disks_create(after, req, &changed, e);
+    if (rc == 0 && changed && store_exists(st, dom)) {
+        AUTOFREE char *summary = xasprintf("snapshot-create %s", req->name);
+        rc = history_save(st, after, summary, e);
+    }
+    dnode_free(after);
+    return rc;
 }
 
 static int create_check(struct store *st, const char *dom, struct snapshot *req,
@@ -201,12 +219,12 @@ static int create_locked(struct store *st, const char *dom, struct snapshot *req
     struct dom_status ds;
     if (create_check(st, dom, req, e) < 0 || rt_status(st, dom, &ds, e) < 0)
         return -1;
+    bool live = ds.state == DOM_RUNNING || ds.state == DOM_PAUSED;
     struct dnode *def = current_definition(st, dom, e);
-    if (!def || disks_ok(def, req, e) < 0) {
+    if (!def || (live && disks_ok(def, req, e) < 0) || (!live && offline_disks(st, dom, def, req, e) < 0)) {
         dnode_free(def);
         return -1;
     }
-    bool live = ds.state == DOM_RUNNING || ds.state == DOM_PAUSED;
     bool memory = live && !(flags & SNAP_CREATE_DISK_ONLY) &&
                   !(req->memory && strcmp(req->memory, "no") == 0);
     free(req->state);
@@ -289,6 +307,8 @@ static int revert_locked(struct store *st, const char *dom, const char *snap, un
     int rc = def && rt_status(st, dom, &ds, e) == 0 ? 0 : -1;
     if (rc == 0 && dom_state_active(ds.state))
         rc = sup_op_destroy(st, dom, e);
+    if (rc == 0 && snap_disks_any(s))
+        rc = snap_disks_revert(s, def, e);
     if (rc == 0 && store_exists(st, dom)) {
         AUTOFREE char *summary = xasprintf("snapshot-revert %s", snap);
         rc = history_save(st, def, summary, e);
@@ -322,10 +342,35 @@ int rt_snapshot_revert(struct store *st, const char *dom, const char *snap, unsi
 
 /* ---- delete ---- */
 
+/* internal snapshots deleted, the active external overlay merged back:
+ * with qemu-img, so only while the domain is shut off */
+static int delete_disks(struct store *st, const char *dom, const struct snapshot *s,
+                        struct err **e)
+{
+    struct dom_status ds;
+    if (rt_status(st, dom, &ds, e) < 0)
+        return -1;
+    if (dom_state_active(ds.state))
+        return err_set(e, ERR_STATE, "snapshot '%s' holds disk state: shut the domain down "
+                       "to delete it (merging a running disk is not supported yet)", s->name);
+    struct dnode *cur = store_load(st, dom, e);
+    bool changed = false;
+    int rc = cur ? snap_disks_delete(s, cur, &changed, e) : -1;
+    if (rc == 0 && changed) {
+        AUTOFREE char *summary = xasprintf("snapshot-delete %s", s->name);
+        rc = history_save(st, cur, summary, e);
+    }
+    dnode_free(cur);
+    return rc;
+}
+
 static int delete_one(struct store *st, const char *dom, struct snap_set *set,
                       struct snapshot *s, unsigned flags, struct err **e)
 {
-    /* children first get the parent: a crash leaves a whole tree */
+    /* the disks first: a refusal (running domain) must change nothing */
+    if (!(flags & SNAP_DELETE_METADATA) && snap_disks_any(s) && delete_disks(st, dom, s, e) < 0)
+        return -1;
+    /* then the children get the parent: a crash leaves a whole tree */
     for (size_t i = 0; i < set->n; i++) {
         struct snapshot *c = set->v[i];
         if (!c->name || !c->parent || strcmp(c->parent, s->name) != 0)
