@@ -349,6 +349,22 @@ Test(snapshot, shut_off_disks_internal_and_external_revert_and_merge)
     free(q);
 }
 
+Test(snapshot, revert_with_a_missing_disk_file_changes_nothing)
+{
+    disk_domain();
+    ok("snapshot-create-as dd s1");
+    char *cfg = fmt("%s/config/test/dd.xml", T.root), *r = fmt("%s/r.raw", T.root);
+    char *before = slurp(cfg, NULL);
+    cr_assert_eq(unlink(r), 0);
+    fails("snapshot-revert dd s1", "disk 'vdb' needs");
+    char *after = slurp(cfg, NULL);
+    cr_assert_str_eq(before, after, "a refused revert changed the config");
+    free(after);
+    free(before);
+    free(r);
+    free(cfg);
+}
+
 Test(snapshot, running_domain_disks_and_merges_are_refused)
 {
     disk_domain();

@@ -288,6 +288,8 @@ static struct dnode *revert_check(struct store *st, const char *dom, const struc
         save_image_read(s->memory_file ? s->memory_file : "", &img, &why) < 0)
         err_prefix(&why, "snapshot '%s': ", s->name);
     save_image_free(&img);
+    if (!why && snap_disks_any(s))
+        snap_disks_check(s, def, &why);
     dnode_free(now);
     if (why) {
         err_set(e, why->code, "%s", why->msg);

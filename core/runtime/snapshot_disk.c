@@ -184,6 +184,21 @@ bool snap_disks_any(const struct snapshot *s)
     return false;
 }
 
+int snap_disks_check(const struct snapshot *s, const struct dnode *def, struct err **e)
+{
+    const struct dnode *devs = dnode_child(def, "devices");
+    for (size_t i = 0; devs && i < dnode_count(devs, "disk"); i++) {
+        const char *target, *file;
+        if (!writable_file_disk(dnode_nth(devs, "disk", i), &target, &file))
+            continue;
+        const struct snap_disk *sd = spec_for((struct snapshot *)s, target);
+        if (sd && sd->snapshot && strcmp(sd->snapshot, "no") != 0 && access(file, R_OK) != 0)
+            return err_set(e, ERR_NOT_FOUND, "snapshot '%s': disk '%s' needs '%s', which is "
+                           "missing", s->name, target, file);
+    }
+    return 0;
+}
+
 int snap_disks_revert(const struct snapshot *s, struct dnode *def, struct err **e)
 {
     struct dnode *devs = dnode_child(def, "devices");

@@ -17,6 +17,9 @@
 int snap_disks_create(struct dnode *def, struct snapshot *req, bool *changed, struct err **e);
 /* does s hold any disk state */
 bool snap_disks_any(const struct snapshot *s);
+/* every disk file the revert to s needs (def: the snapshot's definition)
+ * is there: ERR_NOT_FOUND "snapshot 'S': disk 'vdb' needs '/img/r.raw', which is missing" */
+int snap_disks_check(const struct snapshot *s, const struct dnode *def, struct err **e);
 /* put the disks of def (the snapshot's definition) back: qemu-img snapshot
  * -a, or a fresh overlay over an external snapshot's base (put in def) */
 int snap_disks_revert(const struct snapshot *s, struct dnode *def, struct err **e);
