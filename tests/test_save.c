@@ -343,3 +343,36 @@ Test(save, managedsave_all_timeout_cancels_and_reports)
     EXPECT_STATE("vm", "running (booted)");
     counter_is("vm", "3");
 }
+
+Test(save, xml_option_keeps_or_runs_an_updated_definition)
+{
+    vm_at_three();
+    char *xml = rt_ok(&T, "dumpxml vm --inactive");
+    char *p = strstr(xml, "<on_poweroff>destroy</on_poweroff>");
+    cr_assert(p, "%s", xml);
+    memcpy(p, "<on_poweroff>restart</on_poweroff>", 34);
+    char *nx = fmt("%s/new.xml", T.root), *other = fmt("%s/other.xml", T.root);
+    char *img = fmt("%s/vm.img", T.root);
+    cr_assert_eq(write_text(nx, xml), 0);
+    cr_assert_eq(write_text(other, "<domain type='test'><name>vm</name><memory>1024</memory>"
+                            "<os><type>hvm</type></os></domain>"), 0);
+    char *line = fmt("save vm %s --xml %s", img, other);
+    expect_fail(line, "name and uuid must match");
+    EXPECT_STATE("vm", "running (booted)");
+    rt_okf(&T, "save vm %s --xml %s", img, nx);
+    free(line);
+    line = fmt("save-image-dumpxml %s", img);
+    char *out = rt_ok(&T, line);
+    cr_assert(strstr(out, "<on_poweroff>restart</on_poweroff>"), "%s", out);
+    free(line);
+    line = fmt("restore %s --xml %s", img, other);
+    expect_fail(line, "name and uuid must match");
+    rt_okf(&T, "restore %s --xml %s", img, nx);
+    counter_is("vm", "3");
+    free(out);
+    free(line);
+    free(img);
+    free(other);
+    free(nx);
+    free(xml);
+}
