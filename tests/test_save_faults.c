@@ -3,7 +3,7 @@
  * each, the guest runs on as it was (or, with its supervisor killed, reads
  * "shut off (crashed)"), the config is untouched, no partial image can be
  * restored, and the next command says what happened.  The fake guest's
- * `slowmig 40` makes its migration last about 0.7 s. */
+ * `slowmig 200` makes its migration last about 3.4 s, long enough for a slow (ASan, loaded) shell to be caught in it. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -49,7 +49,7 @@ static void slow_vm(void)
     rt_define(&T, "vm", NULL, NULL, NULL);
     free(rt_ok(&T, "start vm"));
     rt_guest_line(&T, "vm", "inc", "counter=1");
-    rt_guest_line(&T, "vm", "slowmig 40", "slowmig=40");
+    rt_guest_line(&T, "vm", "slowmig 200", "slowmig=200");
 }
 
 static void expect_restore_refused(const char *img, const char *want)

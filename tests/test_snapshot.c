@@ -252,7 +252,7 @@ Test(snapshot, completion_offers_snapshots_and_spec_keys)
 Test(snapshot, kill_9_during_create_leaves_no_snapshot)
 {
     running_vm("vm");
-    rt_guest_line(&T, "vm", "slowmig 40", "slowmig=40");
+    rt_guest_line(&T, "vm", "slowmig 200", "slowmig=200");
     pid_t pid = fork();
     if (pid == 0) {
         setenv("DOMSH_ROOT", T.root, 1);

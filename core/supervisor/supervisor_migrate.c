@@ -49,6 +49,13 @@ static bool uri_json(const char *uri, char *out, size_t n)
     return true;
 }
 
+/* the requester may have gone (-1): its answer goes nowhere */
+static void mig_reply(struct sup *s, enum proto_type type, const char *text)
+{
+    if (s->mig.client >= 0)
+        sup_reply(s, s->mig.client, type, text);
+}
+
 static void mig_send(struct sup *s, const char *json, const char *what)
 {
     sup_qmp_send(s, json, -1, what);
@@ -197,7 +204,7 @@ static void mig_conclude(struct sup *s, bool ok, const char *text)
     bool cont;
     if (s->mig.kind == MIG_IN) {
         if (!ok) {
-            sup_reply(s, s->mig.client, PROTO_ERR, text);
+            mig_reply(s, PROTO_ERR, text);
             sup_log(s, "incoming migration failed: %s", text);
             mig_reset(s);
             sup_destroy(s, -1, false);
@@ -212,7 +219,7 @@ static void mig_conclude(struct sup *s, bool ok, const char *text)
         return mig_send(s, "{\"execute\": \"cont\"}", "mig-cont");
     if (s->mig.kind == MIG_IN)
         sup_set_state(s, DOM_PAUSED, "user");
-    sup_reply(s, s->mig.client, ok ? PROTO_OK : PROTO_ERR, text);
+    mig_reply(s, ok ? PROTO_OK : PROTO_ERR, text);
     mig_reset(s);
 }
 
@@ -242,8 +249,7 @@ static void mig_status(struct sup *s, const char *line)
     }
     snprintf(text, sizeof(text), "status=%s transferred=%lld remaining=%lld total=%lld",
              *status ? status : "setup", s->mig.transferred, s->mig.remaining, s->mig.total);
-    if (s->mig.client >= 0)
-        sup_reply(s, s->mig.client, PROTO_PROGRESS, text);
+    mig_reply(s, PROTO_PROGRESS, text);
     s->mig.next_query_ms = sup_now_ms() + SUP_MIG_POLL_MS;
 }
 
@@ -264,8 +270,7 @@ void sup_mig_answer(struct sup *s, const char *what, bool ok, const char *line)
         if (ok)                  /* restored, or running as before the save */
             sup_set_state(s, DOM_RUNNING, s->mig.kind == MIG_IN ? s->mig.why : s->mig.prev_reason);
         bool good = !s->mig.failed && ok;
-        sup_reply(s, s->mig.client, good ? PROTO_OK : PROTO_ERR, good ? s->mig.result
-                  : s->mig.failed ? s->mig.result : desc);
+        mig_reply(s, good ? PROTO_OK : PROTO_ERR, good || s->mig.failed ? s->mig.result : desc);
         return mig_reset(s);
     }
     if (strcmp(what, "mig-stop") == 0 && ok) {
@@ -344,7 +349,7 @@ void sup_mig_incoming_ready(struct sup *s)
 
 void sup_mig_end(struct sup *s, const char *why)
 {
-    if (s->mig.client >= 0 && (s->mig.kind == MIG_OUT || s->mig.kind == MIG_IN))
-        sup_reply(s, s->mig.client, PROTO_ERR, why);
+    if (s->mig.kind == MIG_OUT || s->mig.kind == MIG_IN)
+        mig_reply(s, PROTO_ERR, why);
     mig_reset(s);
 }
