@@ -50,7 +50,8 @@ int snap_list(struct store *st, const char *dom, struct strv *names, struct err 
         }
     }
     closedir(d);
-    qsort(names->v, names->n, sizeof(*names->v), cmp_str);
+    if (names->n > 1)
+        qsort(names->v, names->n, sizeof(*names->v), cmp_str);
     return 0;
 }
 
