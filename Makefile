@@ -142,6 +142,9 @@ install: all
 	install -m 0644 man/domsh.1 $(DESTDIR)$(PREFIX)/share/man/man1/domsh.1
 	install -m 0644 scripts/domsh.bash-completion \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/domsh
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' scripts/domsh-guests.service.in \
+	  > $(DESTDIR)$(PREFIX)/lib/systemd/system/domsh-guests.service
 
 # man/domsh.1 (committed) is assembled from man/head.1in, one fragment per
 # command man/cmds/NAME.1in, and man/tail.1in; `make` keeps it current

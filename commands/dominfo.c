@@ -5,6 +5,7 @@
 #include "../core/xml/domain.h"
 #include "../core/domains/domains.h"
 #include "../core/runtime/runtime.h"
+#include "../core/runtime/save.h"
 #include "../core/store/store.h"
 #include "../completion/completers.h"
 #include "../shell/out.h"
@@ -21,7 +22,7 @@ static const struct opt_def dominfo_opts[] = {
 struct info {
     struct dom_status st;
     struct dnode *dom;
-    bool persistent, autostart;
+    bool persistent, autostart, managed_save;
     unsigned long long used_kib;
 };
 
@@ -43,7 +44,7 @@ static void print_text(struct shell *sh, const char *name, const struct info *in
     fprintf(o, "%-15s %llu KiB\n", "Used memory:", in->used_kib);
     fprintf(o, "%-15s %s\n", "Persistent:", in->persistent ? "yes" : "no");
     fprintf(o, "%-15s %s\n", "Autostart:", in->autostart ? "enable" : "disable");
-    fprintf(o, "%-15s %s\n", "Managed save:", "no");
+    fprintf(o, "%-15s %s\n", "Managed save:", in->managed_save ? "yes" : "no");
 }
 
 static void print_json(struct shell *sh, const char *name, const struct info *in)
@@ -65,7 +66,7 @@ static void print_json(struct shell *sh, const char *name, const struct info *in
     json_uint(&j, "used_memory_kib", in->used_kib);
     json_bool(&j, "persistent", in->persistent);
     json_bool(&j, "autostart", in->autostart);
-    json_bool(&j, "managed_save", false);
+    json_bool(&j, "managed_save", in->managed_save);
     json_obj_end(&j);
     json_print(&j, sh);
 }
@@ -79,6 +80,7 @@ static int dominfo_run(struct shell *sh, const struct cmd_args *a, struct err **
         return -1;
     in.persistent = store_exists(sh->store, name);
     in.autostart = in.persistent && store_autostart(sh->store, name);
+    in.managed_save = in.persistent && managed_save_exists(sh->store, name);
     in.used_kib = dom_current_memory_kib(in.dom);
     if (dom_state_active(in.st.state) && in.st.used_mem_kib)
         in.used_kib = in.st.used_mem_kib;

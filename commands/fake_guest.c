@@ -7,6 +7,7 @@ enum {
     FAKE_GUEST_OPT_QMP,
     FAKE_GUEST_OPT_MEMORY,
     FAKE_GUEST_OPT_DISKS,
+    FAKE_GUEST_OPT_INCOMING,
     FAKE_GUEST_OPT_CHARDEV,
 };
 
@@ -20,6 +21,8 @@ static const struct opt_def fake_guest_opts[] = {
     [FAKE_GUEST_OPT_DISKS] = {.name = "disks", .kind = OPT_STRING, .flags = OPT_NAMED,
                               .argname = "aliases",
                               .help = "the disks' aliases, comma-separated (query-blockstats)"},
+    [FAKE_GUEST_OPT_INCOMING] = {.name = "incoming", .kind = OPT_BOOL,
+                                 .help = "wait for migrate-incoming (QEMU's -incoming defer)"},
     [FAKE_GUEST_OPT_CHARDEV] = {.name = "chardev", .kind = OPT_ARGV, .argname = "socket",
                                 .help = "one server socket per character device"},
 };
@@ -36,6 +39,7 @@ static int fake_guest_run(struct shell *sh, const struct cmd_args *a, struct err
         .chardevs = a->argv.v,
         .nchardevs = a->argv.n,
         .disks = args_str(a, FAKE_GUEST_OPT_DISKS),
+        .incoming = args_bool(a, FAKE_GUEST_OPT_INCOMING),
     };
     if (fake_guest_main(&o) != 0)
         return err_set(e, ERR_BACKEND, "fake-guest failed to start");

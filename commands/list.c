@@ -5,13 +5,15 @@
 #include <string.h>
 
 #include "../core/domains/domains.h"
+#include "../core/runtime/save.h"
 #include "../shell/out.h"
 #include "../shell/shell.h"
 
 enum { LIST_OPT_ALL, LIST_OPT_INACTIVE, LIST_OPT_NAME, LIST_OPT_UUID, LIST_OPT_ID,
        LIST_OPT_TABLE, LIST_OPT_JSON, LIST_OPT_RUNNING, LIST_OPT_PAUSED, LIST_OPT_SHUTOFF,
        LIST_OPT_OTHER, LIST_OPT_AUTOSTART, LIST_OPT_NO_AUTOSTART, LIST_OPT_PERSISTENT,
-       LIST_OPT_TRANSIENT };
+       LIST_OPT_TRANSIENT, LIST_OPT_MANAGED_SAVE, LIST_OPT_WITH_MANAGED_SAVE,
+       LIST_OPT_WITHOUT_MANAGED_SAVE };
 
 static const struct opt_def list_opts[] = {
     [LIST_OPT_ALL] = {.name = "all", .kind = OPT_BOOL, .help = "list inactive and active domains"},
@@ -33,6 +35,12 @@ static const struct opt_def list_opts[] = {
                                .help = "list domains with autostart disabled"},
     [LIST_OPT_PERSISTENT] = {.name = "persistent", .kind = OPT_BOOL, .help = "list persistent domains"},
     [LIST_OPT_TRANSIENT] = {.name = "transient", .kind = OPT_BOOL, .help = "list transient domains"},
+    [LIST_OPT_MANAGED_SAVE] = {.name = "managed-save", .kind = OPT_BOOL,
+                               .help = "mark inactive domains with a managed save image as 'saved'"},
+    [LIST_OPT_WITH_MANAGED_SAVE] = {.name = "with-managed-save", .kind = OPT_BOOL,
+                                    .help = "list domains with a managed save image"},
+    [LIST_OPT_WITHOUT_MANAGED_SAVE] = {.name = "without-managed-save", .kind = OPT_BOOL,
+                                       .help = "list domains without a managed save image"},
 };
 
 /* running first by id, then by name */
@@ -69,6 +77,9 @@ static bool keep_row(struct shell *sh, const struct cmd_args *a, const struct do
     if (args_bool(a, LIST_OPT_AUTOSTART) != args_bool(a, LIST_OPT_NO_AUTOSTART) &&
         store_autostart(sh->store, r->name) != args_bool(a, LIST_OPT_AUTOSTART))
         return false;
+    if (args_bool(a, LIST_OPT_WITH_MANAGED_SAVE) != args_bool(a, LIST_OPT_WITHOUT_MANAGED_SAVE) &&
+        r->managed_save != args_bool(a, LIST_OPT_WITH_MANAGED_SAVE))
+        return false;
     return true;
 }
 
@@ -79,9 +90,14 @@ static int collect(struct shell *sh, const struct cmd_args *a, struct domain_set
     if (domains_list(sh->store, wanted_states(a), rows, e) < 0)
         return -1;
     size_t kept = 0;
+    bool saves = args_bool(a, LIST_OPT_MANAGED_SAVE) || args_bool(a, LIST_OPT_WITH_MANAGED_SAVE) ||
+                 args_bool(a, LIST_OPT_WITHOUT_MANAGED_SAVE);
     for (size_t i = 0; i < rows->n; i++) {
-        if (keep_row(sh, a, &rows->v[i]))
-            rows->v[kept++] = rows->v[i];
+        struct domain_info *r = &rows->v[i];
+        /* a stat per domain: only when asked about managed saves */
+        r->managed_save = saves && r->persistent && managed_save_exists(sh->store, r->name);
+        if (keep_row(sh, a, r))
+            rows->v[kept++] = *r;
         else
             free(rows->v[i].name);
     }
@@ -121,7 +137,7 @@ static void print_json(struct shell *sh, const struct domain_info *rows, size_t 
     json_print(&j, sh);
 }
 
-static void print_table(struct shell *sh, const struct domain_info *rows, size_t n)
+static void print_table(struct shell *sh, const struct domain_info *rows, size_t n, bool saved)
 {
     static const char *const head[] = {"Id", "Name", "State"};
     struct table t;
@@ -130,7 +146,8 @@ static void print_table(struct shell *sh, const struct domain_info *rows, size_t
         char id[16] = "-";
         if (rows[i].st.id >= 0)
             snprintf(id, sizeof(id), "%d", rows[i].st.id);
-        const char *state = dom_state_name(rows[i].st.state);
+        const char *state = saved && rows[i].managed_save && rows[i].st.state == DOM_SHUTOFF
+                                ? "saved" : dom_state_name(rows[i].st.state);
         const char *cells[] = {id, rows[i].name, state};
         table_add_row(&t, cells, 2, out_state_color(state));
     }
@@ -184,7 +201,7 @@ static int list_run(struct shell *sh, const struct cmd_args *a, struct err **e)
              args_bool(a, LIST_OPT_ID))
         print_lines(sh, a, rows.v, rows.n);
     else
-        print_table(sh, rows.v, rows.n);
+        print_table(sh, rows.v, rows.n, args_bool(a, LIST_OPT_MANAGED_SAVE));
     domain_set_free(&rows);
     return 0;
 }

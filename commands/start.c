@@ -7,10 +7,14 @@
 #include "../core/base/buf.h"
 #include "../core/runtime/console.h"
 #include "../core/domains/domains.h"
+#include "../core/runtime/save.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 
-enum { START_OPT_DOMAIN, START_OPT_CONSOLE, START_OPT_PAUSED, START_OPT_AUTOSTART_ALL };
+enum { START_OPT_DOMAIN, START_OPT_CONSOLE, START_OPT_PAUSED, START_OPT_AUTOSTART_ALL,
+       START_OPT_FORCE_BOOT };
+
+#define START_FORCE_BOOT 0x100u   /* ours, beside the backend's START_* flags */
 
 static const struct opt_def start_opts[] = {
     [START_OPT_DOMAIN] = {.name = "domain", .kind = OPT_STRING, .argname = "domain",
@@ -21,13 +25,35 @@ static const struct opt_def start_opts[] = {
     [START_OPT_PAUSED] = {.name = "paused", .kind = OPT_BOOL,
                           .help = "leave the guest paused (resume starts it)"},
     [START_OPT_AUTOSTART_ALL] = {.name = "autostart-all", .kind = OPT_BOOL,
-                                 .help = "start every inactive domain marked autostart"},
+                                 .help = "resume every managed save, then start every inactive "
+                                         "domain marked autostart"},
+    [START_OPT_FORCE_BOOT] = {.name = "force-boot", .kind = OPT_BOOL,
+                              .help = "boot afresh, discarding any managed save image"},
 };
+
+/* a managed save is resumed, not booted over (--force-boot discards it) */
+static int start_or_resume(struct shell *sh, const char *name, unsigned flags, struct err **e)
+{
+    if (managed_save_exists(sh->store, name)) {
+        if (!(flags & START_FORCE_BOOT)) {
+            int rc = rt_restore_managed(sh->store, name, flags & START_PAUSED ? SAVE_PAUSED : 0,
+                                        NULL, e);
+            if (rc < 0 && e && *e && strncmp((*e)->msg, "Failed to start", 15) != 0)
+                err_prefix(e, "Failed to start domain '%s'\nerror: ", name);
+            return rc;
+        }
+        if (managed_save_remove(sh->store, name, e) < 0)
+            return -1;
+    }
+    struct dnode *dom = store_load(sh->store, name, e);
+    int id, rc = dom ? backend_start(sh->store, dom, flags & ~START_FORCE_BOOT, &id, e) : -1;
+    dnode_free(dom);
+    return rc;
+}
 
 /* a stale status (e.g. from before a host reboot, which is what
  * --autostart-all follows) is repaired first, outside the lock the repair
- * takes; then under the domain lock: re-check the state, load, hand over
- * to the backend */
+ * takes; then under the domain lock: re-check the state, resume or boot */
 static int start_one(struct shell *sh, const char *name, unsigned flags, struct err **e)
 {
     struct dom_status ds;
@@ -36,15 +62,10 @@ static int start_one(struct shell *sh, const char *name, unsigned flags, struct 
     if (lock < 0)
         return -1;
     int rc = rt_status_read(sh->store, name, &ds, e);
-    struct dnode *dom = NULL;
-    int id;
     if (rc == 0 && dom_state_active(ds.state))
         rc = err_set(e, ERR_STATE, "domain '%s' is already running", name);
-    if (rc == 0 && !(dom = store_load(sh->store, name, e)))
-        rc = -1;
     if (rc == 0)
-        rc = backend_start(sh->store, dom, flags, &id, e);
-    dnode_free(dom);
+        rc = start_or_resume(sh, name, flags, e);
     store_unlock(lock);
     if (rc == 0)
         shell_info(sh, "Domain '%s' started", name);
@@ -57,10 +78,16 @@ static int start_autostart_all(struct shell *sh, unsigned flags, struct err **e)
     struct buf failed = {0};
     if (domains_list(sh->store, ST_SHUTOFF | ST_PERSISTENT, &off, e) < 0)
         return -1;
-    for (size_t i = 0; i < off.n; i++) {
-        const char *name = off.v[i].name;
+    /* pass 0: domains parked by managedsave (--all at host shutdown) come back
+     * first, autostart or not; pass 1: the autostart ones */
+    for (size_t k = 0; k < 2 * off.n; k++) {
+        const char *name = off.v[k % off.n].name;
+        bool parked = managed_save_exists(sh->store, name);
+        if ((k < off.n) != parked || (!parked && !store_autostart(sh->store, name)) ||
+            rt_active(sh->store, name))      /* resumed in pass 0 */
+            continue;
         struct err *one = NULL;
-        if (store_autostart(sh->store, name) && start_one(sh, name, flags, &one) < 0)
+        if (start_one(sh, name, flags, &one) < 0)
             buf_printf(&failed, "%s'%s': %s", failed.len ? "; " : "", name,
                        one && one->msg ? one->msg : "failed");
         err_free(one);
@@ -75,7 +102,8 @@ static int start_autostart_all(struct shell *sh, unsigned flags, struct err **e)
 
 static int start_run(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
-    unsigned flags = args_bool(a, START_OPT_PAUSED) ? START_PAUSED : 0;
+    unsigned flags = (args_bool(a, START_OPT_PAUSED) ? START_PAUSED : 0) |
+                     (args_bool(a, START_OPT_FORCE_BOOT) ? START_FORCE_BOOT : 0);
     if (args_bool(a, START_OPT_AUTOSTART_ALL)) {
         if (a->dom_name || args_bool(a, START_OPT_CONSOLE))
             return err_set(e, ERR_ARGS, "--autostart-all takes no domain and no --console");

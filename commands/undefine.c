@@ -1,12 +1,18 @@
 /* undefine: remove a persistent domain's configuration. */
+#include "../core/runtime/save.h"
+#include "../core/store/snapshots.h"
 #include "../core/store/store.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 
-enum { UNDEFINE_OPT_DOMAIN };
+enum { UNDEFINE_OPT_DOMAIN, UNDEFINE_OPT_MANAGED_SAVE, UNDEFINE_OPT_SNAPSHOTS_METADATA };
 
 static const struct opt_def undefine_opts[] = {
     [UNDEFINE_OPT_DOMAIN] = OPT_DOMAIN(ST_ANY | ST_PERSISTENT),
+    [UNDEFINE_OPT_MANAGED_SAVE] = {.name = "managed-save", .kind = OPT_BOOL,
+                                   .help = "remove the domain's managed save image too"},
+    [UNDEFINE_OPT_SNAPSHOTS_METADATA] = {.name = "snapshots-metadata", .kind = OPT_BOOL,
+                                         .help = "remove the domain's snapshot metadata too"},
 };
 
 static int undefine_run(struct shell *sh, const struct cmd_args *a, struct err **e)
@@ -16,8 +22,19 @@ static int undefine_run(struct shell *sh, const struct cmd_args *a, struct err *
     if (fd < 0)
         return -1;
     int rc;
+    bool saved = managed_save_exists(sh->store, name);
     if (!store_exists(sh->store, name))
         rc = err_set(e, ERR_STATE, "cannot undefine transient domain '%s'", name);
+    else if (saved && !args_bool(a, UNDEFINE_OPT_MANAGED_SAVE))
+        rc = err_set(e, ERR_STATE, "Refusing to undefine while domain managed save image exists");
+    else if (snap_any(sh->store, name) && !args_bool(a, UNDEFINE_OPT_SNAPSHOTS_METADATA))
+        rc = err_set(e, ERR_STATE, "cannot delete inactive domain with snapshots (use "
+                     "--snapshots-metadata)");
+    else if (saved && managed_save_remove(sh->store, name, e) < 0)
+        rc = -1;
+    else if (args_bool(a, UNDEFINE_OPT_SNAPSHOTS_METADATA) &&
+             snap_remove_all(sh->store, name, e) < 0)
+        rc = -1;
     else
         rc = store_remove(sh->store, name, e);
     store_unlock(fd);

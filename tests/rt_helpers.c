@@ -3,6 +3,7 @@
 
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -84,6 +85,17 @@ char *rt_ok(struct rt *t, const char *line)
     cr_assert_eq(r.status, 0, "'%s' failed (%d): %s", line, r.status, r.err);
     free(r.err);
     return r.out;
+}
+
+void rt_okf(struct rt *t, const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char *line = NULL;
+    cr_assert_geq(vasprintf(&line, f, ap), 0);
+    va_end(ap);
+    free(rt_ok(t, line));
+    free(line);
 }
 
 void rt_define(struct rt *t, const char *name, const char *on_poweroff, const char *on_reboot,

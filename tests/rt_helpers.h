@@ -17,6 +17,25 @@ struct rt {
 void rt_setup(struct rt *t);
 void rt_teardown(struct rt *t);
 
+/* a suite whose tests share `static struct rt T`, set up and torn down
+ * around each test (needs <criterion/criterion.h>) */
+#define RT_SUITE(suite, secs)                                \
+    static struct rt T;                                      \
+    static void rt_suite_setup(void) { rt_setup(&T); }       \
+    static void rt_suite_teardown(void) { rt_teardown(&T); } \
+    TestSuite(suite, .init = rt_suite_setup, .fini = rt_suite_teardown, .timeout = secs)
+
+/* assert that `domstate --reason NAME` reaches WANT (rt_wait_state) */
+#define RT_EXPECT_STATE(t, name, want)                                                  \
+    do {                                                                                \
+        char *seen_ = NULL;                                                             \
+        cr_assert(rt_wait_state(t, name, want, &seen_), "%s: expected '%s', got '%s'", \
+                  name, want, seen_);                                                   \
+    } while (0)
+
+/* rt_ok of a formatted line, output dropped */
+void rt_okf(struct rt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* `domsh -q -c test:///default LINE` in t's root */
 struct run_result rt_run(struct rt *t, const char *line);
 /* same, asserting exit status 0; returns stdout (caller frees) */

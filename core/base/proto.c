@@ -12,6 +12,7 @@
 
 #include "fsutil.h"
 #include "mem.h"
+#include "qmp.h"
 
 void proto_header(char hdr[PROTO_HDR], enum proto_type type, size_t len)
 {
@@ -41,7 +42,19 @@ int proto_send_str(int fd, enum proto_type type, const char *text)
     return proto_send(fd, type, text, text ? strlen(text) : 0);
 }
 
-long frame_fill(struct frame_reader *r, int fd)
+int proto_send_fd(int fd, enum proto_type type, const char *text, int passfd)
+{
+    size_t len = strlen(text);
+    if (len > PROTO_MAX)
+        return -1;
+    char hdr[PROTO_HDR];
+    proto_header(hdr, type, len);
+    if (send_with_fd(fd, hdr, 1, passfd) < 0 || write_all(fd, hdr + 1, PROTO_HDR - 1) < 0)
+        return -1;
+    return write_all(fd, text, len);
+}
+
+static long fill_common(struct frame_reader *r, int fd, int *passed)
 {
     if (r->consumed) {
         memmove(r->buf, r->buf + r->consumed, r->len - r->consumed);
@@ -52,11 +65,22 @@ long frame_fill(struct frame_reader *r, int fd)
         return -1;
     ssize_t n;
     do
-        n = read(fd, r->buf + r->len, sizeof(r->buf) - r->len);
+        n = passed ? recv_with_fd(fd, r->buf + r->len, sizeof(r->buf) - r->len, passed)
+                   : read(fd, r->buf + r->len, sizeof(r->buf) - r->len);
     while (n < 0 && errno == EINTR);
     if (n > 0)
         r->len += (size_t)n;
     return (long)n;
+}
+
+long frame_fill(struct frame_reader *r, int fd)
+{
+    return fill_common(r, fd, NULL);
+}
+
+long frame_fill_fd(struct frame_reader *r, int fd, int *passed)
+{
+    return fill_common(r, fd, passed);
 }
 
 bool frame_next(struct frame_reader *r, struct frame *f)

@@ -38,7 +38,14 @@
  *            e.g. "Started Booted", "524288KiB", "attached serial0"
  *
  * A client that sends nothing but CMD frames is a control client; it may
- * send several commands on one connection. */
+ * send several commands on one connection.
+ *
+ * File descriptors: a CMD frame may carry one open file descriptor as
+ * SCM_RIGHTS ancillary data on its first byte (proto_send_fd); the
+ * supervisor keeps the last one received per client for the command that
+ * names "fd" (migrate-out fd, migrate-in fd: supervisor.h).  Long commands
+ * (migration) answer with any number of PROGRESS frames before their OK/ERR:
+ *    PROGRESS  text: "status=active transferred=N remaining=N total=N" */
 #ifndef DOMSH_PROTO_H
 #define DOMSH_PROTO_H
 
@@ -58,6 +65,7 @@ enum proto_type {
     PROTO_DETACH = 'Q',
     PROTO_EXIT = 'X',
     PROTO_EVENT = 'V',
+    PROTO_PROGRESS = 'P',
 };
 
 #define PROTO_HDR 3u
@@ -88,9 +96,14 @@ void proto_header(char hdr[PROTO_HDR], enum proto_type type, size_t len);
 /* blocking write of one whole frame (retries EINTR / short writes); -1 on error */
 int proto_send(int fd, enum proto_type type, const void *payload, size_t len);
 int proto_send_str(int fd, enum proto_type type, const char *text);
+/* the same, with passfd sent as SCM_RIGHTS along with the frame's first byte */
+int proto_send_fd(int fd, enum proto_type type, const char *text, int passfd);
 
 /* read() once into the reader: >0 bytes read, 0 EOF, -1 error (EAGAIN too) */
 long frame_fill(struct frame_reader *r, int fd);
+/* the same with recvmsg(): a descriptor passed with the bytes replaces
+ * *passed (the previous one is closed); *passed stays -1 otherwise */
+long frame_fill_fd(struct frame_reader *r, int fd, int *passed);
 /* next complete frame from the buffer: true and *f set, or false */
 bool frame_next(struct frame_reader *r, struct frame *f);
 

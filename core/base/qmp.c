@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -25,18 +26,82 @@ static void qmp_compact(struct qmp_conn *q)
     q->consumed = 0;
 }
 
-long qmp_fill(struct qmp_conn *q)
+static long qmp_fill_common(struct qmp_conn *q, int *passed)
 {
     qmp_compact(q);
     if (q->len >= sizeof(q->buf) - 1)
         q->len = 0;              /* a line longer than we care for: drop it */
     ssize_t n;
     do
-        n = read(q->fd, q->buf + q->len, sizeof(q->buf) - 1 - q->len);
+        n = passed ? recv_with_fd(q->fd, q->buf + q->len, sizeof(q->buf) - 1 - q->len, passed)
+                   : read(q->fd, q->buf + q->len, sizeof(q->buf) - 1 - q->len);
     while (n < 0 && errno == EINTR);
     if (n > 0)
         q->len += (size_t)n;
     return (long)n;
+}
+
+long qmp_fill(struct qmp_conn *q)
+{
+    return qmp_fill_common(q, NULL);
+}
+
+long qmp_fill_fd(struct qmp_conn *q, int *passed)
+{
+    return qmp_fill_common(q, passed);
+}
+
+long send_with_fd(int sock, const void *data, size_t n, int passfd)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    memset(&u, 0, sizeof(u));
+    struct iovec iov = { .iov_base = (void *)data, .iov_len = n };
+    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                        .msg_controllen = sizeof(u.buf) };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &passfd, sizeof(int));
+    ssize_t w;
+    do
+        w = sendmsg(sock, &m, MSG_NOSIGNAL);
+    while (w < 0 && errno == EINTR);
+    return (long)w;
+}
+
+long recv_with_fd(int sock, void *data, size_t n, int *passed)
+{
+    union {
+        char buf[CMSG_SPACE(4 * sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct iovec iov = { .iov_base = data, .iov_len = n };
+    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                        .msg_controllen = sizeof(u.buf) };
+    ssize_t r = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+    if (r < 0)
+        return -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < nfd; i++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+            if (i == 0) {            /* one per message is all we use */
+                if (*passed >= 0)
+                    close(*passed);
+                *passed = fd;
+            } else {
+                close(fd);
+            }
+        }
+    }
+    return (long)r;
 }
 
 char *qmp_next_line(struct qmp_conn *q)
@@ -68,6 +133,26 @@ int qmp_send(int fd, const char *text)
         if (w <= 0)
             return -1;
         off += (size_t)w;
+    }
+    return 0;
+}
+
+int qmp_send_fd(int fd, const char *text, int passfd)
+{
+    char line[QMP_LINE_MAX];
+    int n = snprintf(line, sizeof(line), "%s\r\n", text);
+    if (n < 0 || (size_t)n >= sizeof(line))
+        return -1;
+    long w = send_with_fd(fd, line, (size_t)n, passfd);
+    if (w <= 0)
+        return -1;
+    for (size_t off = (size_t)w; off < (size_t)n;) {
+        ssize_t k = write(fd, line + off, (size_t)n - off);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        off += (size_t)k;
     }
     return 0;
 }

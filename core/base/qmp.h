@@ -27,6 +27,16 @@ long qmp_fill(struct qmp_conn *q);
 char *qmp_next_line(struct qmp_conn *q);
 /* blocking write of TEXT plus "\r\n" */
 int qmp_send(int fd, const char *text);
+/* the same with passfd as SCM_RIGHTS (QMP `getfd`, `add-fd`) */
+int qmp_send_fd(int fd, const char *text, int passfd);
+/* qmp_fill that also takes a descriptor passed with the bytes: it
+ * replaces *passed (the previous one is closed) */
+long qmp_fill_fd(struct qmp_conn *q, int *passed);
+
+/* one sendmsg() of up to n bytes carrying passfd as SCM_RIGHTS; bytes sent or -1 */
+long send_with_fd(int sock, const void *data, size_t n, int passfd);
+/* one recvmsg(); a received descriptor replaces *passed (CLOEXEC) */
+long recv_with_fd(int sock, void *data, size_t n, int *passed);
 
 enum qmp_kind qmp_kind(const char *line);
 /* string value of the first "key": "value" in line (unescaped, truncated to

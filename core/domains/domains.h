@@ -41,6 +41,7 @@ struct domain_info {
     char *name;
     struct dom_status st;
     bool persistent;         /* defined in the store (else a running transient one) */
+    bool managed_save;       /* not filled by domains_list: for callers that ask */
 };
 struct domain_set {
     struct domain_info *v;

@@ -54,6 +54,10 @@ int backend_call(struct store *st, enum backend_op op, const char *name, struct 
 
 #define START_PAUSED 0x1u
 #define START_TRANSIENT 0x2u
+/* the emulator waits for its state (QEMU `-incoming defer`, launch item
+ * `incoming 1`): backend_start returns with the domain "paused (incoming)";
+ * the caller then sends `migrate-in` (rt_migrate_in, migrate.h) */
+#define START_INCOMING 0x4u
 
 /* start DOM (validated) as NAME: host check, RUN/NAME, ptys, live.xml,
  * launch spec, supervisor (double fork) and its answer.  The caller holds

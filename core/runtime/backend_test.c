@@ -69,6 +69,8 @@ static int test_argv(const struct dnode *dom, const struct qemu_launch *l, struc
     strv_push(argv, "--memory");
     strv_push_take(argv, xasprintf("%llu", dom_current_memory_kib(dom)));
     push_disks(dom, argv);
+    if (l->incoming)
+        strv_push(argv, "--incoming");
     for (size_t i = 0; i < cl.n; i++)
         strv_push(argv, cl.v[i].sock_path);
     qemu_chardev_list_free(&cl);

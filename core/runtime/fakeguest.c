@@ -13,20 +13,22 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../base/qmp.h"
+#include "fakeguest_mig.h"
 
 #define FG_MAX_DEVS 8
 #define FG_OUT_MAX 65536
 #define FG_LINE_MAX 1024
 #define FG_FLOOD_LINE 64
 
-enum vm_state { VM_PRELAUNCH, VM_RUNNING, VM_PAUSED, VM_SHUTDOWN, VM_PANICKED };
+enum vm_state { VM_PRELAUNCH, VM_RUNNING, VM_PAUSED, VM_SHUTDOWN, VM_PANICKED, VM_INMIGRATE };
 
 static const char *const vm_state_names[] = {
     [VM_PRELAUNCH] = "prelaunch", [VM_RUNNING] = "running", [VM_PAUSED] = "paused",
-    [VM_SHUTDOWN] = "shutdown", [VM_PANICKED] = "guest-panicked",
+    [VM_SHUTDOWN] = "shutdown", [VM_PANICKED] = "guest-panicked", [VM_INMIGRATE] = "inmigrate",
 };
 
 struct fg_dev {
@@ -50,6 +52,8 @@ struct fg {
     struct fg_dev dev[FG_MAX_DEVS];
     size_t ndev;
     struct fg_stats stats;   /* fakeguest_stats.c */
+    struct fg_vmstate vm;    /* what a migration carries (fakeguest_mig.h) */
+    struct fg_mig mig;
 };
 
 static void fg_event(struct fg *g, const char *name, const char *data)
@@ -87,9 +91,20 @@ static void fg_puts_all(struct fg *g, const char *s)
         dev_puts(&g->dev[i], s);
 }
 
+/* a fresh boot: the counter restarts, and a new boot id says so */
+static void fg_new_boot(struct fg *g)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(g->vm.boot_id, sizeof(g->vm.boot_id), "%lx-%lx-%x", (long)ts.tv_sec,
+             (long)ts.tv_nsec, (unsigned)getpid());
+    g->vm.counter = 0;
+}
+
 static void fg_boot(struct fg *g)
 {
     char banner[256];
+    fg_new_boot(g);
     snprintf(banner, sizeof(banner),
              "fake-guest %s: booting (memory %llu KiB)\r\nWelcome to fake-guest %s\r\nfake# ",
              g->o->name, g->o->mem_kib, g->o->name);
@@ -158,9 +173,31 @@ static void expand_words(const char *in, char *out, size_t n)
     out[o < n ? o : n - 1] = '\0';
 }
 
+/* the state a migration carries: `inc` (counter + 1), `counter`,
+ * `bootid`, `slowmig MS` (pace of the next migrations, per 4 KiB) */
+static bool fg_state_line(struct fg *g, struct fg_dev *d, const char *line)
+{
+    char out[128];
+    if (strcmp(line, "inc") == 0 || strcmp(line, "counter") == 0)
+        snprintf(out, sizeof(out), "counter=%llu\r\n", line[0] == 'i' ? ++g->vm.counter
+                                                                      : g->vm.counter);
+    else if (strcmp(line, "bootid") == 0)
+        snprintf(out, sizeof(out), "boot_id=%s\r\n", g->vm.boot_id);
+    else if (strncmp(line, "slowmig ", 8) == 0)
+        snprintf(out, sizeof(out), "slowmig=%u\r\n",
+                 g->mig.delay_ms = (unsigned)strtoul(line + 8, NULL, 10));
+    else
+        return false;
+    dev_puts(d, out);
+    dev_puts(d, "fake# ");
+    return true;
+}
+
 static void fg_exec_line(struct fg *g, struct fg_dev *d, const char *line)
 {
     char out[FG_LINE_MAX + 64];
+    if (fg_state_line(g, d, line))
+        return;
     if (strcmp(line, "poweroff") == 0)
         return fg_poweroff(g);
     if (strcmp(line, "reboot") == 0)
@@ -240,6 +277,8 @@ static void fg_cont(struct fg *g)
 {
     if ((g->state == VM_SHUTDOWN || g->state == VM_PANICKED) && !g->reset_pending)
         return qmp_error(g, "GenericError", "Resetting the Virtual Machine is required");
+    if (g->state == VM_INMIGRATE)
+        return qmp_error(g, "GenericError", "Guest is waiting for an incoming migration");
     bool boot = g->state == VM_PRELAUNCH || g->reset_pending;
     fg_set_state(g, VM_RUNNING);
     if (boot)
@@ -352,6 +391,8 @@ static void fg_qmp_line(struct fg *g, const char *line)
         qmp_reply(g, "{}");
     } else if (strcmp(cmd, "balloon") == 0) {
         fg_balloon(g, line);
+    } else if (fgm_qmp(&g->mig, g->qmp.fd, cmd, line, &g->vm, g->state == VM_INMIGRATE)) {
+        /* migration: fakeguest_mig.c */
     } else if (fg_device_command(cmd)) {
         qmp_reply(g, "{}");      /* hot-plug, media, balloon: the shell keeps the live XML */
     } else {
@@ -405,7 +446,7 @@ static void fg_dev_io(struct fg *g, struct fg_dev *d, short rev)
 
 static void fg_qmp_io(struct fg *g)
 {
-    if (qmp_fill(&g->qmp) <= 0) {
+    if (qmp_fill_fd(&g->qmp, &g->mig.passed_fd) <= 0) {
         close(g->qmp.fd);
         g->qmp.fd = -1;
         return;
@@ -422,6 +463,17 @@ static void fg_signal(struct fg *g)
         return;
     fg_event(g, "SHUTDOWN", "{\"guest\": false, \"reason\": \"host-signal\"}");
     g->quit = true;
+}
+
+/* like QEMU: the end of an outgoing migration leaves the vCPUs stopped; an
+ * incoming one leaves the restored guest paused until `cont` */
+static void fg_migration_step(struct fg *g)
+{
+    enum fgm_done d = fgm_step(&g->mig, g->qmp.fd, &g->vm);
+    if (d == FGM_OUT_DONE && g->state == VM_RUNNING)
+        fg_set_state(g, VM_PAUSED);
+    else if (d == FGM_IN_DONE)
+        g->state = VM_PAUSED;
 }
 
 /* poll slots: 0 signals, 1 qmp listener, 2 qmp client, then per device
@@ -441,8 +493,9 @@ static void fg_loop(struct fg *g)
             p[3 + 2 * i] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
             p[4 + 2 * i] = (struct pollfd){ .fd = d->fd, .events = ev };
         }
-        if (poll(p, 3 + 2 * g->ndev, -1) < 0 && errno != EINTR)
+        if (poll(p, 3 + 2 * g->ndev, fgm_timeout(&g->mig)) < 0 && errno != EINTR)
             return;
+        fg_migration_step(g);
         if (p[0].revents)
             fg_signal(g);
         if (p[1].revents)
@@ -465,6 +518,11 @@ int fake_guest_main(const struct fake_guest_opts *o)
     g.qmp.fd = -1;
     g.actual_kib = o->mem_kib;
     fg_stats_init(&g.stats, o->disks, o->mem_kib);
+    fgm_init(&g.mig);
+    g.vm.name = o->name;
+    g.vm.ram_kib = o->mem_kib / 1024;   /* a KiB of "RAM" per MiB of guest memory */
+    if (o->incoming)
+        g.state = VM_INMIGRATE;
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);

@@ -10,7 +10,8 @@
  * raises for a guest doing that (SHUTDOWN guest-shutdown, RESET or
  * SHUTDOWN guest-reset, GUEST_PANICKED); `flood N` prints N lines of 64
  * bytes; `echo WORDS` prints WORDS with $((A op B)) expanded; ACPI
- * powerdown powers the guest off. */
+ * powerdown powers the guest off.  Migration (save/restore): fakeguest_mig.h;
+ * the console commands `inc`, `counter`, `bootid` show the state it carries. */
 #ifndef DOMSH_FAKEGUEST_H
 #define DOMSH_FAKEGUEST_H
 
@@ -24,6 +25,7 @@ struct fake_guest_opts {
     char *const *chardevs;     /* socket paths, one per device */
     size_t nchardevs;
     const char *disks;         /* the disks' aliases, comma-separated, or NULL */
+    bool incoming;             /* wait for migrate-incoming (QEMU's -incoming defer) */
 };
 
 /* runs until quit / SIGTERM; returns the process exit status */

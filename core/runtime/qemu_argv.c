@@ -220,6 +220,8 @@ static void build_tail(struct qb *q)
     if (!balloon || strcmp(balloon, "none") != 0)
         qb_opt_take(q, "-device", xstrdup("virtio-balloon-pci,id=balloon0"));
     qb_opt_take(q, "-device", xstrdup("pvpanic,id=panic0"));
+    if (q->l->incoming)          /* restore / incoming migration: migrate-incoming later */
+        qb_opt_take(q, "-incoming", xstrdup("defer"));
 }
 
 static int build_all(struct qb *q)

@@ -34,6 +34,7 @@ struct qemu_launch {
                             * RUN/NAME/char<alias>.sock (server=on,wait=off)
                             * that the supervisor connects to before `cont`;
                             * false: plain `-chardev pty` */
+    bool incoming;         /* `-incoming defer`: the guest's state comes by migration */
 };
 
 /* the full command line; argv[0] = emulator (<devices><emulator>, else

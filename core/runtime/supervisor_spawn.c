@@ -171,6 +171,8 @@ static int write_spec(struct store *st, struct launch *L, const struct dnode *do
         spec_word(&b, "qmp_pre", L->pre.v[i]);
     if (has_vnc(dom))
         spec_word(&b, "vnc_query", "1");
+    if (flags & START_INCOMING)
+        spec_word(&b, "incoming", "1");
     for (size_t i = 0; i < L->argv.n; i++) {
         if (strchr(L->argv.v[i], '\n')) {
             buf_free(&b);
@@ -274,7 +276,8 @@ static int launch_prepare(struct store *st, struct launch *L, struct dnode *live
                           int id, struct err **e)
 {
     const struct backend_ops *b = backend_for(st);
-    struct qemu_launch ql = { .run_dir = L->run, .qmp_path = L->qmp, .supervised = true };
+    struct qemu_launch ql = { .run_dir = L->run, .qmp_path = L->qmp, .supervised = true,
+                              .incoming = !!(flags & START_INCOMING) };
     if (b->build_argv(live, &ql, &L->argv, &L->pre, e) < 0 ||
         qemu_list_chardevs(live, &ql, &L->cl, e) < 0 || make_ptys(L, live, e) < 0)
         return -1;

@@ -21,7 +21,38 @@
  *   arg WORD                                 (emulator argv, in order)
  *   qmp_pre JSON                             (QMP command run before `cont`)
  *   vnc_query 1      (record query-vnc's family=, host=, service= lines in
- *                     RUN/NAME/vnc.display for vncdisplay/domdisplay) */
+ *                     RUN/NAME/vnc.display for vncdisplay/domdisplay)
+ *   incoming 1       the emulator was started to receive a migration stream
+ *                    (QEMU: `-incoming defer`, put in argv by the backend):
+ *                    no `cont`; the domain reads "paused (incoming)" until a
+ *                    client sends `migrate-in` (below), and is destroyed if
+ *                    none does within SUP_INCOMING_WAIT_MS
+ *
+ * Migration (supervisor_migrate.c), commands on sup.sock (CMD frames):
+ *   migrate-out URI [live] [resume] [why=WORD]
+ *       send the guest's state to URI: "fd" (the descriptor passed with this
+ *       frame, SCM_RIGHTS: a file for save, the caller already wrote its
+ *       header), "unix:/PATH" or "tcp:HOST:PORT" (never exec:).  Unless
+ *       `live`, the vCPUs are stopped first (state "paused (WORD)", default
+ *       "saving") so the image is consistent and small; bandwidth is
+ *       unlimited.  PROGRESS frames follow every ~200 ms, then OK
+ *       "status=completed transferred=N total=N" with the guest still
+ *       stopped (the caller then sends `finish` or `resume`), or, with
+ *       `resume`, running again if it ran before.  On failure or cancel the
+ *       guest is put back as it was (running if it ran) and ERR says why.
+ *       A requester that disconnects before the end cancels the migration.
+ *   migrate-in URI [paused] [reason=WORD]
+ *       only after `incoming 1`: `migrate-incoming` from URI ("fd" as above,
+ *       or "unix:/PATH", "tcp:HOST:PORT" to listen on), PROGRESS frames, then
+ *       `cont` (state "running (WORD)", default "restored") unless `paused`,
+ *       and OK.  A failed stream or a requester that goes away destroys the
+ *       emulator (state "shut off (failed)"): nothing half-restored runs.
+ *   migrate-cancel
+ *       cancel the outgoing migration in flight (Ctrl-C of save); OK at once,
+ *       the migrate-out request then ends with ERR "operation canceled".
+ *   finish saved|migrated
+ *       quit the emulator after a completed migrate-out; the final state is
+ *       "shut off (saved)" / "shut off (migrated)"; answered once reaped. */
 #ifndef DOMSH_SUPERVISOR_H
 #define DOMSH_SUPERVISOR_H
 
@@ -52,6 +83,8 @@
 #define SUP_LOG_FLUSH_MS 50      /* ... or once it is this old */
 #define SUP_EVENT_BACKLOG 64     /* events kept for late subscribers */
 #define SUP_EVENT_TEXT 192
+#define SUP_INCOMING_WAIT_MS 60000
+#define SUP_MIG_POLL_MS 200
 
 enum sup_action { ACT_DESTROY, ACT_RESTART, ACT_PRESERVE, ACT_RENAME_RESTART };
 
@@ -83,6 +116,7 @@ struct sup_client {
     unsigned flags;          /* PROTO_ATT_* */
     bool wait_exit;          /* a destroy waiting for the emulator to be reaped */
     bool subscribed;         /* receives EVENT frames (supervisor_events.c) */
+    int passed_fd;           /* last descriptor received (SCM_RIGHTS), or -1 */
     struct frame_reader rd;
 };
 
@@ -105,11 +139,25 @@ struct sup_events {          /* the backlog ring, oldest at head */
     long long dropped_ms;    /* time of the newest event dropped from the ring */
 };
 
+enum sup_mig_kind { MIG_NONE, MIG_OUT, MIG_IN_WAIT, MIG_IN };
+
+struct sup_mig {             /* the one migration of this domain (supervisor_migrate.c) */
+    enum sup_mig_kind kind;
+    int client;              /* requester, answered at the end, or -1 */
+    bool live, resume, paused_after, was_running, stopped, cancel, failed, query_inflight;
+    char why[24];            /* reason while stopped (out) or after cont (in) */
+    char prev_reason[32];    /* out: the running reason to put back after a cancel */
+    char result[160];        /* the final answer, sent after the last QMP step */
+    long long next_query_ms; /* 0: none due */
+    long long deadline_ms;   /* MIG_IN_WAIT: destroy when no migrate-in came by then */
+    long long transferred, total, remaining;
+};
+
 struct sup {
     /* from the launch spec */
     char name[256], uri[64];   /* a name is at most DOM_NAME_MAX (224) bytes */
     int id;
-    bool transient, start_paused, vnc_query;
+    bool transient, start_paused, vnc_query, incoming;
     unsigned long long mem_kib;
     enum sup_action on_poweroff, on_reboot, on_crash;
     char run_dir[SUP_PATH], log_path[SUP_PATH], console_log_path[SUP_PATH];
@@ -144,6 +192,7 @@ struct sup {
     size_t npending;
     struct sup_client client[SUP_MAX_CLIENTS];
     struct sup_events events;
+    struct sup_mig mig;
 };
 
 /* the same; title (may be NULL) is our argv string holding SPEC, blanked
@@ -161,6 +210,9 @@ void sup_set_state(struct sup *s, enum dom_state st, const char *reason);
 void sup_write_status(struct sup *s);
 void sup_qmp_line(struct sup *s, const char *line);
 void sup_qmp_send(struct sup *s, const char *cmd_json, int client, const char *what);
+/* the same with passfd (>= 0) passed to the emulator as SCM_RIGHTS */
+void sup_qmp_send_fd(struct sup *s, const char *cmd_json, int passfd, int client,
+                     const char *what);
 void sup_command(struct sup *s, int client, const char *cmd);
 void sup_destroy(struct sup *s, int client, bool graceful);
 void sup_status_text(struct sup *s, char *out, size_t n);
@@ -199,6 +251,16 @@ void sup_subscribe(struct sup *s, int client, const char *since_ms);
 void sup_lifecycle(struct sup *s, enum dom_state old, enum dom_state st, const char *reason);
 void sup_publish_qmp_event(struct sup *s, const char *ev, const char *line);
 void sup_note_device_add(struct sup *s, const char *json);
+/* supervisor_migrate.c: true when cmd was a migration command (answered) */
+bool sup_mig_command(struct sup *s, int client, const char *cmd);
+/* a QMP answer to a command sent with a "mig-" what */
+void sup_mig_answer(struct sup *s, const char *what, bool ok, const char *line);
+void sup_mig_event(struct sup *s, const char *line);     /* MIGRATION */
+void sup_mig_client_gone(struct sup *s, int client);
+void sup_mig_tick(struct sup *s);                        /* timers */
+long long sup_mig_next_ms(const struct sup *s);          /* next timer, 0: none */
+void sup_mig_incoming_ready(struct sup *s);              /* after setup with `incoming 1` */
+void sup_mig_end(struct sup *s, const char *why);        /* the emulator is gone */
 
 /* supervisor_loop.c */
 void sup_loop(struct sup *s);

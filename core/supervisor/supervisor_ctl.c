@@ -22,6 +22,7 @@ void sup_accept(struct sup *s)
         c->flags = 0;
         c->wait_exit = false;
         c->subscribed = false;
+        c->passed_fd = -1;
         c->rd.len = c->rd.consumed = 0;
         return;
     }
@@ -43,6 +44,10 @@ void sup_client_close(struct sup *s, int ci)
     c->dev = -1;
     if (dev >= 0)
         sup_emit(s, "console", "detached %s", s->dev[dev].name);
+    if (c->passed_fd >= 0)
+        close(c->passed_fd);
+    c->passed_fd = -1;
+    sup_mig_client_gone(s, ci);
     for (size_t i = 0; i < s->npending; i++)
         if (s->pending[i].client == ci)
             s->pending[i].client = -1;
@@ -94,7 +99,7 @@ static void sup_frame(struct sup *s, int ci, const struct frame *f)
 void sup_client_io(struct sup *s, int ci)
 {
     struct sup_client *c = &s->client[ci];
-    long n = frame_fill(&c->rd, c->fd);
+    long n = frame_fill_fd(&c->rd, c->fd, &c->passed_fd);
     if (n < 0 && errno == EAGAIN)
         return;
     if (n <= 0) {

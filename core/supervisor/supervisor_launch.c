@@ -110,6 +110,8 @@ static int spec_item(struct sup *s, const char *k, const char *v)
         return (s->transient = *v == '1'), 0;
     if (strcmp(k, "paused") == 0)
         return (s->start_paused = *v == '1'), 0;
+    if (strcmp(k, "incoming") == 0)
+        return (s->incoming = *v == '1'), 0;
     if (strcmp(k, "vnc_query") == 0)
         return (s->vnc_query = *v == '1'), 0;
     if (strcmp(k, "mem_kib") == 0)
@@ -472,7 +474,7 @@ static int sup_setup(struct sup *s, char *why, size_t n)
         snprintf(why, n, "cannot listen on '%.300s': %s", final, strerror(errno));
         return -1;
     }
-    if (!s->start_paused && qmp_sync(s, "{\"execute\": \"cont\"}", why, n, deadline) < 0)
+    if (!s->start_paused && !s->incoming && qmp_sync(s, "{\"execute\": \"cont\"}", why, n, deadline) < 0)
         return -1;
     return 0;
 }
@@ -527,7 +529,9 @@ int supervisor_run(const char *spec_path, int sync_fd, char *title)
         sync_reply(sync_fd, "fail %s", msg);
         return 1;
     }
-    if (s.start_paused)
+    if (s.incoming)
+        sup_mig_incoming_ready(&s);
+    else if (s.start_paused)
         sup_set_state(&s, DOM_PAUSED, "user");
     else
         sup_set_state(&s, DOM_RUNNING, "booted");

@@ -122,7 +122,16 @@ void sup_status_text(struct sup *s, char *out, size_t n)
 
 void sup_qmp_send(struct sup *s, const char *cmd_json, int client, const char *what)
 {
-    if (s->npending == SUP_PENDING || s->qmp.fd < 0 || qmp_send(s->qmp.fd, cmd_json) < 0) {
+    sup_qmp_send_fd(s, cmd_json, -1, client, what);
+}
+
+void sup_qmp_send_fd(struct sup *s, const char *cmd_json, int passfd, int client,
+                     const char *what)
+{
+    if (s->npending == SUP_PENDING || s->qmp.fd < 0 ||
+        (passfd >= 0 ? qmp_send_fd(s->qmp.fd, cmd_json, passfd) : qmp_send(s->qmp.fd, cmd_json)) < 0) {
+        if (strncmp(what, "mig-", 4) == 0)
+            return sup_mig_answer(s, what, false, "{\"error\": {\"desc\": \"the emulator's monitor is not available\"}}");
         if (client >= 0)
             sup_reply(s, client, PROTO_ERR, "the emulator's monitor is not available");
         return;
@@ -141,6 +150,8 @@ static void sup_qmp_answer(struct sup *s, const char *line, bool ok)
     struct sup_pending p = s->pending[0];
     memmove(s->pending, s->pending + 1, --s->npending * sizeof(s->pending[0]));
     char desc[256] = "";
+    if (strncmp(p.what, "mig-", 4) == 0)
+        return sup_mig_answer(s, p.what, ok, line);
     if (!ok && !qjson_str(line, "desc", desc, sizeof(desc)))
         snprintf(desc, sizeof(desc), "%s failed", p.what);
     if (!ok)
@@ -252,6 +263,8 @@ static void sup_event(struct sup *s, const char *line)
         long long actual;
         if (qjson_num(line, "actual", &actual) && actual > 0)
             s->mem_kib = (unsigned long long)actual / 1024;   /* dominfo's used memory */
+    } else if (strcmp(ev, "MIGRATION") == 0) {
+        sup_mig_event(s, line);
     } else if (strcmp(ev, "RESET") == 0 || strcmp(ev, "POWERDOWN") == 0) {
         sup_log(s, "event %s%s%s", ev, *reason ? " " : "", reason);
     }
@@ -299,6 +312,8 @@ static bool sup_is_up(struct sup *s, int client)
 void sup_command(struct sup *s, int client, const char *cmd)
 {
     char text[256];
+    if (sup_mig_command(s, client, cmd))
+        return;
     if (strcmp(cmd, "status") == 0) {
         sup_status_text(s, text, sizeof(text));
         sup_reply(s, client, PROTO_OK, text);

@@ -79,12 +79,15 @@ static nfds_t fill_slots(struct sup *s, struct pollfd *p)
 
 static int poll_timeout(struct sup *s)
 {
+    long long next = s->kill_deadline_ms, mig = sup_mig_next_ms(s);
+    if (mig && (!next || mig < next))
+        next = mig;
     int console = sup_console_timeout(s);
-    if (!s->kill_deadline_ms)
+    if (!next)
         return console;
-    long long left = s->kill_deadline_ms - sup_now_ms();
-    int kill_ms = left > 0 ? (int)left : 0;
-    return console >= 0 && console < kill_ms ? console : kill_ms;
+    long long left = next - sup_now_ms();
+    int ms = left > 0 ? (int)left : 0;
+    return console >= 0 && console < ms ? console : ms;
 }
 
 static void check_kill_deadline(struct sup *s)
@@ -107,6 +110,7 @@ void sup_loop(struct sup *s)
         sup_console_tick(s);
         if (p[SLOT_WATCH].revents)
             sup_console_watch(s);
+        sup_mig_tick(s);
         if (p[SLOT_SIG].revents)
             sup_signals(s);
         if (p[SLOT_QMP].revents && s->qmp.fd >= 0)
@@ -173,6 +177,7 @@ void sup_finish(struct sup *s)
         sup_log(s, "the emulator was killed by signal %d", WTERMSIG(st));
     else
         sup_log(s, "the emulator exited with status %d", WEXITSTATUS(st));
+    sup_mig_end(s, "the emulator exited");
     sup_set_state(s, DOM_SHUTOFF, exit_reason(s));
     remove_live_files(s);
     sup_console_exit(s, "domain shut off");

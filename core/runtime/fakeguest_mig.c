@@ -1,0 +1,277 @@
+/* fakeguest_mig.c: migration of the fake guest's state (fakeguest_mig.h). */
+#include "fakeguest_mig.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../base/mem.h"
+#include "../base/qmp.h"
+
+#define FGM_CHUNK 4096
+#define FGM_MAGIC "DOMSH-FAKEGUEST-STATE 1\n"
+#define FGM_MAX_STREAM (64u * 1024u * 1024u)
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000LL;
+}
+
+void fgm_init(struct fg_mig *m)
+{
+    *m = (struct fg_mig){ .passed_fd = -1, .named_fd = -1 };
+    snprintf(m->status, sizeof(m->status), "none");
+}
+
+static void reply(int fd, const char *ret)
+{
+    char line[1024];
+    snprintf(line, sizeof(line), "{\"return\": %s}", ret);
+    qmp_send(fd, line);
+}
+
+static void error(int fd, const char *desc)
+{
+    char line[1024];
+    snprintf(line, sizeof(line), "{\"error\": {\"class\": \"GenericError\", \"desc\": \"%s\"}}",
+             desc);
+    qmp_send(fd, line);
+}
+
+static void set_status(struct fg_mig *m, int qmp_fd, const char *status)
+{
+    snprintf(m->status, sizeof(m->status), "%s", status);
+    if (!m->events)
+        return;
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    char line[256];
+    snprintf(line, sizeof(line),
+             "{\"timestamp\": {\"seconds\": %ld, \"microseconds\": %ld}, \"event\": "
+             "\"MIGRATION\", \"data\": {\"status\": \"%s\"}}",
+             (long)tv.tv_sec, (long)tv.tv_usec, status);
+    qmp_send(qmp_fd, line);
+}
+
+static unsigned char pattern(const struct fg_vmstate *vm, size_t i)
+{
+    unsigned h = (unsigned)vm->counter * 2654435761u;
+    for (const char *p = vm->boot_id; *p; p++)
+        h = h * 31u + (unsigned char)*p;
+    return (unsigned char)((i * 131u + h) >> 3);
+}
+
+static void build_stream(struct fg_mig *m, const struct fg_vmstate *vm)
+{
+    char head[512];
+    int n = snprintf(head, sizeof(head), FGM_MAGIC "name %s\ncounter %llu\nboot_id %s\n"
+                     "ram_kib %llu\n\n", vm->name, vm->counter, vm->boot_id, vm->ram_kib);
+    size_t ram = (size_t)vm->ram_kib * 1024;
+    m->len = (size_t)n + ram + 4;
+    free(m->stream);
+    m->stream = xmalloc(m->len);
+    memcpy(m->stream, head, (size_t)n);
+    for (size_t i = 0; i < ram; i++)
+        m->stream[(size_t)n + i] = (char)pattern(vm, i);
+    memcpy(m->stream + n + ram, "END\n", 4);
+    m->pos = 0;
+}
+
+static void finish(struct fg_mig *m)
+{
+    if (m->named_fd >= 0)
+        close(m->named_fd);
+    m->named_fd = -1;
+    free(m->stream);
+    m->stream = NULL;
+    m->len = m->cap = m->pos = 0;
+    m->dir = FGM_NONE;
+}
+
+static void start(struct fg_mig *m, int qmp_fd, const char *line, enum fgm_dir dir,
+                  const struct fg_vmstate *vm)
+{
+    char uri[128];
+    if (!qjson_str(line, "uri", uri, sizeof(uri)) || strncmp(uri, "fd:", 3) != 0)
+        return error(qmp_fd, "fake-guest migrates through fd: only");
+    if (m->named_fd < 0 || strcmp(uri + 3, m->fdname) != 0)
+        return error(qmp_fd, "File descriptor named 'domsh-migration' has not been found");
+    m->dir = dir;
+    m->error[0] = '\0';
+    if (dir == FGM_OUT) {
+        build_stream(m, vm);
+    } else {
+        free(m->stream);
+        m->cap = 4096;
+        m->stream = xmalloc(m->cap);
+        m->len = m->pos = 0;
+    }
+    m->next_ms = mono_ms();
+    reply(qmp_fd, "{}");
+    set_status(m, qmp_fd, "setup");
+    set_status(m, qmp_fd, "active");
+}
+
+static void query(struct fg_mig *m, int qmp_fd)
+{
+    char ret[512];
+    if (strcmp(m->status, "none") == 0)
+        return reply(qmp_fd, "{}");
+    size_t total = m->dir == FGM_OUT || m->stream ? m->len : m->pos;
+    int n = snprintf(ret, sizeof(ret), "{\"status\": \"%s\", \"ram\": {\"total\": %zu, "
+                     "\"remaining\": %zu, \"transferred\": %zu}", m->status, total,
+                     total > m->pos ? total - m->pos : 0, m->pos);
+    if (*m->error)
+        n += snprintf(ret + n, sizeof(ret) - (size_t)n, ", \"error-desc\": \"%s\"", m->error);
+    snprintf(ret + n, sizeof(ret) - (size_t)n, "}");
+    reply(qmp_fd, ret);
+}
+
+static void getfd(struct fg_mig *m, int qmp_fd, const char *line)
+{
+    if (m->passed_fd < 0)
+        return error(qmp_fd, "No file descriptor supplied via SCM_RIGHTS");
+    if (!qjson_str(line, "fdname", m->fdname, sizeof(m->fdname)))
+        return error(qmp_fd, "Parameter 'fdname' is missing");
+    if (m->named_fd >= 0)
+        close(m->named_fd);
+    m->named_fd = m->passed_fd;
+    m->passed_fd = -1;
+    reply(qmp_fd, "{}");
+}
+
+bool fgm_qmp(struct fg_mig *m, int qmp_fd, const char *cmd, const char *line,
+             const struct fg_vmstate *vm, bool incoming)
+{
+    if (strcmp(cmd, "getfd") == 0)
+        getfd(m, qmp_fd, line);
+    else if (strcmp(cmd, "migrate-set-capabilities") == 0) {
+        m->events = strstr(line, "\"events\"") && qjson_true(line, "state");
+        reply(qmp_fd, "{}");
+    } else if (strcmp(cmd, "migrate-set-parameters") == 0)
+        reply(qmp_fd, "{}");
+    else if (strcmp(cmd, "query-migrate") == 0)
+        query(m, qmp_fd);
+    else if (strcmp(cmd, "migrate") == 0 || strcmp(cmd, "migrate-incoming") == 0) {
+        bool in = cmd[7] == '-';
+        if (m->dir != FGM_NONE)
+            error(qmp_fd, "There's a migration process in progress");
+        else if (in != incoming)
+            error(qmp_fd, in ? "'-incoming' was not specified on the command line"
+                             : "Guest is waiting for an incoming migration");
+        else
+            start(m, qmp_fd, line, in ? FGM_IN : FGM_OUT, vm);
+    } else if (strcmp(cmd, "migrate_cancel") == 0) {
+        if (m->dir == FGM_OUT) {
+            finish(m);
+            set_status(m, qmp_fd, "cancelled");
+        }
+        reply(qmp_fd, "{}");
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static int parse_stream(struct fg_mig *m, struct fg_vmstate *vm)
+{
+    static const char magic[] = FGM_MAGIC;
+    if (m->len < sizeof(magic) - 1 || memcmp(m->stream, magic, sizeof(magic) - 1) != 0)
+        return -1;
+    char *body = memmem(m->stream, m->len, "\n\n", 2);
+    unsigned long long counter, ram;
+    char boot[40];
+    if (!body)
+        return -1;
+    *body = '\0';
+    const char *c = strstr(m->stream, "\ncounter "), *b = strstr(m->stream, "\nboot_id "),
+               *r = strstr(m->stream, "\nram_kib ");
+    if (!c || !b || !r || sscanf(c, "\ncounter %llu", &counter) != 1 ||
+        sscanf(b, "\nboot_id %39s", boot) != 1 || sscanf(r, "\nram_kib %llu", &ram) != 1)
+        return -1;
+    size_t off = (size_t)(body - m->stream) + 2;
+    if (ram > FGM_MAX_STREAM / 1024)
+        return -1;
+    ram *= 1024;
+    if (m->len != off + ram + 4 || memcmp(m->stream + off + ram, "END\n", 4) != 0)
+        return -1;
+    struct fg_vmstate got = { .name = vm->name, .counter = counter, .ram_kib = ram / 1024 };
+    snprintf(got.boot_id, sizeof(got.boot_id), "%s", boot);
+    for (size_t i = 0; i < ram; i++)
+        if ((unsigned char)m->stream[off + i] != pattern(&got, i))
+            return -1;
+    *vm = got;
+    return 0;
+}
+
+static enum fgm_done fail(struct fg_mig *m, int qmp_fd, const char *why)
+{
+    snprintf(m->error, sizeof(m->error), "%s", why);
+    finish(m);
+    set_status(m, qmp_fd, "failed");
+    return FGM_FAILED;
+}
+
+static enum fgm_done step_in(struct fg_mig *m, int qmp_fd, struct fg_vmstate *vm)
+{
+    if (m->cap - m->len < FGM_CHUNK) {
+        if (m->cap >= FGM_MAX_STREAM)
+            return fail(m, qmp_fd, "fake-guest: migration stream too big");
+        m->cap *= 2;
+        m->stream = xrealloc(m->stream, m->cap);
+    }
+    ssize_t n = read(m->named_fd, m->stream + m->len, FGM_CHUNK);
+    if (n < 0 && errno == EINTR)
+        return FGM_BUSY;
+    if (n < 0)
+        return fail(m, qmp_fd, "fake-guest: cannot read the migration stream");
+    m->len += (size_t)n;
+    m->pos = m->len;
+    if (n > 0)
+        return FGM_BUSY;
+    if (parse_stream(m, vm) < 0)
+        return fail(m, qmp_fd, "load of migration failed: Invalid argument");
+    finish(m);
+    set_status(m, qmp_fd, "completed");
+    return FGM_IN_DONE;
+}
+
+enum fgm_done fgm_step(struct fg_mig *m, int qmp_fd, struct fg_vmstate *vm)
+{
+    if (m->dir == FGM_NONE || mono_ms() < m->next_ms)
+        return FGM_BUSY;
+    m->next_ms = mono_ms() + m->delay_ms;
+    if (m->dir == FGM_IN)
+        return step_in(m, qmp_fd, vm);
+    size_t n = m->len - m->pos < FGM_CHUNK ? m->len - m->pos : FGM_CHUNK;
+    ssize_t w = write(m->named_fd, m->stream + m->pos, n);
+    if (w < 0 && errno == EINTR)
+        return FGM_BUSY;
+    if (w <= 0) {
+        char why[128];
+        snprintf(why, sizeof(why), "Unable to write to file: %s", strerror(errno));
+        return fail(m, qmp_fd, why);
+    }
+    m->pos += (size_t)w;
+    if (m->pos < m->len)
+        return FGM_BUSY;
+    size_t total = m->len;
+    finish(m);
+    m->len = m->pos = total;     /* query-migrate reports the totals */
+    set_status(m, qmp_fd, "completed");
+    return FGM_OUT_DONE;
+}
+
+int fgm_timeout(const struct fg_mig *m)
+{
+    if (m->dir == FGM_NONE)
+        return -1;
+    long long left = m->next_ms - mono_ms();
+    return left > 0 ? (int)left : 0;
+}

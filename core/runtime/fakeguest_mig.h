@@ -1,0 +1,57 @@
+/* fakeguest_mig.h: migration in the test backend's fake guest.
+ *
+ * QEMU's QMP surface for migration to and from a descriptor, on a small,
+ * deterministic guest state: getfd (SCM_RIGHTS), migrate-set-capabilities
+ * (events), migrate-set-parameters, migrate / migrate-incoming "fd:NAME",
+ * query-migrate, migrate_cancel, MIGRATION events.  The stream is
+ *   "DOMSH-FAKEGUEST-STATE 1\n" "name N\n" "counter C\n" "boot_id B\n"
+ *   "ram_kib K\n" "\n"  then K KiB of a pattern seeded by C and B, then
+ *   "END\n"
+ * (a KiB of "RAM" per MiB of guest memory), written and read 4 KiB per
+ * step of the guest's poll loop, `delay_ms` apart (the guest command
+ * `slowmig MS`), so progress, Ctrl-C and kill -9 can be tested.  A stream
+ * that is truncated or altered fails the incoming side, as QEMU does. */
+#ifndef DOMSH_FAKEGUEST_MIG_H
+#define DOMSH_FAKEGUEST_MIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* what migrates */
+struct fg_vmstate {
+    const char *name;
+    unsigned long long counter;
+    char boot_id[40];
+    unsigned long long ram_kib;
+};
+
+enum fgm_dir { FGM_NONE, FGM_OUT, FGM_IN };
+
+struct fg_mig {
+    int passed_fd;           /* the descriptor of the last QMP message, or -1 */
+    int named_fd;            /* getfd's, or -1 */
+    char fdname[64];
+    enum fgm_dir dir;
+    char status[16];         /* none, setup, active, completed, failed, cancelled */
+    char error[128];
+    bool events;
+    unsigned delay_ms;
+    long long next_ms;       /* next step due (monotonic ms) */
+    char *stream;            /* out: the whole stream; in: what arrived */
+    size_t len, cap, pos;
+};
+
+/* a QMP command of migration; false when cmd is not one of them.
+ * incoming: the guest waits for migrate-incoming.  The reply (and any
+ * event) is written on qmp_fd. */
+bool fgm_qmp(struct fg_mig *m, int qmp_fd, const char *cmd, const char *line,
+             const struct fg_vmstate *vm, bool incoming);
+
+enum fgm_done { FGM_BUSY, FGM_OUT_DONE, FGM_IN_DONE, FGM_FAILED };
+/* one step of the transfer when due; FGM_IN_DONE fills *vm from the stream */
+enum fgm_done fgm_step(struct fg_mig *m, int qmp_fd, struct fg_vmstate *vm);
+/* poll timeout for the next step (-1: nothing to do) */
+int fgm_timeout(const struct fg_mig *m);
+void fgm_init(struct fg_mig *m);
+
+#endif

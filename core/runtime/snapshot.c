@@ -1,0 +1,436 @@
+/* snapshot.c: snapshot create, revert and delete (snapshot.h). */
+#include "snapshot.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../base/mem.h"
+#include "../store/history.h"
+#include "../xml/domain.h"
+#include "backend.h"
+#include "runtime.h"
+#include "save.h"
+#include "snapshot_disk.h"
+
+/* ---- the snapshot set ---- */
+
+int snap_set_load(struct store *st, const char *dom, struct snap_set *set, struct err **e)
+{
+    *set = (struct snap_set){0};
+    struct strv names = {0};
+    int rc = snap_list(st, dom, &names, e);
+    set->v = xcalloc(names.n ? names.n : 1, sizeof(*set->v));
+    for (size_t i = 0; rc == 0 && i < names.n; i++)
+        if (!(set->v[set->n++] = snap_load(st, dom, names.v[i], e)))
+            rc = -1;
+    strv_free(&names);
+    set->current = snap_current(st, dom);
+    if (rc < 0)
+        snap_set_free(set);
+    return rc;
+}
+
+void snap_set_free(struct snap_set *set)
+{
+    for (size_t i = 0; i < set->n; i++)
+        snapshot_free(set->v[i]);
+    free(set->v);
+    free(set->current);
+    *set = (struct snap_set){0};
+}
+
+struct snapshot *snap_set_find(const struct snap_set *set, const char *name)
+{
+    for (size_t i = 0; name && i < set->n; i++)
+        if (set->v[i]->name && strcmp(set->v[i]->name, name) == 0)
+            return set->v[i];
+    return NULL;
+}
+
+size_t snap_set_children(const struct snap_set *set, const char *name)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < set->n; i++)
+        n += set->v[i]->parent && strcmp(set->v[i]->parent, name) == 0;
+    return n;
+}
+
+size_t snap_set_descendants(const struct snap_set *set, const char *name)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < set->n; i++)
+        if (set->v[i]->parent && strcmp(set->v[i]->parent, name) == 0)
+            n += 1 + snap_set_descendants(set, set->v[i]->name);
+    return n;
+}
+
+int snap_pick(struct store *st, const char *dom, const char *name, bool current, char **out,
+              struct err **e)
+{
+    if (name && current)
+        return err_set(e, ERR_ARGS, "--current and a snapshot name are mutually exclusive");
+    if (!name && !current)
+        return err_set(e, ERR_ARGS, "a snapshot name or --current is required");
+    *out = name ? xstrdup(name) : snap_current(st, dom);
+    if (!*out)
+        return err_set(e, ERR_NOT_FOUND, "the domain '%s' has no current snapshot", dom);
+    if (!snap_exists(st, dom, *out))
+        return err_set(e, ERR_NOT_FOUND, "Domain snapshot not found: no domain snapshot with "
+                       "matching name '%s'", *out);
+    return 0;
+}
+
+char *snap_xml(struct store *st, const char *dom, const char *snap, struct err **e)
+{
+    struct snapshot *s = snap_load(st, dom, snap, e);
+    char *xml = s ? snapshot_format(s, true) : NULL;
+    snapshot_free(s);
+    return xml;
+}
+
+/* ---- specs ---- */
+
+static int spec_value(char **slot, const char *v)
+{
+    free(*slot);
+    *slot = xstrdup(v);
+    return 0;
+}
+
+int snap_parse_memspec(struct snapshot *s, const char *spec, struct err **e)
+{
+    if (!strchr(spec, '=')) {
+        spec_value(&s->memory, "external");
+        return spec_value(&s->memory_file, spec);
+    }
+    AUTOFREE char *copy = xstrdup(spec);
+    char *save = NULL;
+    for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+        if (strncmp(kv, "file=", 5) == 0)
+            spec_value(&s->memory_file, kv + 5);
+        else if (strcmp(kv, "snapshot=external") == 0 || strcmp(kv, "snapshot=no") == 0)
+            spec_value(&s->memory, kv + 9);
+        else
+            return err_set(e, ERR_ARGS, "--memspec: unknown or unsupported key '%s' (file=, "
+                           "snapshot=external|no)", kv);
+    }
+    if (!s->memory)
+        spec_value(&s->memory, "external");
+    return 0;
+}
+
+int snap_parse_diskspec(struct snapshot *s, const char *spec, struct err **e)
+{
+    AUTOFREE char *copy = xstrdup(spec);
+    char *save = NULL, *name = strtok_r(copy, ",", &save);
+    if (!name || strchr(name, '='))
+        return err_set(e, ERR_ARGS, "--diskspec: '%s' does not start with a disk name", spec);
+    struct snap_disk *d = snapshot_add_disk(s, name, NULL, NULL, NULL);
+    for (char *kv = strtok_r(NULL, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+        if (strcmp(kv, "snapshot=no") == 0 || strcmp(kv, "snapshot=internal") == 0 ||
+            strcmp(kv, "snapshot=external") == 0)
+            spec_value(&d->snapshot, kv + 9);
+        else if (strncmp(kv, "driver=", 7) == 0)
+            spec_value(&d->driver, kv + 7);
+        else if (strncmp(kv, "file=", 5) == 0)
+            spec_value(&d->file, kv + 5);
+        else
+            return err_set(e, ERR_ARGS, "--diskspec: unknown key '%s' (snapshot=, driver=, "
+                           "file=)", kv);
+    }
+    return 0;
+}
+
+/* ---- create ---- */
+
+/* the domain as it is now: the running definition, else the config */
+static struct dnode *current_definition(struct store *st, const char *dom, struct err **e)
+{
+    AUTOFREE char *live = store_live_text(st, dom);
+    if (live)
+        return dom_load_string(live, strlen(live), "live configuration", NULL, e);
+    return store_load(st, dom, e);
+}
+
+/* writable disks would not go back with the memory: refused until disk
+ * snapshots exist; a disk the request says snapshot='no' is the user's call */
+static int disks_ok(const struct dnode *def, const struct snapshot *req, struct err **e)
+{
+    const struct dnode *devs = dnode_child(def, "devices");
+    for (size_t i = 0; devs && i < dnode_count(devs, "disk"); i++) {
+        const struct dnode *d = dnode_nth(devs, "disk", i);
+        const char *dev = dnode_attr(d, "device"), *target = dnode_attr(dnode_child(d, "target"), "dev");
+        if ((dev && strcmp(dev, "disk") != 0) || dnode_child(d, "readonly"))
+            continue;
+        bool skipped = false;
+        for (size_t k = 0; k < req->ndisks; k++)
+            skipped |= target && strcmp(req->disks[k].name, target) == 0 &&
+                       req->disks[k].snapshot && strcmp(req->disks[k].snapshot, "no") == 0;
+        if (!skipped)
+            return err_set(e, ERR_UNSUPPORTED, "disk '%s' is writable: disk snapshots of a "
+                           "running domain are not supported yet (shut it down first, or "
+                           "--diskspec %s,snapshot=no leaves it out)",
+                           target ? target : "?", target ? target : "DISK");
+    }
+    return 0;
+}
+
+/* a shut off domain's disks, with qemu-img; external overlays change the
+ * config (recorded in the history) */
+static int offline_disks(struct store *st, const char *dom, const struct dnode *def,
+                         struct snapshot *req, struct err **e)
+{
+    struct dnode *after = dnode_clone(def);
+    bool changed = false;
+    int rc = snap_disks_create(after, req, &changed, e);
+    if (rc == 0 && changed && store_exists(st, dom)) {
+        AUTOFREE char *summary = xasprintf("snapshot-create %s", req->name);
+        rc = history_save(st, after, summary, e);
+    }
+    dnode_free(after);
+    return rc;
+}
+
+static int create_check(struct store *st, const char *dom, struct snapshot *req,
+                        struct err **e)
+{
+    if (!req->name) {
+        char t[32];
+        snprintf(t, sizeof(t), "%lld", (long long)time(NULL));
+        req->name = xstrdup(t);
+    }
+    if (snap_name_check(req->name, e) < 0)
+        return -1;
+    if (snap_exists(st, dom, req->name))
+        return err_set(e, ERR_EXISTS, "snapshot '%s' already exists", req->name);
+    if (req->memory && strcmp(req->memory, "internal") == 0)
+        return err_set(e, ERR_UNSUPPORTED, "internal memory snapshots need qcow2 disks, which "
+                       "are not supported yet: use --memspec FILE (external)");
+    return 0;
+}
+
+static int create_locked(struct store *st, const char *dom, struct snapshot *req, unsigned flags,
+                         struct rt_progress *p, struct err **e)
+{
+    struct dom_status ds;
+    if (create_check(st, dom, req, e) < 0 || rt_status(st, dom, &ds, e) < 0)
+        return -1;
+    bool live = ds.state == DOM_RUNNING || ds.state == DOM_PAUSED;
+    struct dnode *def = current_definition(st, dom, e);
+    if (!def || (live && disks_ok(def, req, e) < 0) || (!live && offline_disks(st, dom, def, req, e) < 0)) {
+        dnode_free(def);
+        return -1;
+    }
+    bool memory = live && !(flags & SNAP_CREATE_DISK_ONLY) &&
+                  !(req->memory && strcmp(req->memory, "no") == 0);
+    free(req->state);
+    req->state = xstrdup(!live ? "shutoff" : !memory ? "disk-snapshot"
+                         : ds.state == DOM_PAUSED ? "paused" : "running");
+    free(req->parent);
+    req->parent = snap_current(st, dom);
+    req->creation_time = (long long)time(NULL);
+    spec_value(&req->memory, memory ? "external" : "no");
+    if (memory && !req->memory_file)
+        req->memory_file = xasprintf("%s/snapshot/%s/%s.mem", st->config_dir, dom, req->name);
+    if (!memory) {
+        free(req->memory_file);
+        req->memory_file = NULL;
+    }
+    dnode_free(req->domain);
+    req->domain = def;
+    if (snap_dir_make(st, dom, e) < 0)
+        return -1;
+    if (memory && rt_save_memory(st, dom, req->memory_file, p, e) < 0)
+        return -1;
+    if (snap_save(st, dom, req, e) < 0 || snap_set_current(st, dom, req->name, e) < 0) {
+        if (memory)
+            unlink(req->memory_file);
+        snap_remove(st, dom, req->name, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+int rt_snapshot_create(struct store *st, const char *dom, struct snapshot *req, unsigned flags,
+                       struct rt_progress *p, struct err **e)
+{
+    int lock = store_lock(st, dom, false, e);
+    if (lock < 0)
+        return -1;
+    int rc = create_locked(st, dom, req, flags, p, e);
+    store_unlock(lock);
+    return rc;
+}
+
+/* ---- revert ---- */
+
+/* everything a revert needs, checked before the domain is touched */
+static struct dnode *revert_check(struct store *st, const char *dom, const struct snapshot *s,
+                                  struct err **e)
+{
+    if (!s->domain) {
+        err_set(e, ERR_INVALID, "snapshot '%s' keeps no domain definition", s->name);
+        return NULL;
+    }
+    AUTOFREE char *text = dom_format_node(s->domain, 0);
+    struct err *why = NULL;
+    struct dnode *def = dom_load_string(text, strlen(text), s->name, NULL, &why);
+    struct dnode *now = def ? current_definition(st, dom, &why) : NULL;
+    if (now && (strcmp(dom_uuid(now), dom_uuid(def)) != 0 || strcmp(dom_name(def), dom) != 0))
+        err_set(&why, ERR_INVALID, "snapshot '%s' was taken of another domain ('%s', uuid %s)",
+                s->name, dom_name(def), dom_uuid(def));
+    struct save_image img = {0};
+    if (!why && s->memory && strcmp(s->memory, "external") == 0 &&
+        save_image_read(s->memory_file ? s->memory_file : "", &img, &why) < 0)
+        err_prefix(&why, "snapshot '%s': ", s->name);
+    save_image_free(&img);
+    if (!why && snap_disks_any(s))
+        snap_disks_check(s, def, &why);
+    dnode_free(now);
+    if (why) {
+        err_set(e, why->code, "%s", why->msg);
+        err_free(why);
+        dnode_free(def);
+        return NULL;
+    }
+    return def;
+}
+
+static int revert_locked(struct store *st, const char *dom, const char *snap, unsigned flags,
+                         struct rt_progress *p, struct err **e)
+{
+    struct snapshot *s = snap_load(st, dom, snap, e);
+    struct dnode *def = s ? revert_check(st, dom, s, e) : NULL;
+    struct dom_status ds;
+    int rc = def && rt_status(st, dom, &ds, e) == 0 ? 0 : -1;
+    if (rc == 0 && dom_state_active(ds.state))
+        rc = sup_op_destroy(st, dom, e);
+    if (rc == 0 && snap_disks_any(s))
+        rc = snap_disks_revert(s, def, e);
+    if (rc == 0 && store_exists(st, dom)) {
+        AUTOFREE char *summary = xasprintf("snapshot-revert %s", snap);
+        rc = history_save(st, def, summary, e);
+    }
+    bool memory = s && s->memory && strcmp(s->memory, "external") == 0;
+    if (rc == 0 && memory) {
+        bool paused = strcmp(s->state, "paused") == 0;
+        unsigned rf = flags ? flags : paused ? SAVE_PAUSED : SAVE_RUNNING;
+        rc = rt_restore_locked(st, dom, s->memory_file, rf, p, e);
+    } else if (rc == 0 && (flags & (SAVE_RUNNING | SAVE_PAUSED))) {
+        int id;
+        rc = backend_start(st, def, flags & SAVE_PAUSED ? START_PAUSED : 0, &id, e);
+    }
+    if (rc == 0)
+        rc = snap_set_current(st, dom, snap, e);
+    dnode_free(def);
+    snapshot_free(s);
+    return rc;
+}
+
+int rt_snapshot_revert(struct store *st, const char *dom, const char *snap, unsigned flags,
+                       struct rt_progress *p, struct err **e)
+{
+    int lock = store_lock(st, dom, false, e);
+    if (lock < 0)
+        return -1;
+    int rc = revert_locked(st, dom, snap, flags, p, e);
+    store_unlock(lock);
+    return rc;
+}
+
+/* ---- delete ---- */
+
+/* internal snapshots deleted, the active external overlay merged back:
+ * with qemu-img, so only while the domain is shut off */
+static int delete_disks(struct store *st, const char *dom, const struct snapshot *s,
+                        struct err **e)
+{
+    struct dom_status ds;
+    if (rt_status(st, dom, &ds, e) < 0)
+        return -1;
+    if (dom_state_active(ds.state))
+        return err_set(e, ERR_STATE, "snapshot '%s' holds disk state: shut the domain down "
+                       "to delete it (merging a running disk is not supported yet)", s->name);
+    struct dnode *cur = store_load(st, dom, e);
+    bool changed = false;
+    int rc = cur ? snap_disks_delete(s, cur, &changed, e) : -1;
+    if (rc == 0 && changed) {
+        AUTOFREE char *summary = xasprintf("snapshot-delete %s", s->name);
+        rc = history_save(st, cur, summary, e);
+    }
+    dnode_free(cur);
+    return rc;
+}
+
+static int delete_one(struct store *st, const char *dom, struct snap_set *set,
+                      struct snapshot *s, unsigned flags, struct err **e)
+{
+    /* the disks first: a refusal (running domain) must change nothing */
+    if (!(flags & SNAP_DELETE_METADATA) && snap_disks_any(s) && delete_disks(st, dom, s, e) < 0)
+        return -1;
+    /* then the children get the parent: a crash leaves a whole tree */
+    for (size_t i = 0; i < set->n; i++) {
+        struct snapshot *c = set->v[i];
+        if (!c->name || !c->parent || strcmp(c->parent, s->name) != 0)
+            continue;           /* (a NULL name: deleted already, with --children) */
+        free(c->parent);
+        c->parent = s->parent ? xstrdup(s->parent) : NULL;
+        if (snap_save(st, dom, c, e) < 0)
+            return -1;
+    }
+    if (set->current && strcmp(set->current, s->name) == 0) {
+        if (snap_set_current(st, dom, s->parent, e) < 0)
+            return -1;
+        free(set->current);
+        set->current = s->parent ? xstrdup(s->parent) : NULL;
+    }
+    if (snap_remove(st, dom, s->name, e) < 0)
+        return -1;
+    if (!(flags & SNAP_DELETE_METADATA) && s->memory_file && unlink(s->memory_file) < 0 &&
+        errno != ENOENT)
+        return err_sys(e, ERR_IO, "snapshot '%s' deleted, but not its memory image '%s'",
+                       s->name, s->memory_file);
+    return 0;
+}
+
+/* S's descendants, deepest first */
+static int delete_below(struct store *st, const char *dom, struct snap_set *set,
+                        const char *name, unsigned flags, struct err **e)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        struct snapshot *c = set->v[i];
+        if (!c->name || !c->parent || strcmp(c->parent, name) != 0)
+            continue;
+        if (delete_below(st, dom, set, c->name, flags, e) < 0 ||
+            delete_one(st, dom, set, c, flags, e) < 0)
+            return -1;
+        free(c->name);           /* gone: no longer matches anything */
+        c->name = NULL;
+    }
+    return 0;
+}
+
+int rt_snapshot_delete(struct store *st, const char *dom, const char *snap, unsigned flags,
+                       struct err **e)
+{
+    int lock = store_lock(st, dom, false, e);
+    if (lock < 0)
+        return -1;
+    struct snap_set set;
+    int rc = snap_set_load(st, dom, &set, e);
+    struct snapshot *s = rc == 0 ? snap_set_find(&set, snap) : NULL;
+    if (rc == 0 && !s)
+        rc = err_set(e, ERR_NOT_FOUND, "Domain snapshot not found: no domain snapshot with "
+                     "matching name '%s'", snap);
+    if (rc == 0 && (flags & (SNAP_DELETE_CHILDREN | SNAP_DELETE_CHILDREN_ONLY)))
+        rc = delete_below(st, dom, &set, snap, flags, e);
+    if (rc == 0 && !(flags & SNAP_DELETE_CHILDREN_ONLY))
+        rc = delete_one(st, dom, &set, s, flags, e);
+    snap_set_free(&set);
+    store_unlock(lock);
+    return rc;
+}

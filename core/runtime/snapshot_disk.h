@@ -1,0 +1,33 @@
+/* snapshot_disk.h: disk snapshots of a shut off domain (qemu-img), see
+ * snapshot_disk.c.  A running domain's disks are not snapshotted yet
+ * (snapshot.h). */
+#ifndef DOMSH_SNAPSHOT_DISK_H
+#define DOMSH_SNAPSHOT_DISK_H
+
+#include <stdbool.h>
+
+#include "../base/err.h"
+#include "../xml/snapshot.h"
+#include "../xml/tree.h"
+
+/* snapshot every writable file disk of the (shut off) definition def as
+ * req->disks say (default: internal for qcow2, external otherwise); the
+ * entries are completed in req; external overlays are put in def, and
+ * *changed says def must be saved */
+int snap_disks_create(struct dnode *def, struct snapshot *req, bool *changed, struct err **e);
+/* does s hold any disk state */
+bool snap_disks_any(const struct snapshot *s);
+/* every disk file the revert to s needs (def: the snapshot's definition)
+ * is there: ERR_NOT_FOUND "snapshot 'S': disk 'vdb' needs '/img/r.raw', which is missing" */
+int snap_disks_check(const struct snapshot *s, const struct dnode *def, struct err **e);
+/* put the disks of def (the snapshot's definition) back: qemu-img snapshot
+ * -a, or a fresh overlay over an external snapshot's base (put in def) */
+int snap_disks_revert(const struct snapshot *s, struct dnode *def, struct err **e);
+/* the disk state of s goes: internal snapshots deleted, an external
+ * overlay that is the disk's active image in cur merged into its base
+ * (cur then points at the base: *changed) */
+int snap_disks_delete(const struct snapshot *s, struct dnode *cur, bool *changed, struct err **e);
+/* qemu-img commit OVERLAY, d's source and format back to its base, overlay removed */
+int snap_disk_merge(struct dnode *d, const char *overlay, struct err **e);
+
+#endif
