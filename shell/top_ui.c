@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lex.h"
 #include "../core/runtime/stats.h"
 
 #define UI_TICK_MS 100
@@ -249,7 +250,9 @@ static void run_command(struct ui *u, const char *cmd)
         return;
     FILE *out = u->sh->out, *err = u->sh->err;
     u->sh->out = u->sh->err = mem;
-    char *line = xasprintf("%s %s", cmd, u->selected);   /* names need no quoting */
+    char *name = lex_quote(u->selected);     /* a name may hold blanks or quotes */
+    char *line = xasprintf("%s %s", cmd, name);
+    free(name);
     dispatch_line(u->sh, line);
     free(line);
     fclose(mem);
@@ -326,6 +329,7 @@ static bool key(struct ui *u, int ch)
     case 'p': if (have) run_command(u, u->m->rows[u->order[selected_index(u)]].state ==
                                               DOM_PAUSED ? "resume" : "suspend"); break;
     case 's': if (have) run_command(u, "shutdown"); break;
+    case 'S': if (have) run_command(u, "snapshot-create-as"); break;
     case 'D':
         if (have && prompt("destroy this domain? (y/N) ", answer, sizeof(answer)) &&
             (answer[0] == 'y' || answer[0] == 'Y'))

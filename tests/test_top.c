@@ -147,6 +147,12 @@ Test(top, screen_sort_filter_console_quit, .timeout = 180)
     free(pane_with(&t, "Connected to domain 'charlie'", NULL));
     tm(&t, NULL, "send-keys", "-t", ":0", "C-]", NULL);
     free(pane_with(&t, "filter: cha", "Connected to domain"));
+    /* S: a snapshot of the selected domain, its line on the message row */
+    tm(&t, NULL, "send-keys", "-t", ":0", "S", NULL);
+    free(pane_with(&t, "Domain snapshot", NULL));
+    char *snaps = rt_ok(&t.rt, "snapshot-list charlie --name");
+    cr_assert(strlen(snaps) > 1, "no snapshot of charlie: '%s'", snaps);
+    free(snaps);
     /* q: out, status 0, the terminal as it was */
     tm(&t, NULL, "send-keys", "-t", ":0", "q", NULL);
     free(pane_with(&t, "rc=0", NULL));
