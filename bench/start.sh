@@ -22,22 +22,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 domsh=$top/domsh
 runs=${BENCH_RUNS:-3}
 [ -x "$domsh" ] || { echo "bench/start.sh: build domsh first (make)" >&2; exit 1; }
-kernel=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
-work=$(mktemp -d "${TMPDIR:-/tmp}/domsh-bench.XXXXXX")
-qpid=""
-cleanup() {
-    [ -n "$qpid" ] && kill "$qpid" 2>/dev/null || true
-    DOMSH_ROOT=$work/root "$domsh" -q -c qemu:///session destroy bench >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-initrd=$work/initramfs.img
-sh "$top/scripts/mkinitramfs.sh" "$initrd" >/dev/null
-cmdline="console=ttyS0 quiet panic=-1"
-sed -e "s|@KERNEL@|$kernel|" -e "s|@INITRD@|$initrd|" -e "s|<name>demo</name>|<name>bench</name>|" \
-    "$top/scripts/demo.xml.in" > "$work/bench.xml"
-export DOMSH_ROOT="$work/root"
-"$domsh" -q -c qemu:///session define "$work/bench.xml" >/dev/null
+demo_setup
 
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
