@@ -233,3 +233,43 @@ Test(events, bad_usage)
     run_free(&r);
     rt_teardown(&t);
 }
+
+/* a supervisor that starts and ends while the listener is not looking (here:
+ * stopped) is never connected to; its events come from the journal, in
+ * order, once each */
+Test(events, a_supervisor_gone_before_the_listener_looked, .timeout = 120)
+{
+    struct rt t;
+    rt_setup(&t);
+    rt_define(&t, "brief", NULL, NULL, NULL);
+    rt_define(&t, "probe", NULL, NULL, NULL);
+    char *out = fmt("%s/events.out", t.root);
+    pid_t l = listener(&t, out, (const char *const[]){"--all", "--loop", "--event", "lifecycle",
+                                                       NULL});
+    bool ready = false;
+    for (int i = 0; i < 20 && !ready; i++) {
+        free(rt_ok(&t, "start probe"));
+        ready = wait_lines(out, "domain 'probe'", 1, 20);
+        free(rt_ok(&t, "destroy probe"));
+    }
+    cr_assert(ready, "the listener never reported anything");
+    kill(l, SIGSTOP);
+    free(rt_ok(&t, "start brief"));
+    free(rt_ok(&t, "suspend brief"));
+    free(rt_ok(&t, "destroy brief"));
+    kill(l, SIGCONT);
+    bool all = wait_lines(out, "domain 'brief'", 3, 300);
+    usleep(300000);              /* nothing more may come */
+    stop(l);
+    char *text = slurp(out, NULL);
+    cr_assert(all, "%s", text);
+    const char *a = strstr(text, "for domain 'brief': Started Booted");
+    const char *b = a ? strstr(a, "for domain 'brief': Suspended Paused") : NULL;
+    const char *c = b ? strstr(b, "for domain 'brief': Stopped Destroyed") : NULL;
+    cr_assert(c, "not in order: %s", text);
+    cr_assert_null(strstr(c + strlen("for domain 'brief': Stopped Destroyed"), "domain 'brief'"),
+                   "delivered twice: %s", text);
+    free(text);
+    free(out);
+    rt_teardown(&t);
+}

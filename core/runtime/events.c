@@ -4,7 +4,16 @@
  * until the supervisor's OK names its pid: a second connection to the same
  * supervisor (the start-up scan and inotify can both see one socket) is
  * closed; one to a newer supervisor of a domain whose old stream is still
- * open is HELD, unread, until the old one reaches EOF. */
+ * open is HELD, unread, until the old one reaches EOF.
+ *
+ * A supervisor can also live and die before the listener connects (a
+ * start and destroy within its reaction time).  Its events are in the
+ * domain's journal, RUN/.events/NAME, which every supervisor appends to:
+ * the listener reads the journal when it changes (inotify), before a new
+ * stream goes live and after an old one ends, so the journal's events of
+ * a missed supervisor come in order between its neighbours.  Each event
+ * (supervisor pid, sequence number) is delivered once, from whichever
+ * source has it first. */
 #include "events.h"
 
 #include "backend.h"
@@ -47,8 +56,29 @@ struct ev_watch {
     char name[80];
 };
 
+#define EV_SEEN 64               /* supervisors remembered for de-duplication */
+#define EV_JOURNAL_DIR ".events"
+
+struct ev_seen {                 /* the last event delivered of one supervisor */
+    char name[80];
+    long pid;
+    unsigned long long seq;
+};
+
+struct ev_cursor {               /* how far a domain's journal was read */
+    char name[80];
+    off_t off;
+};
+
 struct ev_listener {
     char *run_dir;
+    int journal_wd;
+    struct ev_seen seen[EV_SEEN];
+    size_t seen_next;
+    struct ev_cursor *cursor;
+    size_t ncursor;
+    struct dom_event *queue;     /* journal events not yet returned, FIFO */
+    size_t qhead, qlen;
     char *only;                  /* the one domain listened to, or NULL */
     long long since_ms;
     int ino, root_wd;
@@ -58,6 +88,8 @@ struct ev_listener {
     size_t nsub;
     unsigned long long next_order;
 };
+
+static void journal_catch_up(struct ev_listener *l, const char *name);
 
 static long long wall_ms(void)
 {
@@ -161,7 +193,11 @@ struct ev_listener *ev_listen(struct store *st, const char *domain, struct err *
     l->root_wd = l->ino < 0 ? -1
                             : inotify_add_watch(l->ino, l->run_dir,
                                                 IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
-    if (l->root_wd < 0) {
+    AUTOFREE char *journals = xasprintf("%s/" EV_JOURNAL_DIR, st->run_dir);
+    l->journal_wd = l->root_wd < 0 || (mkdir(journals, 0700) < 0 && errno != EEXIST)
+                        ? -1
+                        : inotify_add_watch(l->ino, journals, IN_MODIFY | IN_CREATE);
+    if (l->root_wd < 0 || l->journal_wd < 0) {
         err_sys(e, ERR_IO, "cannot watch '%s'", st->run_dir);
         ev_close(l);
         return NULL;
@@ -180,6 +216,8 @@ void ev_close(struct ev_listener *l)
         close(l->ino);
     free(l->sub);
     free(l->watch);
+    free(l->cursor);
+    free(l->queue);
     free(l->run_dir);
     free(l->only);
     free(l);
@@ -220,7 +258,9 @@ static void inotify_io(struct ev_listener *l)
             }
             if (!ie->len)
                 continue;
-            if (ie->wd == l->root_wd) {
+            if (ie->wd == l->journal_wd) {
+                journal_catch_up(l, ie->name);
+            } else if (ie->wd == l->root_wd) {
                 if (ie->mask & IN_ISDIR)
                     add_domain(l, ie->name);
             } else if (strcmp(ie->name, RUNF_SUP_SOCK) == 0) {
@@ -232,12 +272,105 @@ static void inotify_io(struct ev_listener *l)
     }
 }
 
-/* the old stream of a domain ended: its next supervisor's may be read */
+/* true the first time (NAME, PID, SEQ) or a later SEQ of that supervisor is
+ * seen: the event is to be delivered */
+static bool first_sight(struct ev_listener *l, const char *name, long pid,
+                        unsigned long long seq)
+{
+    for (size_t i = 0; i < EV_SEEN; i++) {
+        struct ev_seen *v = &l->seen[i];
+        if (v->pid == pid && strcmp(v->name, name) == 0) {
+            if (seq <= v->seq)
+                return false;
+            v->seq = seq;
+            return true;
+        }
+    }
+    struct ev_seen *v = &l->seen[l->seen_next++ % EV_SEEN];
+    snprintf(v->name, sizeof(v->name), "%s", name);
+    v->pid = pid;
+    v->seq = seq;
+    return true;
+}
+
+static struct ev_cursor *cursor_of(struct ev_listener *l, const char *name)
+{
+    for (size_t i = 0; i < l->ncursor; i++)
+        if (strcmp(l->cursor[i].name, name) == 0)
+            return &l->cursor[i];
+    l->cursor = xrealloc(l->cursor, (l->ncursor + 1) * sizeof(*l->cursor));
+    struct ev_cursor *c = &l->cursor[l->ncursor++];
+    snprintf(c->name, sizeof(c->name), "%s", name);
+    c->off = 0;                  /* older lines are skipped by their time */
+    return c;
+}
+
+/* "PID SEQ MS TYPE[ DETAIL]": queued when new and not older than the listener */
+static void journal_line(struct ev_listener *l, const char *name, const char *line)
+{
+    struct dom_event ev = {0};
+    long pid;
+    int used = 0;
+    if (sscanf(line, "%ld %llu %lld %31s%n", &pid, &ev.seq, &ev.ms, ev.type, &used) != 4 ||
+        ev.ms < l->since_ms || !first_sight(l, name, pid, ev.seq))
+        return;
+    snprintf(ev.detail, sizeof(ev.detail), "%s", line[used] == ' ' ? line + used + 1 : "");
+    snprintf(ev.domain, sizeof(ev.domain), "%s", name);
+    l->queue = xrealloc(l->queue, (l->qhead + l->qlen + 1) * sizeof(*l->queue));
+    l->queue[l->qhead + l->qlen++] = ev;
+}
+
+/* the domain's journal from where it was last read (from its start if it
+ * was begun again) */
+static void journal_catch_up(struct ev_listener *l, const char *name)
+{
+    if (name[0] == '.' || (l->only && strcmp(name, l->only) != 0))
+        return;
+    struct ev_cursor *c = cursor_of(l, name);
+    AUTOFREE char *path = xasprintf("%s/" EV_JOURNAL_DIR "/%s", l->run_dir, name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    if (sb.st_size < c->off)
+        c->off = 0;
+    size_t len = (size_t)(sb.st_size - c->off);
+    AUTOFREE char *text = xmalloc(len + 1);
+    ssize_t n = pread(fd, text, len, c->off);
+    close(fd);
+    if (n <= 0)
+        return;
+    text[n] = '\0';
+    char *end = strrchr(text, '\n');      /* a line being written waits */
+    if (!end)
+        return;
+    c->off += end + 1 - text;
+    *end = '\0';
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+        journal_line(l, name, line);
+}
+
+static bool journal_next(struct ev_listener *l, struct dom_event *ev)
+{
+    if (!l->qlen)
+        return false;
+    *ev = l->queue[l->qhead++];
+    if (!--l->qlen)
+        l->qhead = 0;
+    return true;
+}
+
+/* the old stream of a domain ended: what the journal has of supervisors
+ * missed in between, then its next supervisor's stream */
 static void sub_finished(struct ev_listener *l, struct ev_sub *s)
 {
     char name[80];
     snprintf(name, sizeof(name), "%s", s->name);
     sub_close(s);
+    journal_catch_up(l, name);
     struct ev_sub *next = NULL;
     for (size_t i = 0; i < l->nsub; i++)
         if (l->sub[i].phase == SUB_HELD && strcmp(l->sub[i].name, name) == 0 &&
@@ -271,11 +404,14 @@ static void sub_handshake(struct ev_listener *l, struct ev_sub *s, const struct 
         }
         older_open = true;
     }
+    if (!older_open)
+        journal_catch_up(l, s->name);    /* a missed predecessor's first */
     s->phase = older_open ? SUB_HELD : SUB_LIVE;
 }
 
 /* "SEQ MS TYPE[ DETAIL]" */
-static bool parse_event(struct ev_sub *s, const struct frame *f, struct dom_event *ev)
+static bool parse_event(struct ev_listener *l, struct ev_sub *s, const struct frame *f,
+                        struct dom_event *ev)
 {
     char text[PROTO_HDR + 512];
     snprintf(text, sizeof(text), "%.*s", (int)f->len, f->payload);
@@ -290,7 +426,7 @@ static bool parse_event(struct ev_sub *s, const struct frame *f, struct dom_even
     else if (!s->last_seq && s->lost_before)
         ev->lost = 1;
     s->last_seq = ev->seq;
-    return true;
+    return first_sight(l, s->name, s->pid, ev->seq);    /* the journal may have had it */
 }
 
 /* frames already read from S: 1 when one was an event (in *ev) */
@@ -300,7 +436,7 @@ static int sub_pump(struct ev_listener *l, struct ev_sub *s, struct dom_event *e
     while ((s->phase == SUB_HANDSHAKE || s->phase == SUB_LIVE) && frame_next(s->rd, &f)) {
         if (s->phase == SUB_HANDSHAKE)
             sub_handshake(l, s, &f);
-        else if (f.type == PROTO_EVENT && parse_event(s, &f, ev))
+        else if (f.type == PROTO_EVENT && parse_event(l, s, &f, ev))
             return 1;
     }
     return 0;
@@ -308,6 +444,8 @@ static int sub_pump(struct ev_listener *l, struct ev_sub *s, struct dom_event *e
 
 static int pump_all(struct ev_listener *l, struct dom_event *ev)
 {
+    if (journal_next(l, ev))
+        return 1;
     for (size_t i = 0; i < l->nsub; i++)
         if (l->sub[i].phase != SUB_FREE && sub_pump(l, &l->sub[i], ev))
             return 1;

@@ -9,7 +9,9 @@
  * before the listener noticed the new socket is not lost.  When a domain
  * stops and starts again, the old supervisor's stream is read to its end
  * before the new one's, so events stay in order per domain; sequence
- * numbers show any gap (ev->lost). */
+ * numbers show any gap (ev->lost).  A supervisor that came and went
+ * before the listener connected is read from the domain's journal,
+ * RUN/.events/NAME, which every supervisor appends to. */
 #ifndef DOMSH_EVENTS_H
 #define DOMSH_EVENTS_H
 

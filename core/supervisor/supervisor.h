@@ -83,6 +83,7 @@
 #define SUP_LOG_FLUSH_MS 50      /* ... or once it is this old */
 #define SUP_EVENT_BACKLOG 64     /* events kept for late subscribers */
 #define SUP_EVENT_TEXT 192
+#define SUP_JOURNAL_MAX (1024 * 1024)   /* RUN/.events/NAME starts again past this */
 #define SUP_INCOMING_WAIT_MS 60000
 #define SUP_MIG_POLL_MS 200
 
@@ -137,6 +138,8 @@ struct sup_events {          /* the backlog ring, oldest at head */
     size_t head, len;
     unsigned long long seq;  /* last sequence number given */
     long long dropped_ms;    /* time of the newest event dropped from the ring */
+    int journal;             /* RUN/.events/NAME, appended (events.h), or -1 */
+    bool journal_tried;
 };
 
 enum sup_mig_kind { MIG_NONE, MIG_OUT, MIG_IN_WAIT, MIG_IN };

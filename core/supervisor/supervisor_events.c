@@ -9,15 +9,23 @@
  * take an event at once (socket full) is disconnected rather than let the
  * guest wait; it sees EOF and the sequence numbers tell it what it missed.
  *
+ * Every event is also appended to the domain's journal, RUN/.events/NAME
+ * ("PID SEQ MS TYPE[ DETAIL]" a line, one write each), which outlives this
+ * supervisor: a listener that noticed a short-lived supervisor too late to
+ * connect (started and destroyed within its reaction time) reads what it
+ * missed there (core/runtime/events.c).
+ *
  * Lifecycle events use libvirt's event/detail words (virsh event). */
 #include "supervisor.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,6 +55,32 @@ static void send_event(struct sup *s, int ci, const struct sup_event *ev)
     }
 }
 
+/* RUN/.events/NAME, opened on the first event; one that grew past
+ * SUP_JOURNAL_MAX starts again (a listener then skips to its end) */
+static void journal_write(struct sup *s, const struct sup_event *ev)
+{
+    struct sup_events *q = &s->events;
+    if (!q->journal_tried) {
+        char dir[SUP_PATH + 16], path[SUP_PATH + 300];
+        q->journal_tried = true;
+        q->journal = -1;
+        snprintf(dir, sizeof(dir), "%s/../.events", s->run_dir);
+        snprintf(path, sizeof(path), "%s/%s", dir, s->name);
+        struct stat sb;
+        mkdir(dir, 0700);
+        bool big = stat(path, &sb) == 0 && sb.st_size > SUP_JOURNAL_MAX;
+        q->journal = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (big ? O_TRUNC : 0),
+                          0600);
+    }
+    if (q->journal < 0)
+        return;
+    char line[SUP_EVENT_TEXT + 64];
+    int n = snprintf(line, sizeof(line), "%d %llu %lld %s\n", (int)getpid(), ev->seq, ev->ms,
+                     ev->text);
+    if (n > 0 && (size_t)n < sizeof(line) && write(q->journal, line, (size_t)n) < 0)
+        sup_log(s, "cannot append to the event journal: %s", strerror(errno));
+}
+
 void sup_emit(struct sup *s, const char *type, const char *fmt, ...)
 {
     struct sup_events *q = &s->events;
@@ -66,6 +100,7 @@ void sup_emit(struct sup *s, const char *type, const char *fmt, ...)
         vsnprintf(ev->text + n, sizeof(ev->text) - (size_t)n, fmt, ap);
         va_end(ap);
     }
+    journal_write(s, ev);
     for (int i = 0; i < SUP_MAX_CLIENTS; i++)
         if (s->client[i].fd >= 0 && s->client[i].subscribed)
             send_event(s, i, ev);
