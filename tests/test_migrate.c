@@ -4,7 +4,6 @@
  * (console `inc`) travels with its state; `slowmig 200` paces a migration
  * so Ctrl-C and kill -9 land mid-way. */
 #include <criterion/criterion.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,21 +62,11 @@ static void vm_at(int n)
         rt_guest_line(&T, "vm", "inc", "counter=");
 }
 
-/* `domsh -c test:///default migrate ... --dest-root D` in the background */
+/* `domsh -q -c test:///default migrate ... --dest-root D` in the background */
 static pid_t spawn_migrate(const char *opts, const char *errfile)
 {
     char *line = fmt("migrate vm test:///default --dest-root %s %s", D.root, opts);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        setenv("DOMSH_ROOT", T.root, 1);
-        int in = open("/dev/null", O_RDONLY), err = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        dup2(in, 0);
-        dup2(in, 1);
-        dup2(err, 2);
-        execl(domsh_bin(), domsh_bin(), "-q", "-c", "test:///default", line, (char *)NULL);
-        _exit(127);
-    }
+    pid_t pid = rt_spawn(&T, line, errfile);
     free(line);
     return pid;
 }
@@ -177,36 +166,44 @@ Test(migrate, bad_destinations_are_refused_and_nothing_moves)
     free(line);
 }
 
-Test(migrate, ctrl_c_leaves_the_source_running_and_the_destination_empty)
+/* a non-live migration of vm (counter 1), paced so that it is caught with
+ * its stream flowing (the source reads "paused (migrating)") */
+static pid_t slow_migration(const char *errf)
 {
     vm_at(1);
     rt_guest_line(&T, "vm", "slowmig 200", "slowmig=200");
-    char *errf = fmt("%s/err", T.root);
     pid_t pid = spawn_migrate("", errf);
     RT_EXPECT_STATE(&T, "vm", "paused (migrating)");
-    kill(pid, SIGINT);
-    migrate_failed(pid, errf, "operation canceled");
+    return pid;
+}
+
+/* after a failed migration: the source guest runs on as it was, alone */
+static void source_runs_alone(void)
+{
     state_begins(&T, "vm", "running");
-    rt_guest_line(&T, "vm", "counter", "counter=1");
+    rt_guest_line(&T, "vm", "inc", "counter=2");
     runs_in(&T, true);
     runs_in(&D, false);
+}
+
+Test(migrate, ctrl_c_leaves_the_source_running_and_the_destination_empty)
+{
+    char *errf = fmt("%s/err", T.root);
+    pid_t pid = slow_migration(errf);
+    kill(pid, SIGINT);
+    migrate_failed(pid, errf, "operation canceled");
+    source_runs_alone();
     free(errf);
 }
 
 Test(migrate, a_killed_destination_leaves_the_source_running)
 {
-    vm_at(2);
-    rt_guest_line(&T, "vm", "slowmig 200", "slowmig=200");
     char *errf = fmt("%s/err", T.root);
-    pid_t pid = spawn_migrate("", errf);
-    RT_EXPECT_STATE(&T, "vm", "paused (migrating)");   /* the stream flows */
+    pid_t pid = slow_migration(errf);
     long sup = rt_status_num(&D, "vm", "sup_pid");
     cr_assert_gt(sup, 0);
     kill((pid_t)sup, SIGKILL);
     migrate_failed(pid, errf, "Broken pipe");    /* the stream broke */
-    state_begins(&T, "vm", "running");
-    rt_guest_line(&T, "vm", "inc", "counter=3");
-    runs_in(&T, true);
-    runs_in(&D, false);
+    source_runs_alone();
     free(errf);
 }
