@@ -20,7 +20,7 @@ static const struct opt_def migrate_opts[] = {
     [MIG_OPT_UNDEFINE] = {.name = "undefinesource", .kind = OPT_BOOL,
                           .help = "undefine the domain in the source once moved"},
     [MIG_OPT_DEST_ROOT] = {.name = "dest-root", .kind = OPT_STRING,
-                           .flags = OPT_NAMED | OPT_LOCAL_PATH, .argname = "dir",
+                           .flags = OPT_NAMED, .argname = "dir",
                            .help = "the destination store's root, as DOMSH_ROOT would give it",
                            .complete = comp_files},
     [MIG_OPT_VERBOSE] = {.name = "verbose", .kind = OPT_BOOL, .help = "display the progress"},
