@@ -207,3 +207,21 @@ Test(migrate, a_killed_destination_leaves_the_source_running)
     source_runs_alone();
     free(errf);
 }
+
+Test(migrate, kill_9_of_the_shell_leaves_the_source_running)
+{
+    char *errf = fmt("%s/err", T.root);
+    pid_t pid = slow_migration(errf);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    state_begins(&T, "vm", "running");
+    for (int i = 0; i < 1000; i++, usleep(10000)) {    /* the destination goes too */
+        struct run_result r = rt_run(&D, "list");
+        bool gone = r.out && !strstr(r.out, " vm ");
+        run_free(&r);
+        if (gone)
+            break;
+    }
+    source_runs_alone();
+    free(errf);
+}

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,6 +66,9 @@ static int incoming_begin(struct store *dst, const char *name, const int sp[2], 
         return err_sys(e, ERR_IO, "cannot fork");
     }
     if (s->child == 0) {
+        /* a shell killed mid-way takes its child along: SIGTERM is one of
+         * the waiter's signals, so the destination is dropped, not left */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         close(p[0]);
         close(sp[0]);            /* the source's end: the reader's EOF needs it shut */
         incoming_child(dst, name, sp[1], paused, p[1]);
