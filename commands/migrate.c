@@ -6,7 +6,7 @@
 #include "../shell/shell.h"
 
 enum { MIG_OPT_DOMAIN, MIG_OPT_DESTURI, MIG_OPT_LIVE, MIG_OPT_PERSISTENT, MIG_OPT_UNDEFINE,
-       MIG_OPT_DEST_ROOT, MIG_OPT_VERBOSE, MIG_OPT_COMPRESSED };
+       MIG_OPT_DEST_ROOT, MIG_OPT_TIMEOUT, MIG_OPT_VERBOSE, MIG_OPT_COMPRESSED };
 
 static const struct opt_def migrate_opts[] = {
     [MIG_OPT_DOMAIN] = OPT_DOMAIN(ST_RUNNING | ST_PAUSED),
@@ -23,6 +23,9 @@ static const struct opt_def migrate_opts[] = {
                            .flags = OPT_NAMED, .argname = "dir",
                            .help = "the destination store's root, as DOMSH_ROOT would give it",
                            .complete = comp_files},
+    [MIG_OPT_TIMEOUT] = {.name = "timeout", .kind = OPT_INT, .flags = OPT_NAMED,
+                         .argname = "seconds",
+                         .help = "suspend the guest if the live migration takes longer"},
     [MIG_OPT_VERBOSE] = {.name = "verbose", .kind = OPT_BOOL, .help = "display the progress"},
     [MIG_OPT_COMPRESSED] = {.name = "compressed", .kind = OPT_BOOL,
                             .help = "refused: the stream never leaves this host"},
@@ -33,6 +36,12 @@ static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **
     if (args_bool(a, MIG_OPT_COMPRESSED))
         return err_set(e, ERR_ARGS, "--compressed is not supported: a local migration "
                        "streams through a socketpair, compression would only cost CPU");
+    long long timeout = 0;
+    if (args_int(a, MIG_OPT_TIMEOUT, &timeout, e) < 0)
+        return -1;
+    if (args_str(a, MIG_OPT_TIMEOUT) && (timeout < 1 || timeout > 86400 ||
+                                          !args_bool(a, MIG_OPT_LIVE)))
+        return err_set(e, ERR_ARGS, "--timeout needs --live and 1 to 86400 seconds");
     const char *uri = args_str(a, MIG_OPT_DESTURI), *root = args_str(a, MIG_OPT_DEST_ROOT);
     struct store *dst = store_open_at(uri, root ? root : getenv("DOMSH_ROOT"), e);
     if (!dst)
@@ -42,6 +51,7 @@ static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **
     struct rt_live_mig o = { .live = args_bool(a, MIG_OPT_LIVE),
                              .persistent = args_bool(a, MIG_OPT_PERSISTENT),
                              .undefine_source = args_bool(a, MIG_OPT_UNDEFINE),
+                             .timeout_s = (int)timeout,
                              .progress = &p };
     int rc = rt_migrate_local(sh->store, dst, a->dom_name, &o, e);
     store_close(dst);

@@ -225,3 +225,24 @@ Test(migrate, kill_9_of_the_shell_leaves_the_source_running)
     source_runs_alone();
     free(errf);
 }
+
+Test(migrate, timeout_suspends_a_slow_live_migration_which_then_ends)
+{
+    vm_at(1);
+    rt_guest_line(&T, "vm", "slowmig 200", "slowmig=200");     /* about 3.4 s */
+    struct run_result r = rt_run(&T, "migrate vm qemu:///session --timeout 5");
+    cr_assert(r.status == 1 && strstr(r.err, "--timeout needs --live"), "%s", r.err);
+    run_free(&r);
+    char *errf = fmt("%s/err", T.root);
+    pid_t pid = spawn_migrate("--live --timeout 1", errf);
+    state_begins(&T, "vm", "paused");    /* suspended by the timeout, still migrating */
+    int st;
+    waitpid(pid, &st, 0);
+    char *err = slurp(errf, NULL);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", err);
+    RT_EXPECT_STATE(&D, "vm", "running (migrated)");
+    rt_guest_line(&D, "vm", "counter", "counter=1");
+    runs_in(&T, false);
+    free(err);
+    free(errf);
+}

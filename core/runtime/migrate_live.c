@@ -78,6 +78,31 @@ static int incoming_begin(struct store *dst, const char *name, const int sp[2], 
     return 0;
 }
 
+/* --timeout: a child that suspends the source when the live migration
+ * has not converged after secs (virsh's --timeout, suspend flavour); the
+ * stopped guest's last pages then go at once.  -1: none started */
+static pid_t timer_begin(struct store *src, const char *name, int secs)
+{
+    if (secs <= 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        sleep((unsigned)secs);
+        _exit(sup_op_suspend(src, name, NULL) < 0 ? 1 : 0);
+    }
+    return pid;
+}
+
+static void timer_end(pid_t pid)
+{
+    if (pid <= 0)
+        return;
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        continue;
+}
+
 /* the stream between the two emulators: one socketpair, each end handed
  * to one supervisor as "fd" */
 static int move_state(struct store *src, struct store *dst, const char *name, bool paused,
@@ -92,7 +117,9 @@ static int move_state(struct store *src, struct store *dst, const char *name, bo
     if (rc == 0) {
         struct rt_mig m = { .uri = "fd", .fd = sp[0], .progress = o->progress,
                             .flags = o->live ? "live why=migrating" : "why=migrating" };
+        pid_t timer = timer_begin(src, name, o->live && !paused ? o->timeout_s : 0);
         rc = rt_migrate_out(src, name, &m, e);
+        timer_end(timer);
     }
     /* the stream's end, whoever still holds a copy of this end (the source
      * emulator keeps it until `finish`); QEMU has its own end marker, the
@@ -105,8 +132,8 @@ static int move_state(struct store *src, struct store *dst, const char *name, bo
         sup_op_destroy(dst, name, NULL);    /* the child's migrate-in ends with it */
     int in = incoming_wait(s.child, s.from_child, rc < 0 ? NULL : e);
     close(s.from_child);
-    if (rc == 0 && in < 0 && !paused)
-        sup_op_resume(src, name, NULL);     /* the source stopped for the end: back */
+    if ((rc < 0 || in < 0) && !paused)
+        sup_op_resume(src, name, NULL);     /* stopped for the end or by --timeout: back */
     return rc < 0 || in < 0 ? -1 : 0;
 }
 

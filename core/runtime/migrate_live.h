@@ -23,6 +23,7 @@ struct rt_live_mig {
     bool live;               /* keep the vCPUs running while the memory moves */
     bool persistent;         /* define the domain in the destination */
     bool undefine_source;    /* remove the source's definition once done */
+    int timeout_s;           /* live: suspend the source after this long (0: never) */
     struct rt_progress *progress;
 };
 
