@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <stdarg.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -71,6 +72,23 @@ void rt_teardown(struct rt *t)
     free(run);
     rm_rf(t->root);
     free(t->root);
+}
+
+pid_t rt_spawn(struct rt *t, const char *line, const char *errfile)
+{
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        setenv("DOMSH_ROOT", t->root, 1);
+        int in = open("/dev/null", O_RDONLY);
+        int err = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(in, 0);
+        dup2(in, 1);
+        dup2(err, 2);
+        execl(domsh_bin(), domsh_bin(), "-q", "-c", "test:///default", line, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
 }
 
 struct run_result rt_run(struct rt *t, const char *line)

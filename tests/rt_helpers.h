@@ -36,6 +36,9 @@ void rt_teardown(struct rt *t);
 /* rt_ok of a formatted line, output dropped */
 void rt_okf(struct rt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* `domsh -q -c test:///default LINE` in t's root, in the background:
+ * stdin and stdout /dev/null, stderr to ERRFILE; its pid */
+pid_t rt_spawn(struct rt *t, const char *line, const char *errfile);
 /* `domsh -q -c test:///default LINE` in t's root */
 struct run_result rt_run(struct rt *t, const char *line);
 /* same, asserting exit status 0; returns stdout (caller frees) */

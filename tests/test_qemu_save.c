@@ -208,3 +208,28 @@ Test(qemu_save, marker_survives_save_restore_managedsave_and_snapshot_revert, .t
     free(img);
     end();
 }
+
+/* live migration to a second store of this host (--dest-root): the same
+ * boot goes on there, with the marker in its RAM */
+Test(qemu_save, live_migration_to_another_root_keeps_the_boot, .timeout = 600)
+{
+    define_demo();
+    qok("start demo");
+    wait_booted();
+    free(console_line("echo mig > /marker; echo W\"\"-DONE", "W-DONE\r\n"));
+    double up = uptime();
+    char *src = root, *dst = tmp_root();
+    char *line = fmt("migrate --live demo qemu:///session --dest-root %s --verbose", dst);
+    qok(line);
+    expect_state("shut off (migrated)");
+    root = dst;                  /* the helpers now look at the destination */
+    expect_state("running (migrated)");
+    marker_is("mig");
+    double up2 = uptime();
+    cr_assert_geq(up2, up, "uptime went back (%.2f -> %.2f): the guest booted again", up, up2);
+    end();
+    root = src;                  /* its emulator and supervisor are gone: no pid to kill */
+    rm_rf(src);
+    free(src);
+    free(line);
+}

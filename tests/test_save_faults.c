@@ -24,18 +24,7 @@ RT_SUITE(save_faults, 60);
 /* `domsh -q -c test:///default LINE` in the background, stderr to ERRFILE */
 static pid_t spawn_line(const char *line, const char *errfile)
 {
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        setenv("DOMSH_ROOT", T.root, 1);
-        int in = open("/dev/null", O_RDONLY), err = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        dup2(in, 0);
-        dup2(in, 1);
-        dup2(err, 2);
-        execl(domsh_bin(), domsh_bin(), "-q", "-c", "test:///default", line, (char *)NULL);
-        _exit(127);
-    }
-    return pid;
+    return rt_spawn(&T, line, errfile);
 }
 
 /* a slow migration is under way once the domain reads "paused (saving)" */

@@ -123,8 +123,8 @@ int rt_save(struct store *st, const char *name, const char *path, const char *xm
 
 /* the image's domain may come back as the persistent domain of that name
  * (same uuid) or as a transient one, never over another domain */
-static int restore_target_ok(struct store *st, const struct dnode *dom, bool *persistent,
-                             struct err **e)
+int restore_target_ok(struct store *st, const struct dnode *dom, bool *persistent,
+                      struct err **e)
 {
     const char *name = dom_name(dom);
     struct dom_status ds;

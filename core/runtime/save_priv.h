@@ -19,5 +19,10 @@ int save_write_head(int fd, const char *path, uint32_t flags, const char *xml, s
  * length, fdatasync again, fsync of the directory */
 int save_seal(int fd, const char *path, uint32_t flags, size_t xml_len, struct err **e);
 int save_fsync_dir(const char *path);
+struct dnode;
+/* DOM may arrive in st (restore, migration): not active there, and its name
+ * and uuid belong to no other domain; *persistent: defined there already */
+int restore_target_ok(struct store *st, const struct dnode *dom, bool *persistent,
+                      struct err **e);
 
 #endif

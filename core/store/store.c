@@ -64,10 +64,9 @@ static char *private_tmp_dir(struct err **e)
     return dir;
 }
 
-static int set_roots(struct store *st, struct err **e)
+static int set_roots(struct store *st, const char *root, struct err **e)
 {
     const char *drv = store_driver_name(st);
-    const char *root = getenv("DOMSH_ROOT");
     if (root && *root) {
         st->config_dir = xasprintf("%s/config/%s", root, drv);
         st->run_dir = xasprintf("%s/run/%s", root, drv);
@@ -94,6 +93,11 @@ static int set_roots(struct store *st, struct err **e)
 
 struct store *store_open(const char *uri, struct err **e)
 {
+    return store_open_at(uri, getenv("DOMSH_ROOT"), e);
+}
+
+struct store *store_open_at(const char *uri, const char *root, struct err **e)
+{
     if (!uri || !*uri)
         uri = getenv("DOMSH_DEFAULT_URI");
     if (!uri || !*uri)
@@ -109,7 +113,7 @@ struct store *store_open(const char *uri, struct err **e)
     st->uuid_lock = -1;
     st->uri = xstrdup(canon);
     st->driver = drv;
-    if (set_roots(st, e) < 0) {
+    if (set_roots(st, root, e) < 0) {
         store_close(st);
         return NULL;
     }

@@ -33,6 +33,9 @@ struct store {
 
 /* uri NULL: $DOMSH_DEFAULT_URI, else qemu:///system for root, qemu:///session otherwise */
 struct store *store_open(const char *uri, struct err **e);
+/* the same with root in place of $DOMSH_ROOT (NULL or "": the usual roots);
+ * a second store in one process, e.g. the destination of a local migration */
+struct store *store_open_at(const char *uri, const char *root, struct err **e);
 void store_close(struct store *st);
 const char *store_driver_name(const struct store *st);   /* "qemu" / "test" */
 

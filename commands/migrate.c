@@ -1,0 +1,75 @@
+/* migrate: move a running domain to another store of this host. */
+#include <stdlib.h>
+
+#include "../core/runtime/migrate_live.h"
+#include "../completion/completers.h"
+#include "../shell/shell.h"
+
+enum { MIG_OPT_DOMAIN, MIG_OPT_DESTURI, MIG_OPT_LIVE, MIG_OPT_PERSISTENT, MIG_OPT_UNDEFINE,
+       MIG_OPT_DEST_ROOT, MIG_OPT_TIMEOUT, MIG_OPT_VERBOSE, MIG_OPT_COMPRESSED };
+
+static const struct opt_def migrate_opts[] = {
+    [MIG_OPT_DOMAIN] = OPT_DOMAIN(ST_RUNNING | ST_PAUSED),
+    [MIG_OPT_DESTURI] = {.name = "desturi", .kind = OPT_STRING, .flags = OPT_REQUIRED,
+                         .argname = "uri",
+                         .help = "destination connection URI (a store of this host)"},
+    [MIG_OPT_LIVE] = {.name = "live", .kind = OPT_BOOL,
+                      .help = "keep the guest running while its memory moves"},
+    [MIG_OPT_PERSISTENT] = {.name = "persistent", .kind = OPT_BOOL,
+                            .help = "define the domain in the destination"},
+    [MIG_OPT_UNDEFINE] = {.name = "undefinesource", .kind = OPT_BOOL,
+                          .help = "undefine the domain in the source once moved"},
+    [MIG_OPT_DEST_ROOT] = {.name = "dest-root", .kind = OPT_STRING,
+                           .flags = OPT_NAMED, .argname = "dir",
+                           .help = "the destination store's root, as DOMSH_ROOT would give it",
+                           .complete = comp_files},
+    [MIG_OPT_TIMEOUT] = {.name = "timeout", .kind = OPT_INT, .flags = OPT_NAMED,
+                         .argname = "seconds",
+                         .help = "suspend the guest if the live migration takes longer"},
+    [MIG_OPT_VERBOSE] = {.name = "verbose", .kind = OPT_BOOL, .help = "display the progress"},
+    [MIG_OPT_COMPRESSED] = {.name = "compressed", .kind = OPT_BOOL,
+                            .help = "refused: the stream never leaves this host"},
+};
+
+static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **e)
+{
+    if (args_bool(a, MIG_OPT_COMPRESSED))
+        return err_set(e, ERR_ARGS, "--compressed is not supported: a local migration "
+                       "streams through a socketpair, compression would only cost CPU");
+    long long timeout = 0;
+    if (args_int(a, MIG_OPT_TIMEOUT, &timeout, e) < 0)
+        return -1;
+    if (args_str(a, MIG_OPT_TIMEOUT) && (timeout < 1 || timeout > 86400 ||
+                                          !args_bool(a, MIG_OPT_LIVE)))
+        return err_set(e, ERR_ARGS, "--timeout needs --live and 1 to 86400 seconds");
+    const char *uri = args_str(a, MIG_OPT_DESTURI), *root = args_str(a, MIG_OPT_DEST_ROOT);
+    struct store *dst = store_open_at(uri, root ? root : getenv("DOMSH_ROOT"), e);
+    if (!dst)
+        return -1;
+    struct rt_progress p = { .label = args_bool(a, MIG_OPT_VERBOSE) ? "Migration" : NULL,
+                             .out = sh->err, .last = -1 };
+    struct rt_live_mig o = { .live = args_bool(a, MIG_OPT_LIVE),
+                             .persistent = args_bool(a, MIG_OPT_PERSISTENT),
+                             .undefine_source = args_bool(a, MIG_OPT_UNDEFINE),
+                             .timeout_s = (int)timeout,
+                             .progress = &p };
+    int rc = rt_migrate_local(sh->store, dst, a->dom_name, &o, e);
+    store_close(dst);
+    if (rc < 0)
+        err_prefix(e, "Failed to migrate domain '%s' to %s\nerror: ", a->dom_name, uri);
+    else
+        shell_info(sh, "Domain '%s' migrated to %s", a->dom_name, uri);
+    return rc;
+}
+
+const struct cmd_def cmd_migrate = {
+    .name = "migrate", .group = "domain", .summary = "migrate a domain to another store",
+    .desc = "Starts the domain in the destination store waiting for its state, streams the "
+            "guest's memory and devices to it over a socketpair (with --live the guest runs "
+            "meanwhile), then lets it run there and stops the source (shut off (migrated)).  "
+            "The destination is a store of this host: another driver URI, or another root "
+            "with --dest-root.  On any failure, Ctrl-C included, the guest runs on in the "
+            "source as it was and nothing stays in the destination.",
+    .opts = migrate_opts, .nopts = NOPTS(migrate_opts), .flags = CMD_READ_WRITE,
+    .target_opt = MIG_OPT_DOMAIN, .target_states = ST_RUNNING | ST_PAUSED, .run = migrate_run,
+};

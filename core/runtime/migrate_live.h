@@ -1,0 +1,34 @@
+/* migrate_live.h: moving a running domain to another store of this host
+ * (issue 14, local destination).
+ *
+ * The shell holds both stores.  It starts the domain in the destination
+ * with `incoming 1`, makes a socketpair and hands one end to each
+ * supervisor as the "fd" URI: the destination's `migrate-in` (in a child
+ * process, since both requests block) and the source's `migrate-out`.  The
+ * stream so needs no socket path, no listener and no port, and either side
+ * going away breaks it at once.  On success the destination runs (or stays
+ * paused if the source was paused) and the source is finished "migrated";
+ * on any failure, Ctrl-C included, the source runs on where it was and the
+ * destination is destroyed. */
+#ifndef DOMSH_MIGRATE_LIVE_H
+#define DOMSH_MIGRATE_LIVE_H
+
+#include <stdbool.h>
+
+#include "../base/err.h"
+#include "../store/store.h"
+#include "migrate.h"
+
+struct rt_live_mig {
+    bool live;               /* keep the vCPUs running while the memory moves */
+    bool persistent;         /* define the domain in the destination */
+    bool undefine_source;    /* remove the source's definition once done */
+    int timeout_s;           /* live: suspend the source after this long (0: never) */
+    struct rt_progress *progress;
+};
+
+/* move the running or paused domain NAME of src to dst (another store) */
+int rt_migrate_local(struct store *src, struct store *dst, const char *name,
+                     const struct rt_live_mig *o, struct err **e);
+
+#endif
