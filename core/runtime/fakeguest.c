@@ -279,6 +279,8 @@ static void fg_cont(struct fg *g)
         return qmp_error(g, "GenericError", "Resetting the Virtual Machine is required");
     if (g->state == VM_INMIGRATE)
         return qmp_error(g, "GenericError", "Guest is waiting for an incoming migration");
+    if (fgm_finishing(&g->mig))
+        return qmp_error(g, "GenericError", "Migration is not finalized yet");
     bool boot = g->state == VM_PRELAUNCH || g->reset_pending;
     fg_set_state(g, VM_RUNNING);
     if (boot)

@@ -264,8 +264,14 @@ enum fgm_done fgm_step(struct fg_mig *m, int qmp_fd, struct fg_vmstate *vm)
     size_t total = m->len;
     finish(m);
     m->len = m->pos = total;     /* query-migrate reports the totals */
+    m->finishing_until_ms = mono_ms() + FGM_FINISH_MS;
     set_status(m, qmp_fd, "completed");
     return FGM_OUT_DONE;
+}
+
+bool fgm_finishing(const struct fg_mig *m)
+{
+    return mono_ms() < m->finishing_until_ms;
 }
 
 int fgm_timeout(const struct fg_mig *m)

@@ -39,6 +39,7 @@ struct fg_mig {
     long long next_ms;       /* next step due (monotonic ms) */
     char *stream;            /* out: the whole stream; in: what arrived */
     size_t len, cap, pos;
+    long long finishing_until_ms;  /* out done: still finish-migrate until then */
 };
 
 /* a QMP command of migration; false when cmd is not one of them.
@@ -46,6 +47,13 @@ struct fg_mig {
  * event) is written on qmp_fd. */
 bool fgm_qmp(struct fg_mig *m, int qmp_fd, const char *cmd, const char *line,
              const struct fg_vmstate *vm, bool incoming);
+
+/* QEMU reports an outgoing migration completed a moment before its run
+ * state leaves finish-migrate, and refuses `cont` in between ("Migration
+ * is not finalized yet"); the fake guest keeps that window (FGM_FINISH_MS)
+ * so the supervisor's answer to it is tested on every save */
+#define FGM_FINISH_MS 50
+bool fgm_finishing(const struct fg_mig *m);
 
 enum fgm_done { FGM_BUSY, FGM_OUT_DONE, FGM_IN_DONE, FGM_FAILED };
 /* one step of the transfer when due; FGM_IN_DONE fills *vm from the stream */

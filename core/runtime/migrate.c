@@ -156,29 +156,9 @@ static int migrate(struct store *st, const char *name, const char *verb, const s
     return rc;
 }
 
-/* QEMU refuses a new outgoing migration for a moment after an incoming
- * one (a restore, a resumed managed save) with "Migration is not
- * finalized yet"; it clears by itself, and a refused start changed
- * nothing (no byte written, the guest put back as it was), so it is
- * asked again for up to MIG_BUSY_TRIES * 100 ms */
-#define MIG_BUSY_TRIES 50
-
 int rt_migrate_out(struct store *st, const char *name, const struct rt_mig *m, struct err **e)
 {
-    for (int tries = 1;; tries++) {
-        struct err *why = NULL;
-        int rc = migrate(st, name, "migrate-out", m, &why);
-        bool busy = rc < 0 && why && why->msg && strstr(why->msg, "not finalized yet");
-        if (!busy || tries == MIG_BUSY_TRIES) {
-            if (e && !*e)
-                *e = why;
-            else
-                err_free(why);
-            return rc;
-        }
-        err_free(why);
-        usleep(100 * 1000);
-    }
+    return migrate(st, name, "migrate-out", m, e);
 }
 
 int rt_migrate_in(struct store *st, const char *name, const struct rt_mig *m, struct err **e)

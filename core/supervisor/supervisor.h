@@ -86,6 +86,11 @@
 #define SUP_JOURNAL_MAX (1024 * 1024)   /* RUN/.events/NAME starts again past this */
 #define SUP_INCOMING_WAIT_MS 60000
 #define SUP_MIG_POLL_MS 200
+/* QEMU reports an outgoing migration completed a moment before its run
+ * state leaves finish-migrate; a `cont` in between is refused ("Migration
+ * is not finalized yet") and asked again every SUP_MIG_CONT_RETRY_MS */
+#define SUP_MIG_CONT_RETRY_MS 20
+#define SUP_MIG_CONT_WAIT_MS 10000
 
 enum sup_action { ACT_DESTROY, ACT_RESTART, ACT_PRESERVE, ACT_RENAME_RESTART };
 
@@ -153,6 +158,7 @@ struct sup_mig {             /* the one migration of this domain (supervisor_mig
     char result[160];        /* the final answer, sent after the last QMP step */
     long long next_query_ms; /* 0: none due */
     long long deadline_ms;   /* MIG_IN_WAIT: destroy when no migrate-in came by then */
+    long long cont_retry_ms, cont_deadline_ms;  /* `cont` refused as not finalized yet */
     long long transferred, total, remaining;
 };
 

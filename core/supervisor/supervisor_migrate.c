@@ -215,8 +215,10 @@ static void mig_conclude(struct sup *s, bool ok, const char *text)
     } else {
         cont = s->mig.was_running && s->mig.stopped && (!ok || s->mig.resume);
     }
-    if (cont)
+    if (cont) {
+        s->mig.cont_deadline_ms = sup_now_ms() + SUP_MIG_CONT_WAIT_MS;
         return mig_send(s, "{\"execute\": \"cont\"}", "mig-cont");
+    }
     if (s->mig.kind == MIG_IN)
         sup_set_state(s, DOM_PAUSED, "user");
     mig_reply(s, ok ? PROTO_OK : PROTO_ERR, text);
@@ -243,7 +245,7 @@ static void mig_status(struct sup *s, const char *line)
         (strcmp(status, "completed") == 0 && s->mig.cancel)) {
         if (s->mig.cancel)
             snprintf(desc, sizeof(desc), "operation canceled");
-        else if (!qjson_str(line, "error-desc", desc, sizeof(desc)))
+        else if (!qjson_str(line, "error-desc", desc, sizeof(desc)) || !*desc)
             snprintf(desc, sizeof(desc), "migration failed");
         return mig_conclude(s, false, desc);
     }
@@ -256,7 +258,7 @@ static void mig_status(struct sup *s, const char *line)
 void sup_mig_answer(struct sup *s, const char *what, bool ok, const char *line)
 {
     char desc[160] = "";
-    if (!ok && !qjson_str(line, "desc", desc, sizeof(desc)))
+    if (!ok && (!qjson_str(line, "desc", desc, sizeof(desc)) || !*desc))
         snprintf(desc, sizeof(desc), "%s failed", what + 4);
     if (!ok)
         sup_log(s, "%s: %s", what, desc);
@@ -267,6 +269,10 @@ void sup_mig_answer(struct sup *s, const char *what, bool ok, const char *line)
         return ok ? mig_status(s, line) : mig_conclude(s, false, desc);
     }
     if (strcmp(what, "mig-cont") == 0) {
+        if (!ok && strstr(desc, "not finalized yet") && sup_now_ms() < s->mig.cont_deadline_ms) {
+            s->mig.cont_retry_ms = sup_now_ms() + SUP_MIG_CONT_RETRY_MS;
+            return;
+        }
         if (ok)                  /* restored, or running as before the save */
             sup_set_state(s, DOM_RUNNING, s->mig.kind == MIG_IN ? s->mig.why : s->mig.prev_reason);
         bool good = !s->mig.failed && ok;
@@ -308,6 +314,10 @@ void sup_mig_tick(struct sup *s)
         snprintf(s->final_reason, sizeof(s->final_reason), "failed");
         return;
     }
+    if (s->mig.cont_retry_ms && now >= s->mig.cont_retry_ms) {
+        s->mig.cont_retry_ms = 0;
+        mig_send(s, "{\"execute\": \"cont\"}", "mig-cont");
+    }
     if (s->mig.next_query_ms && now >= s->mig.next_query_ms && !s->mig.query_inflight) {
         s->mig.next_query_ms = 0;
         s->mig.query_inflight = true;
@@ -319,6 +329,8 @@ long long sup_mig_next_ms(const struct sup *s)
 {
     if (s->mig.kind == MIG_IN_WAIT)
         return s->mig.deadline_ms;
+    if (s->mig.cont_retry_ms)
+        return s->mig.cont_retry_ms;
     return s->mig.query_inflight ? 0 : s->mig.next_query_ms;
 }
 
