@@ -2,8 +2,9 @@
  *
  * QEMU's QMP surface for migration to and from a descriptor, on a small,
  * deterministic guest state: getfd (SCM_RIGHTS), migrate-set-capabilities
- * (events), migrate-set-parameters, migrate / migrate-incoming "fd:NAME",
- * query-migrate, migrate_cancel, MIGRATION events.  The stream is
+ * (events), migrate-set-parameters, migrate / migrate-incoming "fd:NAME" or
+ * "unix:/PATH" (incoming: listen there, one connection; a migration to
+ * another host reaches it through an SSH forward), query-migrate, migrate_cancel, MIGRATION events.  The stream is
  *   "DOMSH-FAKEGUEST-STATE 1\n" "name N\n" "counter C\n" "boot_id B\n"
  *   "ram_kib K\n" "\n"  then K KiB of a pattern seeded by C and B, then
  *   "END\n"
@@ -30,6 +31,8 @@ enum fgm_dir { FGM_NONE, FGM_OUT, FGM_IN };
 struct fg_mig {
     int passed_fd;           /* the descriptor of the last QMP message, or -1 */
     int named_fd;            /* getfd's, or -1 */
+    int listen_fd;           /* incoming "unix:": the socket waiting for the source, or -1 */
+    char listen_path[108];
     char fdname[64];
     enum fgm_dir dir;
     char status[16];         /* none, setup, active, completed, failed, cancelled */
