@@ -35,7 +35,13 @@ static void forward_argv(const struct ruri *u, const char *local, const char *re
 static void forward_child(int errp[2], char **argv)
 {
     setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGTERM);    /* a shell killed mid-way takes it along */
+    /* the caller may block signals while it migrates: not ssh */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* a shell killed mid-way takes it along (nothing to clean up in ssh:
+     * the local socket is ours to remove) */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     int null = open("/dev/null", O_RDWR);
     dup2(null, STDIN_FILENO);
     dup2(null, STDOUT_FILENO);
@@ -122,7 +128,7 @@ int rforward_open(struct rforward *f, const struct ruri *u, const char *local,
 void rforward_close(struct rforward *f)
 {
     if (f->pid > 0) {
-        kill(f->pid, SIGTERM);
+        kill(f->pid, SIGKILL);
         rconn_reap(f->pid, 2000);
     }
     f->pid = 0;

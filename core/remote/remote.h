@@ -139,7 +139,7 @@ int rforward_open(struct rforward *f, const struct ruri *u, const char *local,
 bool rforward_alive(struct rforward *f);
 /* the last line ssh wrote on stderr ("channel 2: open failed: ..."), or NULL */
 char *rforward_said(struct rforward *f);
-/* stop ssh (SIGTERM, then SIGKILL), remove the local socket */
+/* stop ssh (SIGKILL: it holds nothing to clean up), remove the local socket */
 void rforward_close(struct rforward *f);
 
 #endif

@@ -274,16 +274,17 @@ int rt_migrate_remote(struct store *src, const char *name, const char *desturi,
         return -1;
     int lock = store_lock(src, name, false, e);
     int rc = -1;
-    if (lock >= 0) {
+    /* ssh starts with our signal mask: connect before blocking them */
+    if (lock >= 0 && rconn_open(&s.c, &s.u, e) == 0) {
         signals_take(&s);
-        if (rconn_open(&s.c, &s.u, e) == 0)
-            rc = converse(&s, src, name, o, e);
+        rc = converse(&s, src, name, o, e);
         rforward_close(&s.fwd);
         rconn_close(&s.c);
         interrupted(&s);
         signals_give_back(&s);
-        store_unlock(lock);
     }
+    if (lock >= 0)
+        store_unlock(lock);
     ruri_free(&s.u);
     buf_free(&s.out);
     buf_free(&s.dest_err);
