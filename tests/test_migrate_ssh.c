@@ -188,18 +188,39 @@ static char *shell_exits(pid_t pid, const char *errf, int status)
     return err;
 }
 
-/* hit a migration mid-way: with sig, the ssh whose argv has ssh_arg
- * ("-N": the forward; "--stdio": the request channel), or the migrating
- * shell when ssh_arg is NULL; the shell (if alive) must fail saying want,
- * in one error line, and the source guest run on, alone */
-static void hit_mid_way(const char *ssh_arg, int sig, const char *want)
+/* who is hit mid-way: an ssh whose argv has a word ("-N": the forward;
+ * "--stdio": the request channel), the destination's supervisor, or the
+ * migrating shell itself */
+static pid_t the_forward(pid_t shell)
+{
+    return sshd_client_pid_with(&S, "-N");
+}
+
+static pid_t the_channel(pid_t shell)
+{
+    return sshd_client_pid_with(&S, "--stdio");
+}
+
+static pid_t the_destination(pid_t shell)
+{
+    return (pid_t)rt_status_num(&D, "vm", "sup_pid");
+}
+
+static pid_t the_shell(pid_t shell)
+{
+    return shell;
+}
+
+/* hit a migration mid-way with sig; the shell (unless killed) must fail
+ * saying want, in one error line, and the source guest run on, alone */
+static void hit_mid_way(pid_t (*victim)(pid_t shell), int sig, const char *want)
 {
     char *errf = fmt("%s/err", T.root);
     pid_t pid = spawn_slow("", errf);
     RT_EXPECT_STATE(&T, "vm", "paused (migrating)");
-    pid_t victim = ssh_arg ? sshd_client_pid_with(&S, ssh_arg) : pid;
-    cr_assert_gt(victim, 0, "no ssh with %s", ssh_arg);
-    kill(victim, sig);
+    pid_t v = victim(pid);
+    cr_assert_gt(v, 0, "nothing to hit");
+    kill(v, sig);
     if (want) {
         char *err = shell_exits(pid, errf, 1);
         char *head = fmt("error: Failed to migrate domain 'vm' to %s\nerror: ", S.uri);
@@ -219,22 +240,28 @@ static void hit_mid_way(const char *ssh_arg, int sig, const char *want)
 
 Test(migrate_ssh, a_killed_forward_leaves_the_source_running)
 {
-    hit_mid_way("-N", SIGKILL, "the SSH forward of the migration stream to 127.0.0.1 died");
+    hit_mid_way(the_forward, SIGKILL, "the SSH forward of the migration stream to 127.0.0.1 died");
 }
 
 Test(migrate_ssh, a_lost_connection_leaves_the_source_running)
 {
-    hit_mid_way("--stdio", SIGKILL, "lost the connection to 127.0.0.1 during the migration");
+    hit_mid_way(the_channel, SIGKILL, "lost the connection to 127.0.0.1 during the migration");
+}
+
+Test(migrate_ssh, a_killed_destination_leaves_the_source_running)
+{
+    hit_mid_way(the_destination, SIGKILL, "the destination failed: the incoming migration "
+                "failed: the domain supervisor closed the connection");
 }
 
 Test(migrate_ssh, ctrl_c_leaves_the_source_running)
 {
-    hit_mid_way(NULL, SIGINT, "operation canceled");
+    hit_mid_way(the_shell, SIGINT, "operation canceled");
 }
 
 Test(migrate_ssh, kill_9_of_the_shell_leaves_the_source_running)
 {
-    hit_mid_way(NULL, SIGKILL, NULL);
+    hit_mid_way(the_shell, SIGKILL, NULL);
 }
 
 Test(migrate_ssh, timeout_suspends_a_slow_live_migration_which_then_ends)
