@@ -197,6 +197,13 @@ struct ev_listener *ev_listen(struct store *st, const char *domain, struct err *
     l->journal_wd = l->root_wd < 0 || (mkdir(journals, 0700) < 0 && errno != EEXIST)
                         ? -1
                         : inotify_add_watch(l->ino, journals, IN_MODIFY | IN_CREATE);
+    if (l->ino < 0 && errno == EMFILE) {
+        /* each running domain's supervisor holds one of the user's 128 */
+        err_set(e, ERR_IO, "cannot watch '%s': this user has no inotify instance left "
+                "(sysctl fs.inotify.max_user_instances)", st->run_dir);
+        ev_close(l);
+        return NULL;
+    }
     if (l->root_wd < 0 || l->journal_wd < 0) {
         err_sys(e, ERR_IO, "cannot watch '%s'", st->run_dir);
         ev_close(l);
