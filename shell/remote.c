@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/runtime/runtime.h"
 #include "../core/store/store.h"
 
 void remote_free(struct remote *r)
@@ -73,7 +74,7 @@ int shell_set_uri(struct shell *sh, const char *uri, bool open_now, struct err *
     struct remote *r = NULL;
     struct store *st = NULL;
     if (ruri_is_remote(effective) ? !(r = remote_new(effective, open_now, e))
-                                  : !(st = store_open(uri, e)))
+                                  : !(st = rt_store_open(uri, NULL, e)))
         return -1;
     remote_free(sh->remote);
     store_close(sh->store);

@@ -20,6 +20,7 @@
 
 #include "../completion/complete.h"
 #include "../core/base/fsutil.h"
+#include "../core/runtime/runtime.h"
 #include "../core/remote/remote.h"
 #include "../core/store/store.h"
 
@@ -315,7 +316,7 @@ static int handshake(struct server *srv, const char *uri)
     if (ruri_is_remote(uri))
         err_set(&e, ERR_ARGS, "domsh --stdio serves a local URI, not '%s'", uri);
     else
-        srv->sh->store = store_open(uri, &e);
+        srv->sh->store = rt_store_open(uri, NULL, &e);
     if (e) {
         rframe_send_str(srv->out, RF_FAIL, e->msg);
         err_free(e);
