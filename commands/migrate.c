@@ -4,6 +4,7 @@
 #include "../core/remote/remote.h"
 #include "../core/runtime/migrate_live.h"
 #include "../core/runtime/migrate_remote.h"
+#include "../core/runtime/runtime.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 
@@ -50,7 +51,7 @@ static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **
     bool remote = ruri_is_remote(uri);
     if (remote && root)
         return err_set(e, ERR_ARGS, "--dest-root names a store of this host, not of %s", uri);
-    struct store *dst = remote ? NULL : store_open_at(uri, root ? root : getenv("DOMSH_ROOT"), e);
+    struct store *dst = remote ? NULL : rt_store_open(uri, root, e);
     if (!remote && !dst)
         return -1;
     struct rt_progress p = { .label = args_bool(a, MIG_OPT_VERBOSE) ? "Migration" : NULL,
