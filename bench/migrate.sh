@@ -57,6 +57,11 @@ domsh_hop() {
     from=$1
     shift
     pid=$(sed -n 's/^qemu_pid=//p' "$from/run/qemu/bench/status")
+    [ -S "$work/mon/$pid.sock" ] || {
+        echo "bench/migrate.sh: no monitor for QEMU '$pid' of $from:" $(ls "$work/mon") >&2
+        cat "$from/run/qemu/bench/status" >&2
+        exit 1
+    }
     python3 "$qmp" watch "$work/mon/$pid.sock" > "$work/watch" &
     wpid=$!
     until grep -q ready "$work/watch" 2>/dev/null; do sleep 0.01; done

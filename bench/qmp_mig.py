@@ -91,6 +91,8 @@ def live(q, verb, uri):
         q.cmd("cont")
         return
     info = q.cmd("query-migrate")
+    if not info.get("total-time"):
+        print("qmp_mig.py: query-migrate without figures: %s" % json.dumps(info), file=sys.stderr)
     print(info.get("total-time", -1), info.get("downtime", -1), flush=True)
     if verb == "out":
         q.cmd("quit")
