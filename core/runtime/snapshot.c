@@ -93,6 +93,17 @@ char *snap_xml(struct store *st, const char *dom, const char *snap, struct err *
     return xml;
 }
 
+const char *snap_location(const struct snapshot *s)
+{
+    bool internal = s->memory && strcmp(s->memory, "internal") == 0;
+    bool external = s->memory && strcmp(s->memory, "external") == 0;
+    for (size_t i = 0; i < s->ndisks; i++) {
+        internal |= s->disks[i].snapshot && strcmp(s->disks[i].snapshot, "internal") == 0;
+        external |= s->disks[i].snapshot && strcmp(s->disks[i].snapshot, "external") == 0;
+    }
+    return internal ? "internal" : external ? "external" : "none";
+}
+
 /* ---- specs ---- */
 
 static int spec_value(char **slot, const char *v)
@@ -454,11 +465,36 @@ static int delete_disks(struct store *st, const char *dom, const struct snapshot
     return rc;
 }
 
+/* merging s's overlay into its base would lose the internal snapshots
+ * another snapshot keeps inside that overlay */
+static int overlay_holds_internal(const struct snap_set *set, const struct snapshot *s,
+                                  struct err **e)
+{
+    for (size_t k = 0; k < s->ndisks; k++) {
+        const struct snap_disk *sd = &s->disks[k];
+        if (!sd->file || !sd->snapshot || strcmp(sd->snapshot, "external") != 0)
+            continue;
+        for (size_t i = 0; i < set->n; i++) {
+            const struct snapshot *t = set->v[i];
+            bool internal = t != s && t->name && t->memory && t->domain;
+            for (size_t d = 0; internal && d < t->ndisks; d++)
+                if (t->disks[d].snapshot && strcmp(t->disks[d].snapshot, "internal") == 0 &&
+                    strcmp(t->disks[d].name, sd->name) == 0 && snap_file_of(t->domain, sd->name) &&
+                    strcmp(snap_file_of(t->domain, sd->name), sd->file) == 0)
+                    return err_set(e, ERR_STATE, "snapshot '%s': its overlay '%s' holds the "
+                                   "internal snapshot '%s', which merging it would lose: "
+                                   "delete '%s' first", s->name, sd->file, t->name, t->name);
+        }
+    }
+    return 0;
+}
+
 static int delete_one(struct store *st, const char *dom, struct snap_set *set,
                       struct snapshot *s, unsigned flags, struct err **e)
 {
     /* the disks first: a refusal (running domain) must change nothing */
-    if (!(flags & SNAP_DELETE_METADATA) && snap_disks_any(s) && delete_disks(st, dom, s, e) < 0)
+    if (!(flags & SNAP_DELETE_METADATA) && snap_disks_any(s) &&
+        (overlay_holds_internal(set, s, e) < 0 || delete_disks(st, dom, s, e) < 0))
         return -1;
     /* then the children get the parent: a crash leaves a whole tree */
     for (size_t i = 0; i < set->n; i++) {

@@ -10,8 +10,12 @@
  * stops the running guest, puts back the snapshot's definition (recorded in
  * the config history) and restores the memory.
  *
- * Disks: a domain with writable disks is refused for now (its disks would
- * not go back with the memory); read-only disks and cdroms are fine. */
+ * Disks: writable file disks are snapshotted too, with qemu-img while the
+ * domain is shut off (snapshot_disk.h) or by the running emulator
+ * (snapshot_live.h: internal when every snapshotted disk is qcow2, the
+ * memory then inside them; external otherwise, or with --disk-only or
+ * --memspec FILE).  Each snapshot command first finishes or undoes an
+ * external create a killed shell left (snap_live_recover). */
 #ifndef DOMSH_RT_SNAPSHOT_H
 #define DOMSH_RT_SNAPSHOT_H
 
@@ -51,6 +55,10 @@ int snap_pick(struct store *st, const char *dom, const char *name, bool current,
 
 /* SNAP's <domainsnapshot> XML with its domain (caller frees) */
 char *snap_xml(struct store *st, const char *dom, const char *snap, struct err **e);
+
+/* virsh's "Location": internal (QEMU's own, in qcow2 disks), external
+ * (memory file or overlays) or none (metadata only) */
+const char *snap_location(const struct snapshot *s);
 
 /* every snapshot of DOM, loaded */
 struct snap_set {

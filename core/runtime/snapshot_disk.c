@@ -291,3 +291,14 @@ bool snap_same_disks(const struct dnode *a, const struct dnode *b)
     AUTOFREE char *y = disk_sig(b);
     return strcmp(x, y) == 0;
 }
+
+const char *snap_file_of(const struct dnode *def, const char *target)
+{
+    const struct dnode *devs = dnode_child(def, "devices");
+    for (size_t i = 0; devs && i < dnode_count(devs, "disk"); i++) {
+        const char *t, *file;
+        if (snap_writable_disk(dnode_nth(devs, "disk", i), &t, &file) && strcmp(t, target) == 0)
+            return file;
+    }
+    return NULL;
+}

@@ -225,31 +225,27 @@ int snap_live_external(struct store *st, const char *dom, const struct dnode *de
 
 /* ---- merge (delete) ---- */
 
+/* block-commit of the active overlay of ld into its base; mv says where
+ * the disk is then */
 static int merge_one(struct store *st, const char *dom, const struct ldisk *ld,
-                     const char *overlay, const char *snap, struct err **e)
+                     const char *overlay, struct disk_move *mv, char **base, char **fmt,
+                     struct err **e)
 {
-    AUTOFREE char *base = snap_image_info(overlay, "full-backing-filename", e);
-    AUTOFREE char *fmt = base ? snap_image_info(overlay, "backing-filename-format", NULL) : NULL;
-    if (!base)
+    *base = snap_image_info(overlay, "full-backing-filename", e);
+    *fmt = *base ? snap_image_info(overlay, "backing-filename-format", NULL) : NULL;
+    if (!*base)
         return -1;
     struct buf b = {0};
     buf_add(&b, "{\"execute\": \"block-commit\", \"arguments\": {\"job-id\": \"domsh-commit\", "
             "\"device\": ");
     buf_add_json_str(&b, ld->node);
     buf_add(&b, ", \"base\": ");
-    buf_add_json_str(&b, base);
+    buf_add_json_str(&b, *base);
     buf_add(&b, ", \"auto-dismiss\": false}}");
     int rc = snap_live_job(st, dom, buf_str(&b), "block-commit", e);
     buf_free(&b);
-    if (rc < 0)
-        return -1;
-    struct disk_move mv = { ld->target, overlay, base, fmt ? fmt : "raw" };
-    AUTOFREE char *summary = xasprintf("snapshot-delete %s", snap);
-    if (snap_live_retarget(st, dom, &mv, 1, summary, e) < 0)
-        return -1;
-    if (unlink(overlay) < 0 && errno != ENOENT)
-        return err_sys(e, ERR_IO, "merged, but cannot remove the overlay '%s'", overlay);
-    return 0;
+    *mv = (struct disk_move){ ld->target, overlay, *base, *fmt ? *fmt : "raw" };
+    return rc;
 }
 
 int snap_live_merge(struct store *st, const char *dom, const struct snapshot *s,
@@ -259,14 +255,29 @@ int snap_live_merge(struct store *st, const char *dom, const struct snapshot *s,
     struct dnode *def = live ? dom_load_live(live, strlen(live), "live configuration", e) : NULL;
     struct snapshot all = { .name = s->name };
     struct ldisks l = { .n = 0 };
+    struct disk_move mv[LIVE_DISKS_MAX];
+    char *bases[LIVE_DISKS_MAX], *fmts[LIVE_DISKS_MAX];
+    size_t n = 0;
     int rc = def ? snap_live_disks(st, dom, def, &all, &l, e) : -1;
     for (size_t i = 0; rc == 0 && i < l.n; i++) {
         const struct snap_disk *sd = snap_spec_of(s, l.v[i].target);
         /* only an overlay that is the disk's active image: one under a
          * later snapshot's overlay stays (as offline) */
         if (sd && sd->snapshot && strcmp(sd->snapshot, "external") == 0 && sd->file &&
-            strcmp(l.v[i].active, sd->file) == 0)
-            rc = merge_one(st, dom, &l.v[i], sd->file, s->name, e);
+            strcmp(l.v[i].active, sd->file) == 0) {
+            rc = merge_one(st, dom, &l.v[i], sd->file, &mv[n], &bases[n], &fmts[n], e);
+            n++;
+        }
+    }
+    /* the emulator runs on the bases now: the definitions follow, at once */
+    AUTOFREE char *summary = xasprintf("snapshot-delete %s", s->name);
+    if (rc == 0 && n)
+        rc = snap_live_retarget(st, dom, mv, n, summary, e);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0 && unlink(mv[i].from) < 0 && errno != ENOENT)
+            rc = err_sys(e, ERR_IO, "merged, but cannot remove the overlay '%s'", mv[i].from);
+        free(bases[i]);
+        free(fmts[i]);
     }
     snap_ldisks_free(&l);
     dnode_free(def);
