@@ -49,7 +49,7 @@ const struct cmd_def cmd_snapshot_create = {
     .name = "snapshot-create", .group = "snapshot",
     .summary = "create a snapshot from XML",
     .desc = "Takes the snapshot the <domainsnapshot> XML describes (name, description, "
-            "<memory snapshot='external|no' file=...>, <disks>); as snapshot-create-as.",
+            "<memory snapshot='external|internal|no' file=...>, <disks>); as snapshot-create-as.",
     .opts = snapshot_create_opts, .nopts = NOPTS(snapshot_create_opts), .flags = CMD_READ_WRITE,
     .target_opt = SNAPSHOT_CREATE_OPT_DOMAIN, .run = snapshot_create_run,
 };

@@ -27,7 +27,7 @@ static const struct opt_def sca_opts[] = {
     [SCA_OPT_ATOMIC] = {.name = "atomic", .kind = OPT_BOOL,
                         .help = "all or nothing (always so in domsh)"},
     [SCA_OPT_MEMSPEC] = {.name = "memspec", .kind = OPT_STRING, .flags = OPT_NAMED,
-                         .argname = "spec", .help = "memory image: FILE or file=FILE[,snapshot=external|no]",
+                         .argname = "spec", .help = "memory image: FILE or file=FILE[,snapshot=external|internal|no]",
                          .complete = comp_memspec},
     [SCA_OPT_DISKSPEC] = {.name = "diskspec", .kind = OPT_ARGV, .argname = "spec",
                           .help = "DISK[,snapshot=no|internal|external][,driver=T][,file=F], repeatable",

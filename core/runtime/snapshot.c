@@ -124,11 +124,12 @@ int snap_parse_memspec(struct snapshot *s, const char *spec, struct err **e)
     for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
         if (strncmp(kv, "file=", 5) == 0)
             spec_value(&s->memory_file, kv + 5);
-        else if (strcmp(kv, "snapshot=external") == 0 || strcmp(kv, "snapshot=no") == 0)
+        else if (strcmp(kv, "snapshot=external") == 0 || strcmp(kv, "snapshot=no") == 0 ||
+                 strcmp(kv, "snapshot=internal") == 0)
             spec_value(&s->memory, kv + 9);
         else
             return err_set(e, ERR_ARGS, "--memspec: unknown or unsupported key '%s' (file=, "
-                           "snapshot=external|no)", kv);
+                           "snapshot=external|internal|no)", kv);
     }
     if (!s->memory)
         spec_value(&s->memory, "external");

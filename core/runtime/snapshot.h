@@ -31,7 +31,7 @@
  * on return) of DOM; the caller holds no lock */
 int rt_snapshot_create(struct store *st, const char *dom, struct snapshot *req, unsigned flags,
                        struct rt_progress *p, struct err **e);
-/* --memspec: "PATH" or "[snapshot=external|no,]file=PATH" */
+/* --memspec: "PATH" or "[snapshot=external|internal|no,]file=PATH" */
 int snap_parse_memspec(struct snapshot *s, const char *spec, struct err **e);
 /* --diskspec: "DISK[,snapshot=no|internal|external][,driver=T][,file=PATH]" */
 int snap_parse_diskspec(struct snapshot *s, const char *spec, struct err **e);
