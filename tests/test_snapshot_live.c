@@ -209,12 +209,9 @@ Test(snapshot_live, failed_transaction_leaves_every_disk_and_no_metadata)
     done();
 }
 
-/* the shell killed while it saves the memory (overlays made, journal
- * pending, disks not switched): the next snapshot command undoes it */
-Test(snapshot_live, kill_9_before_the_switch_is_undone_by_the_next_command)
+/* `domsh LINE` in the background, its output dropped */
+static pid_t spawn_domsh(const char *line)
 {
-    running_disks();
-    rt_guest_line(&T, "dd", "slowmig 200", "slowmig=200");
     pid_t pid = fork();
     if (pid == 0) {
         setenv("DOMSH_ROOT", T.root, 1);
@@ -222,10 +219,35 @@ Test(snapshot_live, kill_9_before_the_switch_is_undone_by_the_next_command)
         dup2(null, 0);
         dup2(null, 1);
         dup2(null, 2);
-        execl(domsh_bin(), domsh_bin(), "-q", "-c", "test:///default", "snapshot-create-as dd k",
-              (char *)NULL);
+        execl(domsh_bin(), domsh_bin(), "-q", "-c", "test:///default", line, (char *)NULL);
         _exit(127);
     }
+    return pid;
+}
+
+static void wait_file(const char *path)
+{
+    for (int i = 0; i < 1000 && access(path, F_OK) != 0; i++)
+        usleep(10000);
+    cr_assert(access(path, F_OK) == 0, "%s never appeared", path);
+}
+
+/* the next snapshot command's warning */
+static void next_command_says(const char *line, const char *want)
+{
+    struct run_result res = rt_run(&T, line);
+    cr_assert_eq(res.status, 0, "%s", res.err);
+    cr_assert(strstr(res.err, want), "'%s' did not say '%s': %s", line, want, res.err);
+    run_free(&res);
+}
+
+/* the shell killed while it saves the memory (overlays made, journal
+ * pending, disks not switched): the next snapshot command undoes it */
+Test(snapshot_live, kill_9_before_the_switch_is_undone_by_the_next_command)
+{
+    running_disks();
+    rt_guest_line(&T, "dd", "slowmig 200", "slowmig=200");
+    pid_t pid = spawn_domsh("snapshot-create-as dd k");
     EXPECT_STATE("dd", "paused (snapshot)");
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
@@ -233,14 +255,58 @@ Test(snapshot_live, kill_9_before_the_switch_is_undone_by_the_next_command)
     char *oq = fmt("%s/q.k", T.root), *pending = fmt("%s/config/test/snapshot/dd/k.pending", T.root);
     cr_assert(access(pending, F_OK) == 0, "no journal of the interrupted create");
     rt_guest_line(&T, "dd", "slowmig 0", "slowmig=0");
-    struct run_result res = rt_run(&T, "snapshot-create-as dd k2 --disk-only");
-    cr_assert_eq(res.status, 0, "%s", res.err);
-    cr_assert(strstr(res.err, "snapshot-create of 'k' was interrupted before the disks "
-                              "switched: undone"), "%s", res.err);
-    run_free(&res);
+    next_command_says("snapshot-create-as dd k2 --disk-only",
+                      "snapshot-create of 'k' was interrupted before the disks switched: undone");
     cr_assert(access(pending, F_OK) != 0 && access(oq, F_OK) != 0, "the journal or overlay stayed");
     out_has("snapshot-list dd --name", "k\n", false);
     free(pending);
     free(oq);
+    done();
+}
+
+/* the shell killed during the merge: before the switch-over the job is
+ * canceled (the guest stays on its overlay, the snapshot stays); after
+ * it, the next command moves the definitions to the base */
+Test(snapshot_live, kill_9_during_a_merge_leaves_disks_and_definitions_agreeing)
+{
+    running_disks();
+    ok("snapshot-create-as dd e1 --disk-only");
+    char *orw = fmt("%s/r.e1", T.root), *j = fmt("%s/config/test/snapshot/dd/e1.merging", T.root);
+    rt_guest_line(&T, "dd", "slowblock 1000", "slowblock=1000");
+    pid_t pid = spawn_domsh("snapshot-delete dd e1");
+    wait_file(j);
+    usleep(300000);              /* the commit job runs, not ready yet */
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    next_command_says("snapshot-create-as dd x1 --disk-only --diskspec vda,snapshot=no",
+                      "snapshot-delete of 'e1' was interrupted: nothing was merged");
+    out_has("snapshot-list dd --name", "e1", true);
+    ok("snapshot-delete dd x1");
+    out_has("domblklist dd", orw, true);
+    /* now past the switch-over: ready at 1 s, complete 1 s later */
+    pid = spawn_domsh("snapshot-delete dd e1");
+    wait_file(j);
+    usleep(1500000);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    usleep(1000000);             /* the emulator finishes the commit on its own */
+    next_command_says("snapshot-create-as dd x2 --disk-only --diskspec vda,snapshot=no "
+                      "--diskspec vdb,snapshot=no",
+                      "snapshot-delete of 'e1' was interrupted: its merge had finished");
+    /* vda's commit (the first) finished: its definitions are on the base;
+     * vdb's never started: still on its overlay, which the next delete merges */
+    char *oq = fmt("%s/q.e1", T.root);
+    out_has("domblklist dd", q, true);
+    out_has("dumpxml dd --inactive", q, true);
+    out_has("domblklist dd", orw, true);
+    cr_assert(access(oq, F_OK) != 0, "the merged overlay stayed");
+    rt_guest_line(&T, "dd", "slowblock 5", "slowblock=5");
+    ok("snapshot-delete dd e1");
+    out_has("domblklist dd", r, true);
+    out_has("dumpxml dd --inactive", r, true);
+    cr_assert(access(orw, F_OK) != 0, "the merged overlay stayed");
+    free(oq);
+    free(j);
+    free(orw);
     done();
 }

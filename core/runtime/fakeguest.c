@@ -177,7 +177,8 @@ static void expand_words(const char *in, char *out, size_t n)
 
 /* the state a migration carries: `inc` (counter + 1), `counter`,
  * `bootid`, `slowmig MS` (pace of the next migrations, per 4 KiB);
- * `blockfail` (the next transaction fails, fakeguest_block.h) */
+ * `blockfail` (the next transaction fails), `slowblock MS` (pace of the
+ * block jobs, fakeguest_block.h) */
 static bool fg_state_line(struct fg *g, struct fg_dev *d, const char *line)
 {
     char out[128];
@@ -191,6 +192,9 @@ static bool fg_state_line(struct fg *g, struct fg_dev *d, const char *line)
                  g->mig.delay_ms = (unsigned)strtoul(line + 8, NULL, 10));
     else if (strcmp(line, "blockfail") == 0)
         snprintf(out, sizeof(out), "blockfail=%d\r\n", g->block.fail_next = true);
+    else if (strncmp(line, "slowblock ", 10) == 0)
+        snprintf(out, sizeof(out), "slowblock=%u\r\n",
+                 g->block.step_ms = (unsigned)strtoul(line + 10, NULL, 10));
     else
         return false;
     dev_puts(d, out);

@@ -37,7 +37,7 @@ static const char *next_file(const char *f, char *out, size_t n)
 
 void fgb_init(struct fg_block *b, const char *aliases, const char *files)
 {
-    *b = (struct fg_block){0};
+    *b = (struct fg_block){ .step_ms = FGB_STEP_MS };
     const char *a = aliases, *f = files;
     while (a && *a && f && b->n < FGB_DISKS) {
         struct fgb_disk *d = &b->d[b->n];
@@ -290,7 +290,7 @@ static void start_job(struct fg_block *b, int fd, const char *cmd, const char *l
         return error(fd, err);
     }
     b->job.stage = FGB_RUN;
-    b->job.due_ms = mono_ms() + FGB_STEP_MS;
+    b->job.due_ms = mono_ms() + b->step_ms;
     job_status(b, fd, "created");
     job_status(b, fd, "running");
     reply(fd, "{}");
@@ -372,6 +372,7 @@ void fgb_step(struct fg_block *b, int fd, unsigned long long *counter)
         return;
     if (strcmp(j->type, "commit") == 0 && j->stage == FGB_RUN) {
         j->stage = FGB_READY;
+        j->due_ms = 0;
         job_status(b, fd, "ready");
         char data[160];
         snprintf(data, sizeof(data), "{\"device\": \"%s\", \"len\": 0, \"offset\": 0, "
@@ -444,7 +445,7 @@ static void job_verb(struct fg_block *b, int fd, const char *cmd, const char *li
         *j = (struct fgb_job){0};
     } else if (strcmp(cmd, "block-job-complete") == 0) {
         j->stage = FGB_COMPLETE;
-        j->due_ms = mono_ms() + FGB_STEP_MS;
+        j->due_ms = mono_ms() + b->step_ms;
     } else {                     /* job-cancel: nothing of it is done */
         snprintf(j->error, sizeof(j->error), "Job was cancelled");
         job_status(b, fd, "aborting");

@@ -16,9 +16,11 @@
  *                           then on block-job-complete qemu-img commit and
  *                           the disk runs on its base
  *   query-jobs, job-dismiss, job-cancel, JOB_STATUS_CHANGE events
- * Jobs advance one step per FGB_STEP_MS of the guest's poll loop.  The
- * console command `blockfail` makes the next transaction fail on its last
- * action (nothing switches), as a full disk would make QEMU's. */
+ * Jobs advance one step per FGB_STEP_MS of the guest's poll loop (the
+ * console command `slowblock MS` changes it, so a test can kill a shell
+ * mid-job).  The console command `blockfail` makes the next transaction
+ * fail on its last action (nothing switches), as a full disk would make
+ * QEMU's. */
 #ifndef DOMSH_FAKEGUEST_BLOCK_H
 #define DOMSH_FAKEGUEST_BLOCK_H
 
@@ -50,6 +52,7 @@ struct fg_block {
     size_t n;
     struct fgb_job job;
     bool fail_next;
+    unsigned step_ms;        /* FGB_STEP_MS, or what `slowblock MS` says */
 };
 
 /* aliases comma-separated, files comma-separated (",," a comma in a

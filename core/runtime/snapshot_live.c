@@ -2,9 +2,12 @@
 #include "snapshot_live.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "../base/buf.h"
@@ -98,14 +101,62 @@ int snap_live_qmp(struct store *st, const char *dom, const char *json, char **re
     return sup_request(sock, cmd, LIVE_QMP_TIMEOUT_MS, reply, e);
 }
 
+/* the job's answer; SIGINT, SIGTERM and SIGHUP (taken through a
+ * signalfd meanwhile) drop the connection instead, which has the
+ * supervisor cancel the job unless its switch-over was asked for */
+static int job_wait(int sock, struct err **e)
+{
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, &old);
+    int sig = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    struct frame_reader *r = xcalloc(1, sizeof(*r));
+    struct frame f;
+    int rc = 1;
+    while (rc == 1) {
+        if (frame_next(r, &f)) {
+            if (f.type == PROTO_OK)
+                rc = 0;
+            else if (f.type == PROTO_ERR)
+                rc = err_set(e, ERR_BACKEND, "%.*s", (int)f.len, f.payload);
+            continue;
+        }
+        struct pollfd p[2] = { { .fd = sock, .events = POLLIN }, { .fd = sig, .events = POLLIN } };
+        int pr = poll(p, sig >= 0 ? 2 : 1, LIVE_JOB_TIMEOUT_MS);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr == 0)
+            rc = err_set(e, ERR_TIMEOUT, "the domain supervisor stopped answering");
+        else if (p[1].revents)
+            rc = err_set(e, ERR_STATE, "operation canceled");
+        else if (frame_fill(r, sock) <= 0)
+            rc = err_set(e, ERR_BACKEND, "the domain supervisor closed the connection");
+    }
+    free(r);
+    if (sig >= 0)
+        close(sig);              /* a signal taken here is consumed, not replayed */
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
+
 /* a job run to its end by the supervisor; its error in one line */
 int snap_live_job(struct store *st, const char *dom, const char *json, const char *what,
-                    struct err **e)
+                  struct err **e)
 {
     AUTOFREE char *sock = rt_sock_path(st, dom);
     AUTOFREE char *cmd = xasprintf("job %s", json);
     struct err *why = NULL;
-    if (sup_request(sock, cmd, LIVE_JOB_TIMEOUT_MS, NULL, &why) == 0)
+    int fd = sup_connect(sock, &why);
+    if (fd >= 0 && proto_send_str(fd, PROTO_CMD, cmd) < 0)
+        err_set(&why, ERR_BACKEND, "cannot talk to the domain supervisor");
+    else if (fd >= 0)
+        job_wait(fd, &why);
+    if (fd >= 0)
+        close(fd);
+    if (!why)
         return 0;
     err_set(e, why->code, "%s failed: %s", what, why->msg);
     err_free(why);

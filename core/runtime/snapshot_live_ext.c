@@ -73,9 +73,9 @@ static char *journal_path(struct store *st, const char *dom, const char *snap, c
 }
 
 static int journal_write(struct store *st, const char *dom, const struct snapshot *s,
-                         struct err **e)
+                         const char *ext, struct err **e)
 {
-    AUTOFREE char *path = journal_path(st, dom, s->name, "pending");
+    AUTOFREE char *path = journal_path(st, dom, s->name, ext);
     AUTOFREE char *text = snapshot_format(s, true);
     return snap_dir_make(st, dom, e) < 0 ? -1
            : write_file_atomic(path, text, strlen(text), 0600, e);
@@ -94,10 +94,11 @@ static int journal_switched(struct store *st, const char *dom, const char *snap,
 
 static void journal_remove(struct store *st, const char *dom, const char *snap)
 {
-    AUTOFREE char *p = journal_path(st, dom, snap, "pending");
-    AUTOFREE char *s = journal_path(st, dom, snap, "switched");
-    unlink(p);
-    unlink(s);
+    static const char *const exts[] = { "pending", "switched", "merging" };
+    for (size_t i = 0; i < 3; i++) {
+        AUTOFREE char *p = journal_path(st, dom, snap, exts[i]);
+        unlink(p);
+    }
 }
 
 /* ---- create ---- */
@@ -191,7 +192,7 @@ static void create_undo(struct store *st, const char *dom, const struct ldisks *
 static int switch_disks(struct store *st, const char *dom, struct ldisks *l,
                         struct snapshot *req, bool memory, struct rt_progress *p, struct err **e)
 {
-    if (journal_write(st, dom, req, e) < 0)
+    if (journal_write(st, dom, req, "pending", e) < 0)
         return -1;
     if (memory && rt_save_memory_stopped(st, dom, req->memory_file, p, e) < 0)
         return -1;
@@ -258,27 +259,39 @@ int snap_live_merge(struct store *st, const char *dom, const struct snapshot *s,
     struct disk_move mv[LIVE_DISKS_MAX];
     char *bases[LIVE_DISKS_MAX], *fmts[LIVE_DISKS_MAX];
     size_t n = 0;
+    bool journaled = false;
     int rc = def ? snap_live_disks(st, dom, def, &all, &l, e) : -1;
     for (size_t i = 0; rc == 0 && i < l.n; i++) {
         const struct snap_disk *sd = snap_spec_of(s, l.v[i].target);
         /* only an overlay that is the disk's active image: one under a
          * later snapshot's overlay stays (as offline) */
-        if (sd && sd->snapshot && strcmp(sd->snapshot, "external") == 0 && sd->file &&
-            strcmp(l.v[i].active, sd->file) == 0) {
-            rc = merge_one(st, dom, &l.v[i], sd->file, &mv[n], &bases[n], &fmts[n], e);
+        if (!sd || !sd->snapshot || strcmp(sd->snapshot, "external") != 0 || !sd->file ||
+            strcmp(l.v[i].active, sd->file) != 0)
+            continue;
+        if (!journaled && (rc = journal_write(st, dom, s, "merging", e)) < 0)
+            break;
+        journaled = true;
+        rc = merge_one(st, dom, &l.v[i], sd->file, &mv[n], &bases[n], &fmts[n], e);
+        if (rc == 0)
             n++;
+        else {
+            free(bases[n]);
+            free(fmts[n]);
         }
     }
-    /* the emulator runs on the bases now: the definitions follow, at once */
+    /* the disks merged run on their bases now, whatever happened to the
+     * others: the definitions follow them, at once */
     AUTOFREE char *summary = xasprintf("snapshot-delete %s", s->name);
-    if (rc == 0 && n)
-        rc = snap_live_retarget(st, dom, mv, n, summary, e);
+    if (n && snap_live_retarget(st, dom, mv, n, summary, rc < 0 ? NULL : e) < 0)
+        rc = -1;
     for (size_t i = 0; i < n; i++) {
-        if (rc == 0 && unlink(mv[i].from) < 0 && errno != ENOENT)
+        if (unlink(mv[i].from) < 0 && errno != ENOENT && rc == 0)
             rc = err_sys(e, ERR_IO, "merged, but cannot remove the overlay '%s'", mv[i].from);
         free(bases[i]);
         free(fmts[i]);
     }
+    if (journaled)
+        journal_remove(st, dom, s->name);
     snap_ldisks_free(&l);
     dnode_free(def);
     return rc;
@@ -305,6 +318,53 @@ static bool switched_now(struct store *st, const char *dom, const struct snapsho
     return any && all;
 }
 
+/* a merge whose shell went away: the disks the emulator runs on their
+ * bases get their definitions moved there (the snapshot itself stays: the
+ * next delete removes it); nothing to do for those still on the overlay */
+static int recover_merge(struct store *st, const char *dom, const struct snapshot *s, FILE *warn,
+                         struct err **e)
+{
+    AUTOFREE char *live = store_live_text(st, dom);
+    struct dnode *def = live ? dom_load_live(live, strlen(live), "live configuration", NULL) : NULL;
+    struct snapshot all = { .name = s->name };
+    struct ldisks l = { .n = 0 };
+    struct disk_move mv[LIVE_DISKS_MAX];
+    char *bases[LIVE_DISKS_MAX], *fmts[LIVE_DISKS_MAX];
+    size_t n = 0;
+    int rc = 0;
+    if (def && snap_live_disks(st, dom, def, &all, &l, NULL) == 0)
+        for (size_t i = 0; i < l.n; i++) {
+            const struct snap_disk *sd = snap_spec_of(s, l.v[i].target);
+            char *base = sd && sd->file && strcmp(l.v[i].active, sd->file) != 0
+                         ? snap_image_info(sd->file, "full-backing-filename", NULL) : NULL;
+            if (!base || strcmp(base, l.v[i].active) != 0) {
+                free(base);
+                continue;
+            }
+            bases[n] = base;
+            fmts[n] = snap_image_info(sd->file, "backing-filename-format", NULL);
+            mv[n] = (struct disk_move){ l.v[i].target, sd->file, base, fmts[n] ? fmts[n] : "raw" };
+            n++;
+        }
+    AUTOFREE char *summary = xasprintf("snapshot-delete %s", s->name);
+    if (n)
+        rc = snap_live_retarget(st, dom, mv, n, summary, e);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0)
+            unlink(mv[i].from);
+        free(bases[i]);
+        free(fmts[i]);
+    }
+    fprintf(warn, "warning: snapshot-delete of '%s' was interrupted: %s\n", s->name,
+            !def ? "the domain no longer runs; check its disks with qemu-img info --backing-chain"
+            : n ? "its merge had finished, the definitions now point at the bases"
+                : "nothing was merged");
+    journal_remove(st, dom, s->name);
+    snap_ldisks_free(&l);
+    dnode_free(def);
+    return rc;
+}
+
 static int recover_one(struct store *st, const char *dom, const char *file, FILE *warn,
                        struct err **e)
 {
@@ -316,6 +376,11 @@ static int recover_one(struct store *st, const char *dom, const char *file, FILE
     if (!s || !s->name || !s->domain) {
         snapshot_free(s);
         return err_set(e, ERR_INVALID, "cannot read the interrupted snapshot '%s'", path);
+    }
+    if (strstr(file, ".merging")) {
+        int rc = recover_merge(st, dom, s, warn, e);
+        snapshot_free(s);
+        return rc;
     }
     bool forward = strstr(file, ".switched") || switched_now(st, dom, s);
     int rc = 0;
@@ -354,7 +419,8 @@ int snap_live_recover(struct store *st, const char *dom, FILE *warn, struct err 
     struct dirent *de;
     while ((de = readdir(d))) {
         const char *dot = strrchr(de->d_name, '.');
-        if (dot && (strcmp(dot, ".pending") == 0 || strcmp(dot, ".switched") == 0))
+        if (dot && (strcmp(dot, ".pending") == 0 || strcmp(dot, ".switched") == 0 ||
+                    strcmp(dot, ".merging") == 0))
             strv_push(&files, de->d_name);
     }
     closedir(d);
