@@ -5,7 +5,6 @@
  * external (transaction, block-commit) snapshots, revert, delete, a failed
  * transaction and a killed shell. */
 #include <criterion/criterion.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,20 +208,10 @@ Test(snapshot_live, failed_transaction_leaves_every_disk_and_no_metadata)
     done();
 }
 
-/* `domsh LINE` in the background, its output dropped */
+/* `domsh LINE` in the background, its errors dropped */
 static pid_t spawn_domsh(const char *line)
 {
-    pid_t pid = fork();
-    if (pid == 0) {
-        setenv("DOMSH_ROOT", T.root, 1);
-        int null = open("/dev/null", O_RDWR);
-        dup2(null, 0);
-        dup2(null, 1);
-        dup2(null, 2);
-        execl(domsh_bin(), domsh_bin(), "-q", "-c", "test:///default", line, (char *)NULL);
-        _exit(127);
-    }
-    return pid;
+    return rt_spawn(&T, line, "/dev/null");
 }
 
 static void wait_file(const char *path)
