@@ -286,14 +286,30 @@ int snap_live_load(struct store *st, const char *dom, const struct snapshot *s, 
     return 0;
 }
 
-int snap_live_delete_internal(struct store *st, const char *dom, const struct snapshot *s,
-                              struct err **e)
+struct dnode *snap_live_running(struct store *st, const char *dom, struct ldisks *l,
+                               struct err **e)
 {
     AUTOFREE char *live = store_live_text(st, dom);
     struct dnode *def = live ? dom_load_live(live, strlen(live), "live configuration", e) : NULL;
-    struct snapshot only = { .name = s->name };
-    struct ldisks l = { .n = 0 };
-    int rc = def ? snap_live_disks(st, dom, def, &only, &l, e) : -1;
+    struct snapshot none = { .name = NULL };
+    l->n = 0;
+    if (!live)
+        err_set(e, ERR_STATE, "domain '%s' is not running", dom);
+    if (def && snap_live_disks(st, dom, def, &none, l, e) < 0) {
+        dnode_free(def);
+        def = NULL;
+    }
+    if (!def)
+        snap_ldisks_free(l);
+    return def;
+}
+
+int snap_live_delete_internal(struct store *st, const char *dom, const struct snapshot *s,
+                              struct err **e)
+{
+    struct ldisks l;
+    struct dnode *def = snap_live_running(st, dom, &l, e);
+    int rc = def ? 0 : -1;
     /* only the disks that hold it (a later external snapshot may have put
      * them under an overlay, which has no such snapshot: then qemu-img) */
     struct ldisks keep = { .n = 0 };

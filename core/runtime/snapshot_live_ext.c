@@ -209,10 +209,12 @@ static int switch_disks(struct store *st, const char *dom, struct ldisks *l,
 int snap_live_external(struct store *st, const char *dom, const struct dnode *def,
                        struct snapshot *req, bool memory, struct rt_progress *p, struct err **e)
 {
-    struct ldisks l;
+    struct ldisks l = { .n = 0 };
     struct dom_status ds;
-    if (rt_status(st, dom, &ds, e) < 0 || snap_live_disks(st, dom, def, req, &l, e) < 0)
+    if (rt_status(st, dom, &ds, e) < 0 || snap_live_disks(st, dom, def, req, &l, e) < 0) {
+        snap_ldisks_free(&l);
         return -1;
+    }
     int rc = make_overlays(&l, req, e);
     if (rc == 0 && (rc = switch_disks(st, dom, &l, req, memory, p, e)) < 0)
         create_undo(st, dom, &l, req);
@@ -252,15 +254,13 @@ static int merge_one(struct store *st, const char *dom, const struct ldisk *ld,
 int snap_live_merge(struct store *st, const char *dom, const struct snapshot *s,
                     struct err **e)
 {
-    AUTOFREE char *live = store_live_text(st, dom);
-    struct dnode *def = live ? dom_load_live(live, strlen(live), "live configuration", e) : NULL;
-    struct snapshot all = { .name = s->name };
-    struct ldisks l = { .n = 0 };
+    struct ldisks l;
+    struct dnode *def = snap_live_running(st, dom, &l, e);
     struct disk_move mv[LIVE_DISKS_MAX];
     char *bases[LIVE_DISKS_MAX], *fmts[LIVE_DISKS_MAX];
     size_t n = 0;
     bool journaled = false;
-    int rc = def ? snap_live_disks(st, dom, def, &all, &l, e) : -1;
+    int rc = def ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < l.n; i++) {
         const struct snap_disk *sd = snap_spec_of(s, l.v[i].target);
         /* only an overlay that is the disk's active image: one under a
@@ -324,15 +324,15 @@ static bool switched_now(struct store *st, const char *dom, const struct snapsho
 static int recover_merge(struct store *st, const char *dom, const struct snapshot *s, FILE *warn,
                          struct err **e)
 {
-    AUTOFREE char *live = store_live_text(st, dom);
-    struct dnode *def = live ? dom_load_live(live, strlen(live), "live configuration", NULL) : NULL;
-    struct snapshot all = { .name = s->name };
-    struct ldisks l = { .n = 0 };
+    struct ldisks l;
+    struct dnode *def = rt_active(st, dom) ? snap_live_running(st, dom, &l, NULL) : NULL;
     struct disk_move mv[LIVE_DISKS_MAX];
     char *bases[LIVE_DISKS_MAX], *fmts[LIVE_DISKS_MAX];
     size_t n = 0;
     int rc = 0;
-    if (def && snap_live_disks(st, dom, def, &all, &l, NULL) == 0)
+    if (!def)
+        l.n = 0;
+    else
         for (size_t i = 0; i < l.n; i++) {
             const struct snap_disk *sd = snap_spec_of(s, l.v[i].target);
             char *base = sd && sd->file && strcmp(l.v[i].active, sd->file) != 0

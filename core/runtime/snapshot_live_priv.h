@@ -32,6 +32,10 @@ const struct snap_disk *snap_spec_of_c(const struct snapshot *s, const char *tar
 int snap_live_disks(struct store *st, const char *dom, const struct dnode *def,
                     const struct snapshot *req, struct ldisks *l, struct err **e);
 void snap_ldisks_free(struct ldisks *l);
+/* the running definition (caller frees) and every writable disk's active
+ * node in l; NULL on error */
+struct dnode *snap_live_running(struct store *st, const char *dom, struct ldisks *l,
+                               struct err **e);
 /* one raw QMP command through the supervisor (reply: QEMU's line) */
 int snap_live_qmp(struct store *st, const char *dom, const char *json, char **reply,
                   struct err **e);
