@@ -299,3 +299,25 @@ Test(snapshot_live, kill_9_during_a_merge_leaves_disks_and_definitions_agreeing)
     free(orw);
     done();
 }
+
+/* a writable disk that is not a file cannot be snapshotted: refused, not
+ * silently skipped (its data would not go back with the rest) */
+Test(snapshot_live, a_writable_block_disk_is_refused_unless_left_out)
+{
+    char *xml = fmt("<domain type='test'><name>b</name><memory>65536</memory><os><type>hvm"
+                    "</type></os><devices><disk type='block' device='disk'><source dev='%s/blk'/>"
+                    "<target dev='vdc'/></disk><serial type='pty'/></devices></domain>", T.root);
+    char *path = fmt("%s/b.xml", T.root);
+    cr_assert_eq(write_text(path, xml), 0);
+    rt_okf(&T, "define %s", path);
+    ok("start b");
+    struct run_result res = rt_run(&T, "snapshot-create-as b s1");
+    cr_assert_eq(res.status, 1);
+    cr_assert(strstr(res.err, "disk 'vdc' is writable and not a file"), "%s", res.err);
+    run_free(&res);
+    out_has("snapshot-list b --name", "s1", false);
+    ok("snapshot-create-as b s1 --diskspec vdc,snapshot=no");
+    out_has("snapshot-list b --name", "s1", true);
+    free(path);
+    free(xml);
+}

@@ -50,6 +50,8 @@ static void push_disks(const struct dnode *dom, struct strv *argv)
     if (b.len) {
         strv_push(argv, "--disks");
         strv_push(argv, buf_str(&b));
+    }
+    if (f.len) {                 /* (none at all: no file disk) */
         strv_push(argv, "--disk-files");
         strv_push(argv, buf_str(&f));
     }

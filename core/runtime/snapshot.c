@@ -271,8 +271,10 @@ static int create_locked(struct store *st, const char *dom, struct snapshot *req
     if (create_check(st, dom, req, e) < 0 || rt_status(st, dom, &ds, e) < 0)
         return -1;
     struct dnode *def = current_definition(st, dom, e);
-    if (!def)
+    if (!def || snap_disks_supported(def, req, e) < 0) {
+        dnode_free(def);
         return -1;
+    }
     if (ds.state == DOM_RUNNING || ds.state == DOM_PAUSED)
         return create_live(st, dom, def, req, ds.state, flags, p, e);
     if ((req->memory && strcmp(req->memory, "internal") == 0 &&

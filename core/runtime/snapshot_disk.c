@@ -302,3 +302,22 @@ const char *snap_file_of(const struct dnode *def, const char *target)
     }
     return NULL;
 }
+
+int snap_disks_supported(const struct dnode *def, const struct snapshot *req, struct err **e)
+{
+    const struct dnode *devs = dnode_child(def, "devices");
+    for (size_t i = 0; devs && i < dnode_count(devs, "disk"); i++) {
+        const struct dnode *d = dnode_nth(devs, "disk", i);
+        const char *dev = dnode_attr(d, "device"), *t, *f;
+        const char *target = dnode_attr(dnode_child(d, "target"), "dev");
+        if ((dev && strcmp(dev, "disk") != 0) || dnode_child(d, "readonly") || !target ||
+            snap_writable_disk(d, &t, &f))
+            continue;
+        const struct snap_disk *sd = spec_for((struct snapshot *)req, target);
+        if (!sd || !sd->snapshot || strcmp(sd->snapshot, "no") != 0)
+            return err_set(e, ERR_UNSUPPORTED, "disk '%s' is writable and not a file: it cannot "
+                           "be snapshotted (--diskspec %s,snapshot=no leaves it out)", target,
+                           target);
+    }
+    return 0;
+}

@@ -43,6 +43,9 @@ char *snap_overlay_path(const char *file, const char *snap);
 int snap_overlay_create(struct dnode *d, const char *file, const char *over, struct err **e);
 /* the same writable disks (targets and files) in both definitions */
 bool snap_same_disks(const struct dnode *a, const struct dnode *b);
+/* every writable disk of def is a file, or left out by req: ERR_UNSUPPORTED
+ * "disk 'vdc' is writable and not a file ..." */
+int snap_disks_supported(const struct dnode *def, const struct snapshot *req, struct err **e);
 /* the source file of def's writable disk TARGET, or NULL */
 const char *snap_file_of(const struct dnode *def, const char *target);
 
