@@ -93,6 +93,12 @@ char *snap_xml(struct store *st, const char *dom, const char *snap, struct err *
     return xml;
 }
 
+struct rt_progress snap_progress(FILE *out, const char *label)
+{
+    return (struct rt_progress){ .label = isatty(fileno(out)) ? label : NULL, .out = out,
+                                 .last = -1 };
+}
+
 const char *snap_location(const struct snapshot *s)
 {
     bool internal = s->memory && strcmp(s->memory, "internal") == 0;
@@ -257,7 +263,7 @@ static int create_live(struct store *st, const char *dom, struct dnode *def, str
         return -1;
     if (strcmp(kind, "external") == 0)
         return snap_live_external(st, dom, def, req, memory, p, e);   /* writes the metadata */
-    if (internal && snap_live_internal(st, dom, def, req, e) < 0)
+    if (internal && snap_live_internal(st, dom, def, req, p, e) < 0)
         return -1;
     if (!internal && memory && rt_save_memory(st, dom, req->memory_file, p, e) < 0)
         return -1;
@@ -375,14 +381,15 @@ static void discard_overlays(struct store *st, const char *dom, const struct dno
 /* an internal snapshot with memory: snapshot-load into the running
  * guest, started paused from the snapshot's definition when needed */
 static int revert_internal(struct store *st, const char *dom, const struct snapshot *s,
-                           const struct dnode *def, bool active, bool paused, struct err **e)
+                           const struct dnode *def, bool active, bool paused,
+                           struct rt_progress *p, struct err **e)
 {
     if (!active) {
         int id;
         if (backend_start(st, def, START_PAUSED, &id, e) < 0)
             return -1;
     }
-    if (snap_live_load(st, dom, s, paused, e) == 0)
+    if (snap_live_load(st, dom, s, paused, p, e) == 0)
         return 0;
     if (!active)
         sup_op_destroy(st, dom, NULL);   /* nothing half-reverted runs */
@@ -417,7 +424,7 @@ static int revert_locked(struct store *st, const char *dom, const char *snap, un
         rc = history_save(st, def, summary, e);
     }
     if (rc == 0 && internal) {
-        rc = revert_internal(st, dom, s, def, active, paused, e);
+        rc = revert_internal(st, dom, s, def, active, paused, p, e);
     } else if (rc == 0 && memory) {
         unsigned rf = flags ? flags : paused ? SAVE_PAUSED : SAVE_RUNNING;
         rc = rt_restore_locked(st, dom, s->memory_file, def, rf, p, e);
@@ -450,13 +457,14 @@ int rt_snapshot_revert(struct store *st, const char *dom, const char *snap, unsi
  * by the running emulator (snapshot-delete and block-commit jobs), or with
  * qemu-img while the domain is shut off */
 static int delete_disks(struct store *st, const char *dom, const struct snapshot *s,
-                        struct err **e)
+                        struct rt_progress *p, struct err **e)
 {
     struct dom_status ds;
     if (rt_status(st, dom, &ds, e) < 0)
         return -1;
     if (dom_state_active(ds.state))
-        return snap_live_delete_internal(st, dom, s, e) < 0 ? -1 : snap_live_merge(st, dom, s, e);
+        return snap_live_delete_internal(st, dom, s, p, e) < 0 ? -1
+               : snap_live_merge(st, dom, s, p, e);
     struct dnode *cur = store_load(st, dom, e);
     bool changed = false;
     int rc = cur ? snap_disks_delete(s, cur, &changed, e) : -1;
@@ -493,11 +501,11 @@ static int overlay_holds_internal(const struct snap_set *set, const struct snaps
 }
 
 static int delete_one(struct store *st, const char *dom, struct snap_set *set,
-                      struct snapshot *s, unsigned flags, struct err **e)
+                      struct snapshot *s, unsigned flags, struct rt_progress *p, struct err **e)
 {
     /* the disks first: a refusal (running domain) must change nothing */
     if (!(flags & SNAP_DELETE_METADATA) && snap_disks_any(s) &&
-        (overlay_holds_internal(set, s, e) < 0 || delete_disks(st, dom, s, e) < 0))
+        (overlay_holds_internal(set, s, e) < 0 || delete_disks(st, dom, s, p, e) < 0))
         return -1;
     /* then the children get the parent: a crash leaves a whole tree */
     for (size_t i = 0; i < set->n; i++) {
@@ -526,14 +534,14 @@ static int delete_one(struct store *st, const char *dom, struct snap_set *set,
 
 /* S's descendants, deepest first */
 static int delete_below(struct store *st, const char *dom, struct snap_set *set,
-                        const char *name, unsigned flags, struct err **e)
+                        const char *name, unsigned flags, struct rt_progress *p, struct err **e)
 {
     for (size_t i = 0; i < set->n; i++) {
         struct snapshot *c = set->v[i];
         if (!c->name || !c->parent || strcmp(c->parent, name) != 0)
             continue;
-        if (delete_below(st, dom, set, c->name, flags, e) < 0 ||
-            delete_one(st, dom, set, c, flags, e) < 0)
+        if (delete_below(st, dom, set, c->name, flags, p, e) < 0 ||
+            delete_one(st, dom, set, c, flags, p, e) < 0)
             return -1;
         free(c->name);           /* gone: no longer matches anything */
         c->name = NULL;
@@ -542,7 +550,7 @@ static int delete_below(struct store *st, const char *dom, struct snap_set *set,
 }
 
 int rt_snapshot_delete(struct store *st, const char *dom, const char *snap, unsigned flags,
-                       struct err **e)
+                       struct rt_progress *p, struct err **e)
 {
     int lock = store_lock(st, dom, false, e);
     if (lock < 0)
@@ -554,9 +562,9 @@ int rt_snapshot_delete(struct store *st, const char *dom, const char *snap, unsi
         rc = err_set(e, ERR_NOT_FOUND, "Domain snapshot not found: no domain snapshot with "
                      "matching name '%s'", snap);
     if (rc == 0 && (flags & (SNAP_DELETE_CHILDREN | SNAP_DELETE_CHILDREN_ONLY)))
-        rc = delete_below(st, dom, &set, snap, flags, e);
+        rc = delete_below(st, dom, &set, snap, flags, p, e);
     if (rc == 0 && !(flags & SNAP_DELETE_CHILDREN_ONLY))
-        rc = delete_one(st, dom, &set, s, flags, e);
+        rc = delete_one(st, dom, &set, s, flags, p, e);
     snap_set_free(&set);
     store_unlock(lock);
     return rc;

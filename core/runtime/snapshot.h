@@ -44,9 +44,10 @@ int rt_snapshot_revert(struct store *st, const char *dom, const char *snap, unsi
 #define SNAP_DELETE_CHILDREN 0x1u       /* the snapshot and all its descendants */
 #define SNAP_DELETE_CHILDREN_ONLY 0x2u  /* its descendants only */
 #define SNAP_DELETE_METADATA 0x4u       /* metadata only: memory images stay */
-/* delete SNAP; its children are given its parent */
+/* delete SNAP; its children are given its parent; a merge of a running
+ * domain's disk shows its progress on p */
 int rt_snapshot_delete(struct store *st, const char *dom, const char *snap, unsigned flags,
-                       struct err **e);
+                       struct rt_progress *p, struct err **e);
 
 /* the snapshot an option names: NAME, or with current the current one
  * (ERR_NOT_FOUND "the domain has no current snapshot"); *out caller frees */
@@ -55,6 +56,11 @@ int snap_pick(struct store *st, const char *dom, const char *name, bool current,
 
 /* SNAP's <domainsnapshot> XML with its domain (caller frees) */
 char *snap_xml(struct store *st, const char *dom, const char *snap, struct err **e);
+
+/* the progress of a snapshot command: drawn (LABEL: [ 42 %]) when out is a
+ * terminal, where long work must show it; virsh's commands have no
+ * --verbose to ask for it */
+struct rt_progress snap_progress(FILE *out, const char *label);
 
 /* virsh's "Location": internal (QEMU's own, in qcow2 disks), external
  * (memory file or overlays) or none (metadata only) */

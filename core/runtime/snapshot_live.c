@@ -101,10 +101,19 @@ int snap_live_qmp(struct store *st, const char *dom, const char *json, char **re
     return sup_request(sock, cmd, LIVE_QMP_TIMEOUT_MS, reply, e);
 }
 
+/* "status=S transferred=N total=N" drawn on p */
+static void progress_frame(struct rt_progress *p, const struct frame *f)
+{
+    char text[128];
+    snprintf(text, sizeof(text), "%.*s", (int)f->len, f->payload);
+    const char *t = strstr(text, "transferred="), *n = strstr(text, "total=");
+    rt_progress_draw(p, t ? atoll(t + 12) : 0, n ? atoll(n + 6) : 0, false);
+}
+
 /* the job's answer; SIGINT, SIGTERM and SIGHUP (taken through a
  * signalfd meanwhile) drop the connection instead, which has the
  * supervisor cancel the job unless its switch-over was asked for */
-static int job_wait(int sock, struct err **e)
+static int job_wait(int sock, struct rt_progress *prog, struct err **e)
 {
     sigset_t set, old;
     sigemptyset(&set);
@@ -122,6 +131,8 @@ static int job_wait(int sock, struct err **e)
                 rc = 0;
             else if (f.type == PROTO_ERR)
                 rc = err_set(e, ERR_BACKEND, "%.*s", (int)f.len, f.payload);
+            else if (f.type == PROTO_PROGRESS)
+                progress_frame(prog, &f);
             continue;
         }
         struct pollfd p[2] = { { .fd = sock, .events = POLLIN }, { .fd = sig, .events = POLLIN } };
@@ -136,6 +147,10 @@ static int job_wait(int sock, struct err **e)
             rc = err_set(e, ERR_BACKEND, "the domain supervisor closed the connection");
     }
     free(r);
+    if (rc == 0)
+        rt_progress_draw(prog, 1, 1, true);
+    else if (prog && prog->last >= 0 && isatty(fileno(prog->out)))
+        fputc('\n', prog->out);  /* end the bar's line before the error */
     if (sig >= 0)
         close(sig);              /* a signal taken here is consumed, not replayed */
     sigprocmask(SIG_SETMASK, &old, NULL);
@@ -144,7 +159,7 @@ static int job_wait(int sock, struct err **e)
 
 /* a job run to its end by the supervisor; its error in one line */
 int snap_live_job(struct store *st, const char *dom, const char *json, const char *what,
-                  struct err **e)
+                  struct rt_progress *p, struct err **e)
 {
     AUTOFREE char *sock = rt_sock_path(st, dom);
     AUTOFREE char *cmd = xasprintf("job %s", json);
@@ -153,7 +168,7 @@ int snap_live_job(struct store *st, const char *dom, const char *json, const cha
     if (fd >= 0 && proto_send_str(fd, PROTO_CMD, cmd) < 0)
         err_set(&why, ERR_BACKEND, "cannot talk to the domain supervisor");
     else if (fd >= 0)
-        job_wait(fd, &why);
+        job_wait(fd, p, &why);
     if (fd >= 0)
         close(fd);
     if (!why)
@@ -228,13 +243,13 @@ static char *snapshot_job_json(const char *cmd, const char *tag, const struct ld
 /* ---- internal ---- */
 
 int snap_live_internal(struct store *st, const char *dom, const struct dnode *def,
-                       struct snapshot *req, struct err **e)
+                       struct snapshot *req, struct rt_progress *p, struct err **e)
 {
     struct ldisks l;
     int rc = snap_live_disks(st, dom, def, req, &l, e);
     if (rc == 0) {
         AUTOFREE char *json = snapshot_job_json("snapshot-save", req->name, &l, true);
-        rc = snap_live_job(st, dom, json, "snapshot-save", e);
+        rc = snap_live_job(st, dom, json, "snapshot-save", p, e);
     }
     for (size_t i = 0; rc == 0 && i < l.n; i++) {
         struct snap_disk *sd = snap_spec_of(req, l.v[i].target);
@@ -267,14 +282,14 @@ int snap_live_resume(struct store *st, const char *dom, struct err **e)
 }
 
 int snap_live_load(struct store *st, const char *dom, const struct snapshot *s, bool paused,
-                   struct err **e)
+                   struct rt_progress *p, struct err **e)
 {
     struct ldisks l;
     struct dom_status ds;
     int rc = snap_live_disks(st, dom, s->domain, s, &l, e);
     if (rc == 0) {
         AUTOFREE char *json = snapshot_job_json("snapshot-load", s->name, &l, true);
-        rc = snap_live_job(st, dom, json, "snapshot-load", e);
+        rc = snap_live_job(st, dom, json, "snapshot-load", p, e);
     }
     snap_ldisks_free(&l);
     if (rc < 0 || rt_status(st, dom, &ds, e) < 0)
@@ -305,7 +320,7 @@ struct dnode *snap_live_running(struct store *st, const char *dom, struct ldisks
 }
 
 int snap_live_delete_internal(struct store *st, const char *dom, const struct snapshot *s,
-                              struct err **e)
+                              struct rt_progress *p, struct err **e)
 {
     struct ldisks l;
     struct dnode *def = snap_live_running(st, dom, &l, e);
@@ -320,7 +335,7 @@ int snap_live_delete_internal(struct store *st, const char *dom, const struct sn
     }
     if (rc == 0 && keep.n) {
         AUTOFREE char *json = snapshot_job_json("snapshot-delete", s->name, &keep, false);
-        rc = snap_live_job(st, dom, json, "snapshot-delete", e);
+        rc = snap_live_job(st, dom, json, "snapshot-delete", p, e);
     }
     snap_ldisks_free(&l);
     dnode_free(def);

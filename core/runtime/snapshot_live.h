@@ -2,7 +2,7 @@
  * through its supervisor (the only QMP client).
  *
  *   internal  every snapshotted disk is qcow2: one `snapshot-save` job
- *             (supervisor `job`) writes the disks' snapshots and the
+ *             (supervisor `job`, its progress drawn on p) writes the disks' snapshots and the
  *             memory (QEMU's vmstate, in the first disk's qcow2, as libvirt
  *             does: <memory snapshot='internal'/>); revert is a
  *             `snapshot-load` job, delete a `snapshot-delete` job.
@@ -41,21 +41,21 @@ bool snap_live_has_disks(const struct dnode *def, const struct snapshot *req);
  * memory and state filled in; metadata is written by the caller
  * (external: by this, with the journal) */
 int snap_live_internal(struct store *st, const char *dom, const struct dnode *def,
-                       struct snapshot *req, struct err **e);
+                       struct snapshot *req, struct rt_progress *p, struct err **e);
 int snap_live_external(struct store *st, const char *dom, const struct dnode *def,
                        struct snapshot *req, bool memory, struct rt_progress *p, struct err **e);
 
 /* snapshot-load of the internal snapshot s into the running DOM; then
  * paused or running as `paused` says */
 int snap_live_load(struct store *st, const char *dom, const struct snapshot *s, bool paused,
-                   struct err **e);
+                   struct rt_progress *p, struct err **e);
 /* snapshot-delete job of the internal snapshot s on the running DOM */
 int snap_live_delete_internal(struct store *st, const char *dom, const struct snapshot *s,
-                              struct err **e);
+                              struct rt_progress *p, struct err **e);
 /* merge s's overlays that are active in the running DOM (block-commit);
  * the definitions then point at the bases and the overlays are removed */
 int snap_live_merge(struct store *st, const char *dom, const struct snapshot *s,
-                    struct err **e);
+                    struct rt_progress *p, struct err **e);
 
 /* finish or undo an external create that a killed shell left; notes go to
  * warn (one line each) */

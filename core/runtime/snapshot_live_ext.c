@@ -232,7 +232,7 @@ int snap_live_external(struct store *st, const char *dom, const struct dnode *de
  * the disk is then */
 static int merge_one(struct store *st, const char *dom, const struct ldisk *ld,
                      const char *overlay, struct disk_move *mv, char **base, char **fmt,
-                     struct err **e)
+                     struct rt_progress *p, struct err **e)
 {
     *base = snap_image_info(overlay, "full-backing-filename", e);
     *fmt = *base ? snap_image_info(overlay, "backing-filename-format", NULL) : NULL;
@@ -245,14 +245,14 @@ static int merge_one(struct store *st, const char *dom, const struct ldisk *ld,
     buf_add(&b, ", \"base\": ");
     buf_add_json_str(&b, *base);
     buf_add(&b, ", \"auto-dismiss\": false}}");
-    int rc = snap_live_job(st, dom, buf_str(&b), "block-commit", e);
+    int rc = snap_live_job(st, dom, buf_str(&b), "block-commit", p, e);
     buf_free(&b);
     *mv = (struct disk_move){ ld->target, overlay, *base, *fmt ? *fmt : "raw" };
     return rc;
 }
 
 int snap_live_merge(struct store *st, const char *dom, const struct snapshot *s,
-                    struct err **e)
+                    struct rt_progress *p, struct err **e)
 {
     struct ldisks l;
     struct dnode *def = snap_live_running(st, dom, &l, e);
@@ -271,7 +271,7 @@ int snap_live_merge(struct store *st, const char *dom, const struct snapshot *s,
         if (!journaled && (rc = journal_write(st, dom, s, "merging", e)) < 0)
             break;
         journaled = true;
-        rc = merge_one(st, dom, &l.v[i], sd->file, &mv[n], &bases[n], &fmts[n], e);
+        rc = merge_one(st, dom, &l.v[i], sd->file, &mv[n], &bases[n], &fmts[n], p, e);
         if (rc == 0)
             n++;
         else {

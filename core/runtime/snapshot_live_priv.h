@@ -41,7 +41,7 @@ int snap_live_qmp(struct store *st, const char *dom, const char *json, char **re
                   struct err **e);
 /* a job run to its end by the supervisor; "WHAT failed: ERROR" */
 int snap_live_job(struct store *st, const char *dom, const char *json, const char *what,
-                  struct err **e);
+                  struct rt_progress *p, struct err **e);
 /* cont, asked again while QEMU finalizes the migration before it */
 int snap_live_resume(struct store *st, const char *dom, struct err **e);
 /* the live and persistent definitions follow moved disks (the persistent

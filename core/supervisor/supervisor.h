@@ -58,8 +58,9 @@
  *   job {"execute": CMD, "arguments": {"job-id": ID, ...}}
  *       run the QMP command that creates job ID (snapshot-save/-load/
  *       -delete, block-commit with auto-dismiss off) and answer when it has
- *       concluded and been dismissed: OK, or ERR with the job's error.  A
- *       job that becomes ready (active commit) is completed.  One job at a
+ *       concluded and been dismissed: OK, or ERR with the job's error;
+ *       PROGRESS frames every SUP_JOB_POLL_MS before.  A job that becomes
+ *       ready (active commit) is completed.  One job at a
  *       time, never during a migration; a requester that goes away before
  *       the switch-over has the job canceled. */
 #ifndef DOMSH_SUPERVISOR_H
@@ -100,7 +101,7 @@
  * is not finalized yet") and asked again every SUP_MIG_CONT_RETRY_MS */
 #define SUP_MIG_CONT_RETRY_MS 20
 #define SUP_MIG_CONT_WAIT_MS 10000
-#define SUP_JOB_POLL_MS 1000     /* query-jobs while a job runs, in case an event is missed */
+#define SUP_JOB_POLL_MS 500      /* query-jobs while a job runs, in case an event is missed */
 
 enum sup_action { ACT_DESTROY, ACT_RESTART, ACT_PRESERVE, ACT_RENAME_RESTART };
 

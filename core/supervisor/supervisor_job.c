@@ -7,6 +7,8 @@
  *              over: block-job-complete, once
  *   concluded  query-jobs says whether it failed ("error"), then
  *              job-dismiss, then the requester gets OK or ERR ERROR.
+ * Each poll's current-progress/total-progress goes to the requester as a
+ * PROGRESS frame ("status=S transferred=N total=N"), as a migration's.
  * A requester that goes away before the job is complete has it canceled
  * (job-cancel) unless the switch-over was already asked for: an active
  * commit abandoned that way leaves the guest on its overlay, as it was. */
@@ -112,6 +114,14 @@ static void job_query_answer(struct sup *s, const char *what, const char *line)
         qjson_str(entry, "status", status, sizeof(status));
     if (strcmp(what, "job-query") == 0) {
         s->job.query_inflight = false;
+        long long cur = 0, total = 0;
+        char text[96];
+        if (found && qjson_num(entry, "current-progress", &cur) &&
+            qjson_num(entry, "total-progress", &total)) {
+            snprintf(text, sizeof(text), "status=%s transferred=%lld total=%lld", status, cur,
+                     total);
+            job_reply(s, PROTO_PROGRESS, text);
+        }
         if (found)
             job_status(s, status);
         if (!s->job.concluded)
