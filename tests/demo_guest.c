@@ -161,6 +161,13 @@ void demo_end(void)
             kill((pid_t)pids[i], SIGKILL);
     rm_rf(demo_root);
     free(demo_root);
+    demo_root = NULL;
+}
+
+void demo_leftovers(void)
+{
+    if (demo_root)
+        demo_end();
 }
 
 void demo_expect_state(const char *want)

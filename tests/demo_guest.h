@@ -24,5 +24,8 @@ void demo_wait_booted(void);
 void demo_define(const char *disks, const char *images);
 /* destroy demo, kill what is left of it, remove demo_root */
 void demo_end(void);
+/* demo_end if a test left before it (a suite's .fini: a failed assertion
+ * must not leave its guest and supervisor running) */
+void demo_leftovers(void);
 
 #endif
