@@ -81,6 +81,17 @@ char *demo_console_line(const char *line, const char *want)
     return out;
 }
 
+/* the guest's uptime; the quotes keep the typed line from matching */
+double demo_uptime(void)
+{
+    char *out = demo_console_line("echo U\"\"P=$(cut -d' ' -f1 /proc/uptime) E\"\"ND", " END\r\n");
+    char *p = strstr(out, "UP=");
+    double v = p ? atof(p + 3) : -1;
+    free(out);
+    cr_assert_gt(v, 0.0, "no uptime read");
+    return v;
+}
+
 void demo_wait_booted(void)
 {
     char *log = fmt("%s/log/qemu/demo.console.log", demo_root);

@@ -18,6 +18,8 @@ void demo_expect_state(const char *want);
 /* type LINE on the console; the output until WANT (NULL: nothing), caller frees */
 char *demo_console_line(const char *line, const char *want);
 void demo_wait_booted(void);
+/* the guest's /proc/uptime (seconds): it goes on while the same boot runs */
+double demo_uptime(void);
 /* a new demo_root with "demo" defined; DISKS (XML, may be NULL, '@' stands
  * for demo_root) go in its <devices>; IMAGES (may be NULL) is a shell command run first, with two
  * %s for demo_root */

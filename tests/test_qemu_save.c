@@ -15,16 +15,6 @@
 /* a failed assertion leaves a test before its demo_end() */
 TestSuite(qemu_save, .fini = demo_leftovers);
 
-/* the guest's uptime; the quotes keep the typed line from matching */
-static double uptime(void)
-{
-    char *out = demo_console_line("echo U\"\"P=$(cut -d' ' -f1 /proc/uptime) E\"\"ND", " END\r\n");
-    char *p = strstr(out, "UP=");
-    double v = p ? atof(p + 3) : -1;
-    free(out);
-    cr_assert_gt(v, 0.0, "no uptime read");
-    return v;
-}
 
 static void marker_is(const char *want)
 {
@@ -47,12 +37,12 @@ Test(qemu_save, marker_survives_save_restore_managedsave_and_snapshot_revert, .t
     demo_ok(line);
     demo_expect_state("running (restored)");
     marker_is("one");
-    double up = uptime();
+    double up = demo_uptime();
     demo_ok("managedsave demo");
     demo_expect_state("shut off (saved)");
     demo_ok("start demo");
     demo_expect_state("running (restored)");
-    double up2 = uptime();
+    double up2 = demo_uptime();
     cr_assert_geq(up2, up, "uptime went back (%.2f -> %.2f): the guest booted again", up, up2);
     marker_is("one");
     demo_ok("snapshot-create-as demo s1");
@@ -75,7 +65,7 @@ Test(qemu_save, live_migration_to_another_root_keeps_the_boot, .timeout = 600)
     demo_ok("start demo");
     demo_wait_booted();
     free(demo_console_line("echo mig > /marker; echo W\"\"-DONE", "W-DONE\r\n"));
-    double up = uptime();
+    double up = demo_uptime();
     char *src = demo_root, *dst = tmp_root();
     char *line = fmt("migrate --live demo qemu:///session --dest-root %s --verbose", dst);
     demo_ok(line);
@@ -83,7 +73,7 @@ Test(qemu_save, live_migration_to_another_root_keeps_the_boot, .timeout = 600)
     demo_root = dst;                  /* the helpers now look at the destination */
     demo_expect_state("running (migrated)");
     marker_is("mig");
-    double up2 = uptime();
+    double up2 = demo_uptime();
     cr_assert_geq(up2, up, "uptime went back (%.2f -> %.2f): the guest booted again", up, up2);
     demo_end();
     rm_rf(src);                  /* its emulator and supervisor are gone: no pid to kill */

@@ -62,6 +62,7 @@ static void lacks(const char *text, const char *no, const char *what)
 /* internal: vdb left out, so every snapshotted disk is qcow2 */
 static void internal_snapshot(void)
 {
+    double up = demo_uptime();
     demo_ok("snapshot-create-as demo i1 --diskspec vdb,snapshot=no");
     struct run_result r = demo_q("snapshot-dumpxml demo i1");
     contains(r.out, "<memory snapshot='internal'/>", "i1");
@@ -71,6 +72,12 @@ static void internal_snapshot(void)
     demo_ok("snapshot-revert demo i1");
     demo_expect_state("running (unpaused)");
     disk_is("vda", "A1");
+    /* from shut off: the snapshot's boot goes on (started paused, loaded) */
+    demo_ok("destroy demo");
+    demo_ok("snapshot-revert demo i1");
+    disk_is("vda", "A1");
+    double up2 = demo_uptime();
+    cr_assert_geq(up2, up, "uptime went back (%.2f -> %.2f): the guest booted again", up, up2);
     demo_ok("snapshot-delete demo i1");
     char *cmd = fmt("qemu-img info -U %s/a.qcow2", demo_root);
     char *info = run_out(cmd);

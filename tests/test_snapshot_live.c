@@ -110,6 +110,11 @@ Test(snapshot_live, internal_snapshot_reverts_disk_and_memory_in_place)
     ok("snapshot-revert dd i1 --paused");
     EXPECT_STATE("dd", "paused (user)");
     ok("resume dd");
+    /* from shut off: started paused from the snapshot's definition, loaded */
+    ok("destroy dd");
+    ok("snapshot-revert dd i1");
+    EXPECT_STATE("dd", "running (unpaused)");
+    counter("counter", 1);
     ok("snapshot-delete dd i1");
     sh("! qemu-img snapshot -l %s | grep -q ' i1 '", q);
     /* a raw disk cannot hold an internal snapshot */

@@ -511,7 +511,8 @@ static void fg_loop(struct fg *g)
             errno != EINTR)
             return;
         fg_migration_step(g);
-        fgb_step(&g->block, g->qmp.fd, &g->vm.counter);
+        if (fgb_step(&g->block, g->qmp.fd, &g->vm.counter) && g->state == VM_PRELAUNCH)
+            g->state = VM_PAUSED;        /* like -loadvm: cont continues, no new boot */
         if (p[0].revents)
             fg_signal(g);
         if (p[1].revents)

@@ -365,11 +365,11 @@ static void conclude(struct fg_block *b, int fd)
     }
 }
 
-void fgb_step(struct fg_block *b, int fd, unsigned long long *counter)
+bool fgb_step(struct fg_block *b, int fd, unsigned long long *counter)
 {
     struct fgb_job *j = &b->job;
     if ((j->stage != FGB_RUN && j->stage != FGB_COMPLETE) || mono_ms() < j->due_ms || fd < 0)
-        return;
+        return false;
     if (strcmp(j->type, "commit") == 0 && j->stage == FGB_RUN) {
         j->stage = FGB_READY;
         j->due_ms = 0;
@@ -378,13 +378,15 @@ void fgb_step(struct fg_block *b, int fd, unsigned long long *counter)
         snprintf(data, sizeof(data), "{\"device\": \"%s\", \"len\": 0, \"offset\": 0, "
                  "\"speed\": 0, \"type\": \"commit\"}", j->id);
         event(fd, "BLOCK_JOB_READY", data);
-        return;
+        return false;
     }
     if (strcmp(j->type, "commit") == 0)
         run_commit(b);
     else
         run_snapshot_job(b, counter);
+    bool loaded = strcmp(j->type, "snapshot-load") == 0 && !*j->error;
     conclude(b, fd);
+    return loaded;
 }
 
 int fgb_timeout(const struct fg_block *b)

@@ -60,8 +60,9 @@ struct fg_block {
 void fgb_init(struct fg_block *b, const char *aliases, const char *files);
 /* a block QMP command (answered on qmp_fd); false when cmd is not one */
 bool fgb_qmp(struct fg_block *b, int qmp_fd, const char *cmd, const char *line);
-/* the job's next step when due */
-void fgb_step(struct fg_block *b, int qmp_fd, unsigned long long *counter);
+/* the job's next step when due; true when a snapshot-load put the saved
+ * VM state back (a guest in prelaunch then continues it, not a new boot) */
+bool fgb_step(struct fg_block *b, int qmp_fd, unsigned long long *counter);
 int fgb_timeout(const struct fg_block *b);       /* ms, -1: nothing due */
 
 #endif
