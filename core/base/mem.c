@@ -157,10 +157,9 @@ void strv_sort(struct strv *sv)
     for (i = 0; i < sv->n; i++) {
         uint64_t key = 0;
         const unsigned char *s = (const unsigned char *)sv->v[i];
-        size_t j = 0;
-        for (; j < 8 && s[j]; j++)
-            key = key << 8 | s[j];
-        k[i] = (struct keyed){.key = key << (8 * (8 - j)), .s = sv->v[i]};
+        for (size_t j = 0; j < 8 && s[j]; j++)
+            key |= (uint64_t)s[j] << (56 - 8 * j);
+        k[i] = (struct keyed){.key = key, .s = sv->v[i]};
     }
     qsort(k, sv->n, sizeof(*k), cmp_keyed);
     for (i = 0; i < sv->n; i++)
