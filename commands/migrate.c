@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "../core/runtime/migrate_live.h"
+#include "../core/runtime/runtime.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 
@@ -43,7 +44,7 @@ static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **
                                           !args_bool(a, MIG_OPT_LIVE)))
         return err_set(e, ERR_ARGS, "--timeout needs --live and 1 to 86400 seconds");
     const char *uri = args_str(a, MIG_OPT_DESTURI), *root = args_str(a, MIG_OPT_DEST_ROOT);
-    struct store *dst = store_open_at(uri, root ? root : getenv("DOMSH_ROOT"), e);
+    struct store *dst = rt_store_open(uri, root, e);
     if (!dst)
         return -1;
     struct rt_progress p = { .label = args_bool(a, MIG_OPT_VERBOSE) ? "Migration" : NULL,
