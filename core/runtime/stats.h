@@ -94,17 +94,6 @@ int stats_definition(struct store *st, const char *name, const struct dom_status
                      struct dom_stats *out, struct err **e);
 void stats_live(struct store *st, struct dom_stats *out, unsigned groups, int timeout_ms);
 
-/* stats_cache.c: the definition half kept between samples (top), read
- * again only when RUN/NAME/live.xml changes (inode, size, mtime) */
-struct stats_cache;
-struct stats_cache *stats_cache_new(void);
-int stats_collect_cached(struct stats_cache *c, struct store *st, const char *name,
-                         const struct dom_status *status, unsigned groups, int timeout_ms,
-                         struct dom_stats *out, struct err **e);
-/* forget the domains not collected since the last sweep */
-void stats_cache_sweep(struct stats_cache *c);
-void stats_cache_free(struct stats_cache *c);
-
 /* stats_watch.c: the domains of RUN/ watched over many samples (top): one
  * sup.sock connection per running domain kept open and asked in parallel,
  * the emulator's /proc files kept open, the definition read again only
