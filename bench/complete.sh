@@ -2,7 +2,8 @@
 # bench/complete.sh: TAB latency: `domsh -q complete -- LINE` (the engine
 # behind TAB, a whole process per press as bash completion runs it) on a
 # store of N defined domains (default 10000; issue 15, row 4), beside the
-# process floor (/bin/true).  Lines: `start ''` (every shut-off domain:
+# process floor (/bin/true) and the readdir floor (`ls -f` of the config
+# dir: the same directory read by a cold process, unsorted).  Lines: `start ''` (every shut-off domain:
 # the row's figure), `start d0999` (a prefix), `st` (command names).
 # Goal: <= 10 ms wall.  RUNS (default 20) runs, medians of wall and CPU.
 # BENCH_DIR (default /dev/shm, else /tmp) holds the store.
@@ -22,5 +23,8 @@ for line in "start ''" "start d0999" "st"; do
         "complete -- $line" "$1" "$2" "$n" "$(ratio "$1" 10)"
 done
 printf '  %-28s %8s ms wall\n' "/bin/true (process floor)" "$tw"
+set -- $(timed "$RUNS" ls -f "$DOMSH_ROOT/config/test")
+printf '  %-28s %8s ms wall %8s ms CPU   (%s entries)\n' "ls -f CONFIG (readdir floor)" "$1" "$2" \
+    "$(ls -f "$DOMSH_ROOT/config/test" | wc -l)"
 echo "  instructions (callgrind): complete -- start '' $("$DOMSH" -q complete -- start '' >/dev/null; instr "$DOMSH" -q complete -- start '')"
 echo "  goal: complete -- start '' <= 10 ms wall"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/top.sh: the cost of `domsh top` with many running domains.
 #
-#   sh bench/top.sh              (BENCH_DOMAINS=N, default 200; BENCH_SAMPLES, default 20)
+#   sh bench/top.sh              (BENCH_DOMAINS=N, default 200; BENCH_SAMPLES, default 20;
+#                                 DOMSH=path of another build to compare)
 #
 # Starts N test-backend domains (fake guests, the real supervisor), then
 # runs `top -b --json -d 0.1 -n SAMPLES` under /usr/bin/time: CPU per
@@ -12,7 +13,7 @@
 # what top gathers), and the ratio says what the rest costs.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-domsh=$top/domsh
+domsh=${DOMSH:-$top/domsh}
 n=${BENCH_DOMAINS:-200}
 samples=${BENCH_SAMPLES:-20}
 [ -x "$domsh" ] || { echo "bench/top.sh: build domsh first (make)" >&2; exit 1; }

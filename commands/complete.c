@@ -25,8 +25,12 @@ static int run_complete(struct shell *sh, const struct cmd_args *a, struct err *
     }
     struct strv c = {0};
     complete_line(sh, buf_str(&line), &c);
-    for (size_t i = 0; i < c.n; i++)
-        fprintf(sh->out, "%s\n", c.v[i]);
+    buf_reset(&line);            /* now the output: one write, not one per line */
+    for (size_t i = 0; i < c.n; i++) {
+        buf_add(&line, c.v[i]);
+        buf_addc(&line, '\n');
+    }
+    fwrite(line.s ? line.s : "", 1, line.len, sh->out);
     strv_free(&c);
     buf_free(&line);
     return 0;

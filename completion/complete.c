@@ -97,8 +97,9 @@ static void offer_values(struct shell *sh, struct cmd_args *a, char *const *w, s
     }
     struct strv vals = {0};
     fn(sh, a, o->complete_flags, &vals);
-    for (size_t i = 0; i < vals.n; i++)
-        strv_push_take(raw, xasprintf("%.*s%s", (int)plen, w[n - 1], vals.v[i]));
+    for (size_t i = 0; i < vals.n; i++)   /* --opt=VALUE keeps its "--opt=" */
+        strv_push_take(raw, plen ? xasprintf("%.*s%s", (int)plen, w[n - 1], vals.v[i])
+                                 : steal_ptr(&vals.v[i]));
     strv_free(&vals);
 }
 
@@ -168,7 +169,7 @@ static void complete_raw(struct shell *sh, const char *line, struct strv *out, c
     size_t clen = strlen(*cur);
     for (size_t i = 0; i < raw.n; i++)
         if (strncmp(raw.v[i], *cur, clen) == 0)
-            strv_push(out, raw.v[i]);
+            strv_push_take(out, steal_ptr(&raw.v[i]));
     strv_free(&raw);
     lex_line_free(&l);
 }
@@ -179,7 +180,7 @@ size_t complete_line(struct shell *sh, const char *line, struct strv *out)
     AUTOFREE char *cur = NULL;
     complete_raw(sh, line, &raw, &cur);
     for (size_t i = 0; i < raw.n; i++)
-        strv_push_take(out, lex_quote(raw.v[i]));
+        strv_push_take(out, lex_word_plain(raw.v[i]) ? steal_ptr(&raw.v[i]) : lex_quote(raw.v[i]));
     strv_free(&raw);
     return out->n;
 }

@@ -26,20 +26,34 @@ void table_init_full(struct table *t, size_t ncols, const char *const *headers)
     t->full = true;
 }
 
+/* display width of a UTF-8 string (code points; good enough for names) */
+static size_t text_width(const char *s, size_t len)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xc0) != 0x80)
+            w++;
+    return w;
+}
+
 void table_add_row(struct table *t, const char *const *cells, int col_colored,
                    enum out_color color)
 {
-    xgrow(&t->colors, &t->ccap, t->cells.n + t->ncols, sizeof(*t->colors));
+    xgrow(&t->cell, &t->ccap, t->ncells + t->ncols, sizeof(*t->cell));
     for (size_t c = 0; c < t->ncols; c++) {
-        t->colors[t->cells.n] = (int)c == col_colored ? color : COLOR_NONE;
-        strv_push(&t->cells, cells[c] && *cells[c] ? cells[c] : t->empty ? t->empty : "");
+        const char *s = cells[c] && *cells[c] ? cells[c] : t->empty ? t->empty : "";
+        size_t len = strlen(s);
+        t->cell[t->ncells++] = (struct table_cell){
+            .off = t->text.len, .len = len, .width = text_width(s, len),
+            .color = (int)c == col_colored ? color : COLOR_NONE};
+        buf_addn(&t->text, s, len + 1);
     }
 }
 
 void table_free(struct table *t)
 {
-    strv_free(&t->cells);
-    free(t->colors);
+    buf_free(&t->text);
+    free(t->cell);
     memset(t, 0, sizeof(*t));
 }
 
@@ -52,16 +66,6 @@ int out_term_width(void)
         return ws.ws_col;
     const char *cols = getenv("COLUMNS");
     return cols && atoi(cols) > 0 ? atoi(cols) : 80;
-}
-
-/* display width of a UTF-8 string (code points; good enough for names) */
-static size_t text_width(const char *s)
-{
-    size_t w = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xc0) != 0x80)
-            w++;
-    return w;
 }
 
 static void fit_width(size_t *w, size_t ncols, int term)
@@ -94,11 +98,13 @@ static void pad_to(struct buf *line, size_t n, char c)
     }
 }
 
-static void add_cell(struct buf *line, struct shell *sh, const char *s, size_t width, bool pad,
-                     enum out_color color)
+static void add_cell(struct buf *line, struct shell *sh, const struct table *t,
+                     const struct table_cell *cell, size_t width, bool pad)
 {
-    size_t tw = text_width(s);
-    buf_add(line, out_color_start(sh, color));
+    const char *s = t->text.s + cell->off;
+    size_t tw = cell->width;
+    if (sh->color)
+        buf_add(line, out_color_start(sh, cell->color));
     if (tw > width) {
         /* cut by code points, keep room for the marker */
         size_t keep = 0, n = 0;
@@ -112,45 +118,45 @@ static void add_cell(struct buf *line, struct shell *sh, const char *s, size_t w
         buf_addc(line, '~');
         tw = width;
     } else {
-        buf_add(line, s);
+        buf_addn(line, s, cell->len);
     }
-    buf_add(line, out_color_end(sh));
+    if (sh->color)
+        buf_add(line, out_color_end(sh));
     if (pad && tw < width)
         pad_to(line, width - tw, ' ');
 }
 
-/* each line is built in a buffer and written at once: thousands of rows
- * (list --all) cost one write per 4 KiB, not a stdio call per cell */
+/* the lines are built in a buffer written every 32 KiB: thousands of
+ * rows (list --all) cost a few writes, not a stdio call per cell */
 void table_print(const struct table *t, struct shell *sh)
 {
-    size_t nrows = t->cells.n / t->ncols;
+    size_t nrows = t->ncells / t->ncols;
     AUTOFREE size_t *w = xcalloc(t->ncols, sizeof(*w));
-    for (size_t i = 0; i < t->cells.n; i++) {
-        size_t tw = text_width(t->cells.v[i]);
-        if (tw > w[i % t->ncols])
-            w[i % t->ncols] = tw;
-    }
+    for (size_t i = 0; i < t->ncells; i++)
+        if (t->cell[i].width > w[i % t->ncols])
+            w[i % t->ncols] = t->cell[i].width;
     if (!t->full)
         fit_width(w, t->ncols, out_term_width());
-    struct buf line = {0};
+    struct buf out = {0};
     for (size_t r = 0; r < nrows; r++) {
-        buf_reset(&line);
         for (size_t c = 0; c < t->ncols; c++) {
-            buf_add(&line, c ? "   " : " ");
-            size_t i = r * t->ncols + c;
-            add_cell(&line, sh, t->cells.v[i], w[c], c + 1 < t->ncols, t->colors[i]);
+            buf_addn(&out, "   ", c ? 3 : 1);
+            add_cell(&out, sh, t, &t->cell[r * t->ncols + c], w[c], c + 1 < t->ncols);
         }
-        buf_addc(&line, '\n');
+        buf_addc(&out, '\n');
         if (r == 0) {
             size_t dashes = 0;
             for (size_t c = 0; c < t->ncols; c++)
                 dashes += w[c] + 3;
-            pad_to(&line, dashes, '-');
-            buf_addc(&line, '\n');
+            pad_to(&out, dashes, '-');
+            buf_addc(&out, '\n');
         }
-        fwrite(line.s, 1, line.len, sh->out);
+        if (out.len >= 32768 || r + 1 == nrows) {
+            fwrite(out.s, 1, out.len, sh->out);
+            buf_reset(&out);
+        }
     }
-    buf_free(&line);
+    buf_free(&out);
 }
 
 /* ---- colours -------------------------------------------------------- */

@@ -495,3 +495,40 @@ Test(store, duplicates)
     rm_rf(root);
     free(root);
 }
+
+static int cmp_strcmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* strv_sort (8-byte keys, in-order and reverse-order shortcuts) orders as
+ * strcmp does: random names sharing prefixes, shorter and longer than the
+ * key, bytes above 0x7f; then the same names in order and reversed */
+Test(store, strv_sort_orders_as_strcmp)
+{
+    static const char alphabet[] = {'a', 'b', 'd', '0', '9', '-', (char)0xc3, (char)0xa9};
+    srand(15);
+    for (int round = 0; round < 3; round++) {
+        struct strv sv = {0};
+        char **want = calloc(2000, sizeof(char *));
+        for (int i = 0; i < 2000; i++) {
+            char s[16];
+            int len = rand() % 14, k = 0;
+            for (; k < len; k++)
+                s[k] = alphabet[rand() % (k < 6 ? 2 : (int)sizeof(alphabet))];
+            s[k] = '\0';
+            strv_push(&sv, s);
+            want[i] = sv.v[i];
+        }
+        qsort(want, 2000, sizeof(char *), cmp_strcmp);
+        if (round == 1)          /* already in order */
+            memcpy(sv.v, want, 2000 * sizeof(char *));
+        for (int i = 0; round == 2 && i < 2000; i++)   /* reversed */
+            sv.v[i] = want[1999 - i];
+        strv_sort(&sv);
+        for (int i = 0; i < 2000; i++)
+            cr_assert_str_eq(sv.v[i], want[i], "round %d, item %d", round, i);
+        free(want);
+        strv_free(&sv);
+    }
+}

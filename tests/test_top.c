@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -224,5 +226,50 @@ Test(top, wedged_emulator_says_no_answer, .timeout = 60)
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, ",stuck,no answer,") && strstr(r.out, ",0\n"), "%s", r.out);
     run_free(&r);
+    rt_teardown(&t);
+}
+
+/* a supervisor that is itself stopped, its listen backlog filled by
+ * clients it never accepts: top neither hangs in connect (a blocking
+ * connect to a full backlog waits forever) nor shows the domain as shut
+ * off; every sample says "no answer", the other domain runs on */
+Test(top, stopped_supervisor_says_no_answer, .timeout = 90)
+{
+    struct rt t;
+    rt_setup(&t);
+    rt_define(&t, "stopped", NULL, NULL, NULL);
+    rt_define(&t, "fine", NULL, NULL, NULL);
+    free(rt_ok(&t, "start stopped"));
+    free(rt_ok(&t, "start fine"));
+    long sup = rt_status_num(&t, "stopped", "sup_pid");
+    cr_assert_gt(sup, 0);
+    kill((pid_t)sup, SIGSTOP);
+    char *sock = rt_run_path(&t, "stopped", "sup.sock");
+    int held[40], nheld = 0;
+    for (; nheld < 40; nheld++) {
+        held[nheld] = -1;
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+            close(fd);
+            break;               /* the backlog is full */
+        }
+        held[nheld] = fd;
+    }
+    struct run_result r = rt_run(&t, "top -b -n 3 -d 0.1 --csv");
+    kill((pid_t)sup, SIGCONT);
+    for (int i = 0; i < nheld; i++)
+        close(held[i]);
+    cr_assert_lt(nheld, 40, "the backlog never filled");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    int stopped = 0, fine = 0;
+    for (char *l = strtok(r.out, "\n"); l; l = strtok(NULL, "\n")) {
+        stopped += strstr(l, ",stopped,no answer,") != NULL;
+        fine += strstr(l, ",fine,running,") != NULL;
+    }
+    cr_assert(stopped == 3 && fine == 3, "%s", r.out);
+    run_free(&r);
+    free(sock);
     rt_teardown(&t);
 }

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,15 +114,57 @@ void strv_free(struct strv *sv)
     sv->n = sv->cap = 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* the first 8 bytes of a string, big endian (shorter ones padded with
+ * 0): keys compare as strcmp does on those bytes */
+struct keyed {
+    uint64_t key;
+    char *s;
+};
+
+static int cmp_keyed(const void *pa, const void *pb)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    const struct keyed *a = pa, *b = pb;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    if ((a->key & 0xff) == 0)        /* a NUL among the first 8: equal */
+        return 0;
+    return strcmp(a->s + 8, b->s + 8);
 }
 
+/* thousands of names (list, complete): input already in order (a listing
+ * merged in order) or in reverse (readdir on tmpfs: newest first, so a
+ * directory filled in order) costs one pass; else (ext4: hash order) a
+ * sort on 8-byte keys, strcmp only past equal prefixes */
 void strv_sort(struct strv *sv)
 {
-    if (sv->n > 1)
-        qsort(sv->v, sv->n, sizeof(char *), cmp_str);
+    size_t i = 1;
+    while (i < sv->n && strcmp(sv->v[i - 1], sv->v[i]) <= 0)
+        i++;
+    if (i >= sv->n)
+        return;
+    if (i == 1) {                /* newest first (tmpfs): maybe all reversed */
+        while (i < sv->n && strcmp(sv->v[i - 1], sv->v[i]) > 0)
+            i++;
+        for (size_t a = 0, b = sv->n - 1; i >= sv->n && a < b; a++, b--) {
+            char *t = sv->v[a];
+            sv->v[a] = sv->v[b];
+            sv->v[b] = t;
+        }
+        if (i >= sv->n)
+            return;
+    }
+    struct keyed *k = xmalloc(sv->n * sizeof(*k));
+    for (i = 0; i < sv->n; i++) {
+        uint64_t key = 0;
+        const unsigned char *s = (const unsigned char *)sv->v[i];
+        for (size_t j = 0; j < 8 && s[j]; j++)
+            key |= (uint64_t)s[j] << (56 - 8 * j);
+        k[i] = (struct keyed){.key = key, .s = sv->v[i]};
+    }
+    qsort(k, sv->n, sizeof(*k), cmp_keyed);
+    for (i = 0; i < sv->n; i++)
+        sv->v[i] = k[i].s;
+    free(k);
 }
 
 void strv_uniq(struct strv *sv)

@@ -2,6 +2,7 @@
 #include "proto.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -102,6 +103,13 @@ bool frame_next(struct frame_reader *r, struct frame *f)
     return true;
 }
 
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
 int sup_connect(const char *sock_path, struct err **e)
 {
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -118,11 +126,32 @@ int sup_connect(const char *sock_path, struct err **e)
     return fd;
 }
 
-static long now_ms(void)
+
+/* a full backlog (a stopped supervisor accepts nobody) makes a blocking
+ * connect wait forever: connect without blocking and try again until
+ * the deadline */
+int sup_connect_timeout(const char *sock_path, int timeout_ms, struct err **e)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    if (strlen(sock_path) >= sizeof(sa.sun_path))
+        return err_set(e, ERR_INTERNAL, "socket path '%s' is too long", sock_path);
+    strcpy(sa.sun_path, sock_path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return err_sys(e, ERR_INTERNAL, "cannot create a socket");
+    long deadline = now_ms() + timeout_ms;
+    while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        bool full = errno == EAGAIN || errno == EINTR;
+        if (!full || now_ms() >= deadline) {
+            close(fd);
+            return full ? err_set(e, ERR_TIMEOUT, "the domain supervisor accepts no connection "
+                                                  "(stopped or overloaded)")
+                        : err_set(e, ERR_STATE, "domain is not running");
+        }
+        usleep(2000);
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
 }
 
 /* wait for one frame (not DATA: replayed output may precede nothing here) */
@@ -147,7 +176,7 @@ static int read_reply(int fd, struct frame_reader *r, struct frame *f, int timeo
 int sup_request(const char *sock_path, const char *cmd, int timeout_ms, char **reply,
                 struct err **e)
 {
-    int fd = sup_connect(sock_path, e);
+    int fd = sup_connect_timeout(sock_path, timeout_ms, e);
     if (fd < 0)
         return -1;
     struct frame_reader *r = xmalloc(sizeof(*r));

@@ -110,6 +110,9 @@ bool frame_next(struct frame_reader *r, struct frame *f);
 /* client side: connect to the supervisor socket of a domain (path in run
  * dir); ERR_STATE "domain is not running" when nobody answers */
 int sup_connect(const char *sock_path, struct err **e);
+/* the same, but a supervisor whose backlog is full (stopped: it accepts
+ * nobody) is tried again for at most timeout_ms, then ERR_TIMEOUT */
+int sup_connect_timeout(const char *sock_path, int timeout_ms, struct err **e);
 /* one command round trip with a timeout (ms); *reply (may be NULL) gets
  * the OK text (caller frees); an ERR reply becomes ERR_BACKEND */
 int sup_request(const char *sock_path, const char *cmd, int timeout_ms, char **reply,

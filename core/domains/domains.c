@@ -47,6 +47,7 @@ static void merge(struct store *st, unsigned want, struct strv *run, const struc
     static const struct dom_status shutoff = {.state = DOM_SHUTOFF, .id = -1,
                                               .reason = "unknown"};
     size_t cap = 0, i = 0, k = 0, nd = defined ? defined->n : 0;
+    xgrow(&out->v, &cap, run->n + nd, sizeof(*out->v));   /* one allocation */
     while (i < run->n || k < nd) {
         int c = i == run->n ? 1 : k == nd ? -1 : strcmp(run->v[i], defined->v[k]);
         if (c > 0) {             /* defined, never ran since boot */

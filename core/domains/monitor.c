@@ -42,20 +42,13 @@ static void host_info(struct mon_host *h)
     h->mem_avail_kib = a ? strtoull(a + 13, NULL, 10) : 0;
 }
 
-/* seconds since PID started (field 22 of its stat, against /proc/uptime) */
-static long long uptime_of(pid_t pid)
+/* seconds since the emulator started: its start time against /proc/uptime */
+static long long uptime_of(const struct dom_stats *s, double up_s)
 {
-    char path[64], buf[1024], up[64];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    read_file(path, buf, sizeof(buf));
-    read_file("/proc/uptime", up, sizeof(up));
-    char *p = strrchr(buf, ')');
-    unsigned long long start;
     long hz = sysconf(_SC_CLK_TCK);
-    if (!p || pid <= 0 || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
-                                        "%*d %*d %*d %*d %*d %*d %llu", &start) != 1)
+    if (!s->start_ticks)
         return 0;
-    return (long long)(atof(up) - (double)start / (double)(hz > 0 ? hz : 100));
+    return (long long)(up_s - (double)s->start_ticks / (double)(hz > 0 ? hz : 100));
 }
 
 static void totals(const struct dom_stats *s, struct mon_counters *c)
@@ -107,46 +100,38 @@ void mon_init(struct monitor *m, struct store *st, int timeout_ms)
     memset(m, 0, sizeof(*m));
     m->st = st;
     m->timeout_ms = timeout_ms;
-    m->scratch = xmalloc(sizeof(*m->scratch));
-    m->cache = stats_cache_new();
+    m->watch = stats_watch_new(st, MON_GROUPS, timeout_ms);
 }
 
 void mon_free(struct monitor *m)
 {
     free(m->rows);
-    free(m->scratch);
-    stats_cache_free(m->cache);
+    stats_watch_free(m->watch);
     memset(m, 0, sizeof(*m));
 }
 
-static const struct mon_row *previous(const struct monitor *m, const char *name)
+/* the previous sample's row of NAME: both are by name, *at walks along */
+static const struct mon_row *previous(const struct monitor *m, const char *name, size_t *at)
 {
-    for (size_t i = 0; i < m->nrows; i++)
-        if (strcmp(m->rows[i].name, name) == 0)
-            return &m->rows[i];
-    return NULL;
+    int c = 1;
+    while (*at < m->nrows && (c = strcmp(m->rows[*at].name, name)) < 0)
+        (*at)++;
+    return *at < m->nrows && c == 0 ? &m->rows[*at] : NULL;
 }
 
-static void fill_row(struct monitor *m, struct mon_row *r, const char *name,
-                     const struct dom_status *ds, double secs)
+static void fill_row(struct mon_row *r, const struct dom_stats *s, const struct mon_row *old,
+                     double secs, double up_s)
 {
-    struct dom_stats *s = m->scratch;
-    struct err *e = NULL;
     memset(r, 0, sizeof(*r));
-    snprintf(r->name, sizeof(r->name), "%s", name);
-    r->id = ds->id;
-    r->state = ds->state;
-    if (stats_collect_cached(m->cache, m->st, name, ds, MON_GROUPS, m->timeout_ms, s, &e) < 0) {
-        err_free(e);             /* gone between the listing and now */
-        return;
-    }
+    snprintf(r->name, sizeof(r->name), "%s", s->name);
+    r->id = s->status.id;
+    r->state = s->status.state;
     r->answered = !s->no_answer;
     r->rss_kib = s->rss_kib;
     r->mem_kib = s->balloon_maximum;
     r->balloon_kib = s->balloon_current;
-    r->uptime_s = uptime_of(s->status.qemu_pid);
+    r->uptime_s = uptime_of(s, up_s);
     totals(s, &r->c);
-    const struct mon_row *old = previous(m, name);
     if (old && r->answered && old->answered)
         rates(r, &old->c, secs);
 }
@@ -161,31 +146,52 @@ static void count_state(struct mon_host *h, enum dom_state st)
         h->other++;
 }
 
-/* every domain with its state in one pass (domains_list: one status read
- * per running domain, no repair); the defined ones not running are
- * counted as shut off */
+/* defined domains that are not running: the store's names less the
+ * watch's active ones (both sorted) */
+static int count_shutoff(struct monitor *m, struct err **e)
+{
+    struct strv defined = {0};
+    if (store_list(m->st, &defined, e) < 0)
+        return -1;
+    size_t n = stats_watch_count(m->watch), j = 0;
+    int off = 0;
+    for (size_t i = 0; i < defined.n; i++) {
+        int c = 1;
+        while (j < n && (c = strcmp(stats_watch_nth(m->watch, j)->name, defined.v[i])) < 0)
+            j++;
+        off += !(c == 0 && stats_watch_nth(m->watch, j)->active);
+    }
+    strv_free(&defined);
+    return off;
+}
+
+/* every running domain (the watch: RUN/'s names, one question per
+ * supervisor, asked in parallel) and the host around them */
 int mon_sample(struct monitor *m, struct err **e)
 {
-    struct domain_set set = {0};
-    if (domains_list(m->st, ST_ANY, &set, e) < 0)
+    if (stats_watch_sample(m->watch, e) < 0)
         return -1;
     long long now = clock_ms(CLOCK_MONOTONIC);
     double secs = m->when_ms ? (double)(now - m->when_ms) / 1000.0 : 0;
-    struct mon_row *rows = xcalloc(set.n ? set.n : 1, sizeof(*rows));
-    size_t n = 0;
+    size_t nw = stats_watch_count(m->watch), n = 0, at = 0;
+    struct mon_row *rows = xcalloc(nw ? nw : 1, sizeof(*rows));
     struct mon_host h = {0};
+    char up[64];
     host_info(&h);
-    for (size_t i = 0; i < set.n; i++) {
-        const struct domain_info *d = &set.v[i];
-        if (!dom_state_active(d->st.state)) {
-            h.shutoff += d->persistent;
-            continue;
-        }
-        count_state(&h, d->st.state);
-        fill_row(m, &rows[n++], d->name, &d->st, secs);
+    read_file("/proc/uptime", up, sizeof(up));
+    int off = count_shutoff(m, e);
+    if (off < 0) {
+        free(rows);
+        return -1;
     }
-    domain_set_free(&set);
-    stats_cache_sweep(m->cache);
+    h.shutoff = off;
+    for (size_t i = 0; i < nw; i++) {
+        const struct dom_stats *s = stats_watch_nth(m->watch, i);
+        if (!s->active)
+            continue;
+        count_state(&h, s->status.state);
+        fill_row(&rows[n++], s, previous(m, s->name, &at), secs, atof(up));
+    }
     free(m->rows);
     m->rows = rows;
     m->nrows = n;

@@ -1,8 +1,9 @@
 /* monitor.h: what running domains cost, over time (top).
  *
- * A monitor takes samples of every domain (core/runtime/stats.c, one
- * sup.sock round trip per running domain, each bounded by a timeout so a
- * wedged supervisor costs one timeout and shows as "no answer") and turns
+ * A monitor takes samples of every domain (core/runtime/stats_watch.c:
+ * the supervisors asked in parallel over connections kept open, the
+ * answers awaited for at most the timeout, so a wedged supervisor or
+ * emulator costs one timeout per sample and shows as "no answer") and turns
  * the difference between two samples into rates: %CPU of the emulator
  * split into guest (its vCPU threads) and overhead (the rest), %WAIT (time
  * the vCPU threads were runnable but waiting for a host CPU), disk IOPS,
@@ -53,8 +54,7 @@ struct monitor {
     struct mon_host host;
     struct mon_row *rows;            /* active domains, by name */
     size_t nrows;
-    struct dom_stats *scratch;
-    struct stats_cache *cache;       /* definitions between samples */
+    struct stats_watch *watch;       /* connections and files between samples */
 };
 
 void mon_init(struct monitor *m, struct store *st, int timeout_ms);

@@ -122,6 +122,16 @@ static bool supervisor_answers(struct store *st, const char *name, struct dom_st
     return true;
 }
 
+void rt_status_parse(char *text, struct dom_status *out)
+{
+    struct status_file sf;
+    memset(out, 0, sizeof(*out));
+    out->id = -1;
+    snprintf(out->reason, sizeof(out->reason), "unknown");
+    for (char *save = NULL, *w = strtok_r(text, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        parse_line(w, out, &sf);
+}
+
 /* RUN/NAME/status as the supervisor last wrote it; false when absent
  * (out is then "shut off", reason unknown or crashed) */
 static bool read_status(struct store *st, const char *name, struct dom_status *out,

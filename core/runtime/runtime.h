@@ -47,6 +47,9 @@ struct store *rt_store_open(const char *uri, const char *root, struct err **e);
  * A status whose supervisor is gone reads "shut off (crashed)" with
  * out->stale set.  Never fails for an unknown name: it is simply shut off. */
 int rt_status_read(struct store *st, const char *name, struct dom_status *out, struct err **e);
+/* a supervisor's answer to "status" (proto.h: "state=running reason=booted
+ * id=3 qemu_pid=N ...", cut in place) into OUT; unknown words are skipped */
+void rt_status_parse(char *text, struct dom_status *out);
 /* rt_status_read, then, when the status is stale, the explicit repair:
  * take the domain lock (skipped when another shell holds it), read again,
  * and if still stale leave "shut off (crashed)" in RUN/NAME for a

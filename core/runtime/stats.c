@@ -18,12 +18,11 @@
 #include "backend.h"
 #include "jsonscan.h"
 #include "live_devices.h"
+#include "stats_priv.h"
 
 #define BALLOON_PATH "/machine/peripheral/balloon0"
 
-enum qmp_ask { ASK_BLOCK, ASK_BALLOON, ASK_GUEST, ASK_CPUS, ASK_N };
-
-static const char *const ask_json[ASK_N] = {
+const char *const stats_ask_json[ASK_N] = {
     [ASK_BLOCK] = "{\"execute\": \"query-blockstats\"}",
     [ASK_BALLOON] = "{\"execute\": \"query-balloon\"}",
     [ASK_GUEST] = "{\"execute\": \"qom-get\", \"arguments\": {\"path\": \"" BALLOON_PATH
@@ -108,7 +107,7 @@ static void vcpu_usage(struct dom_stats *s)
 }
 
 /* host side of a tap: its rx is what the guest sent */
-static void net_usage(struct stat_net *n)
+void stats_net_usage(struct stat_net *n)
 {
     static const char *const keys[] = {"tx_bytes", "tx_packets", "tx_errors", "tx_dropped",
                                        "rx_bytes", "rx_packets", "rx_errors", "rx_dropped"};
@@ -181,11 +180,6 @@ static void from_xml(struct dom_stats *s, const struct dnode *dom)
 
 /* ---- QMP through the supervisor: one connection, answers in order --- */
 
-struct asks {
-    bool want[ASK_N];
-    char *answer[ASK_N];         /* QEMU's {"return": ...} line, or NULL */
-};
-
 static int read_answers(int fd, struct asks *a, int timeout_ms)
 {
     struct frame_reader *r = xmalloc(sizeof(*r));
@@ -219,7 +213,7 @@ static int ask_supervisor(struct store *st, const char *name, struct asks *a, in
     int rc = 0;
     for (int k = 0; k < ASK_N && rc == 0; k++)
         if (a->want[k]) {
-            AUTOFREE char *cmd = xasprintf("qmp %s", ask_json[k]);
+            AUTOFREE char *cmd = xasprintf("qmp %s", stats_ask_json[k]);
             rc = proto_send_str(fd, PROTO_CMD, cmd);
         }
     if (rc == 0)
@@ -296,7 +290,7 @@ static void parse_cpus(struct dom_stats *s, const char *ret)
     }
 }
 
-static void parse_answers(struct dom_stats *s, struct asks *a)
+void stats_parse_answers(struct dom_stats *s, const struct asks *a)
 {
     const char *ret;
     long long actual;
@@ -345,13 +339,13 @@ static void live_usage(struct store *st, struct dom_stats *out, unsigned groups,
     bool any = a.want[ASK_BLOCK] || a.want[ASK_BALLOON] || a.want[ASK_CPUS];
     if (any && ask_supervisor(st, out->name, &a, timeout_ms) < 0)
         out->no_answer = true;
-    parse_answers(out, &a);
+    stats_parse_answers(out, &a);
     for (int k = 0; k < ASK_N; k++)
         free(a.answer[k]);
     emulator_usage(out);
     vcpu_usage(out);
     for (size_t i = 0; i < out->nnet; i++)
-        net_usage(&out->net[i]);
+        stats_net_usage(&out->net[i]);
 }
 
 int stats_definition(struct store *st, const char *name, const struct dom_status *status,

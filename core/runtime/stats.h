@@ -69,6 +69,8 @@ struct dom_stats {
     bool active, no_answer;
     unsigned long long cpu_time, cpu_user, cpu_system;   /* ns */
     unsigned long long rss_kib, balloon_current, balloon_maximum;   /* KiB */
+    unsigned long long start_ticks;  /* the emulator's start, clock ticks since boot
+                                        (stats_watch only, else 0) */
     struct stat_guest_mem guest;
     unsigned vcpu_current, vcpu_maximum;
     size_t nvcpu;
@@ -92,16 +94,20 @@ int stats_definition(struct store *st, const char *name, const struct dom_status
                      struct dom_stats *out, struct err **e);
 void stats_live(struct store *st, struct dom_stats *out, unsigned groups, int timeout_ms);
 
-/* stats_cache.c: the definition half kept between samples (top), read
- * again only when RUN/NAME/live.xml changes (inode, size, mtime) */
-struct stats_cache;
-struct stats_cache *stats_cache_new(void);
-int stats_collect_cached(struct stats_cache *c, struct store *st, const char *name,
-                         const struct dom_status *status, unsigned groups, int timeout_ms,
-                         struct dom_stats *out, struct err **e);
-/* forget the domains not collected since the last sweep */
-void stats_cache_sweep(struct stats_cache *c);
-void stats_cache_free(struct stats_cache *c);
+/* stats_watch.c: the domains of RUN/ watched over many samples (top): one
+ * sup.sock connection per running domain kept open and asked in parallel,
+ * the emulator's /proc files kept open, the definition read again only
+ * when live.xml changes.  GROUPS as above (STATS_CPU, _BALLOON, _VCPU,
+ * _NET, _BLOCK; the guest memory statistics are not asked); a supervisor
+ * that does not answer within timeout_ms sets no_answer for that sample.
+ * vCPU time here is the thread's run time from schedstat (ns). */
+struct stats_watch;
+struct stats_watch *stats_watch_new(struct store *st, unsigned groups, int timeout_ms);
+int stats_watch_sample(struct stats_watch *w, struct err **e);
+/* RUN/'s domains of the last sample, by name (active tells which run) */
+size_t stats_watch_count(const struct stats_watch *w);
+const struct dom_stats *stats_watch_nth(const struct stats_watch *w, size_t i);
+void stats_watch_free(struct stats_watch *w);
 
 /* ask the guest's balloon driver for memory statistics every SECONDS
  * (0: stop); the domain must be running */
