@@ -19,9 +19,6 @@
 #include <unistd.h>
 
 #define MIG_FDNAME "domsh-migration"
-/* 1 TiB/s: no limit (QEMU's default of 32 MiB/s would make a save of a
- * 128 MiB guest take 4 s) */
-#define MIG_BANDWIDTH_MAX 1099511627776LL
 
 static void mig_reset(struct sup *s)
 {
@@ -74,6 +71,14 @@ static bool parse_flags(struct sup *s, char *rest, char *uri, size_t n)
             s->mig.resume = true;
         else if (strcmp(w, "paused") == 0)
             s->mig.paused_after = true;
+        else if (strcmp(w, "auto-converge") == 0)
+            s->mig.auto_converge = true;
+        else if (strcmp(w, "postcopy") == 0)
+            s->mig.postcopy = true;
+        else if (strcmp(w, "postcopy-after-precopy") == 0)
+            s->mig.postcopy = s->mig.postcopy_after = true;
+        else if (strncmp(w, "bandwidth=", 10) == 0 && atoll(w + 10) > 0)
+            s->mig.bandwidth_mib = atoll(w + 10);
         else if ((strncmp(w, "why=", 4) == 0 || strncmp(w, "reason=", 7) == 0) &&
                  snprintf(s->mig.why, sizeof(s->mig.why), "%s", strchr(w, '=') + 1) <
                      (int)sizeof(s->mig.why))
@@ -94,11 +99,19 @@ static void mig_begin(struct sup *s, int client, const char *uri, const char *st
     if (fd && s->client[client].passed_fd < 0)
         return sup_reply(s, client, PROTO_ERR, "no file descriptor came with the command");
     s->mig.client = client;
-    mig_send(s, "{\"execute\": \"migrate-set-capabilities\", \"arguments\": {\"capabilities\": "
-                "[{\"capability\": \"events\", \"state\": true}]}}", "mig-caps");
+    sup_job_start(s);
+    /* every capability said each time: QEMU keeps them from the last migration */
+    snprintf(json, sizeof(json), "{\"execute\": \"migrate-set-capabilities\", \"arguments\": "
+             "{\"capabilities\": [{\"capability\": \"events\", \"state\": true}, "
+             "{\"capability\": \"postcopy-ram\", \"state\": %s}%s]}}",
+             s->mig.postcopy ? "true" : "false",
+             s->mig.kind != MIG_OUT ? ""
+             : s->mig.auto_converge ? ", {\"capability\": \"auto-converge\", \"state\": true}"
+                                    : ", {\"capability\": \"auto-converge\", \"state\": false}");
+    mig_send(s, json, "mig-caps");
     if (s->mig.kind == MIG_OUT) {
         snprintf(json, sizeof(json), "{\"execute\": \"migrate-set-parameters\", \"arguments\": "
-                 "{\"max-bandwidth\": %lld}}", MIG_BANDWIDTH_MAX);
+                 "{\"max-bandwidth\": %lld}}", sup_job_bandwidth(s));
         mig_send(s, json, "mig-params");
     }
     if (fd) {
@@ -184,13 +197,16 @@ bool sup_mig_command(struct sup *s, int client, const char *cmd)
     } else if (strcmp(cmd, "migrate-cancel") == 0) {
         if (s->mig.kind != MIG_OUT)
             return sup_reply(s, client, PROTO_ERR, "no outgoing migration to cancel"), true;
+        if (s->mig.postcopy_active)      /* the guest runs in the destination already */
+            return sup_reply(s, client, PROTO_ERR, "Requested operation is not valid: cannot "
+                             "abort migration in post-copy mode"), true;
         s->mig.cancel = true;
         mig_send(s, "{\"execute\": \"migrate_cancel\"}", "mig-cancel");
         sup_reply(s, client, PROTO_OK, "");
     } else if (strncmp(cmd, "finish ", 7) == 0) {
         cmd_finish(s, client, cmd + 7);
     } else {
-        return false;
+        return sup_job_command(s, client, cmd);
     }
     return true;
 }
@@ -199,6 +215,7 @@ bool sup_mig_command(struct sup *s, int client, const char *cmd)
 static void mig_conclude(struct sup *s, bool ok, const char *text)
 {
     snprintf(s->mig.result, sizeof(s->mig.result), "%s", text);
+    sup_job_finish(s, ok ? "completed" : s->mig.cancel ? "cancelled" : "failed", ok ? NULL : text);
     s->mig.failed = !ok;
     s->mig.next_query_ms = 0;
     bool cont;
@@ -229,6 +246,11 @@ static void mig_status(struct sup *s, const char *line)
 {
     char status[32] = "", desc[128] = "", text[160];
     qjson_str(line, "status", status, sizeof(status));
+    sup_job_update(s, line);
+    if (strcmp(status, "postcopy-active") == 0)
+        s->mig.postcopy_active = true;
+    if (s->mig.postcopy_after && s->job.stat[JS_ITERATION] >= 2)
+        sup_job_postcopy(s, -1);         /* the first pass is done */
     long long v;
     if (qjson_num(line, "transferred", &v))
         s->mig.transferred = v;
@@ -243,7 +265,10 @@ static void mig_status(struct sup *s, const char *line)
     }
     if (strcmp(status, "failed") == 0 || strcmp(status, "cancelled") == 0 ||
         (strcmp(status, "completed") == 0 && s->mig.cancel)) {
-        if (s->mig.cancel)
+        if (s->mig.cancel && s->mig.aborted)
+            snprintf(desc, sizeof(desc), "operation aborted: %s: canceled by client",
+                     sup_job_name(s));
+        else if (s->mig.cancel)
             snprintf(desc, sizeof(desc), "operation canceled");
         else if (!qjson_str(line, "error-desc", desc, sizeof(desc)) || !*desc)
             snprintf(desc, sizeof(desc), "migration failed");
@@ -279,6 +304,11 @@ void sup_mig_answer(struct sup *s, const char *what, bool ok, const char *line)
         mig_reply(s, good ? PROTO_OK : PROTO_ERR, good || s->mig.failed ? s->mig.result : desc);
         return mig_reset(s);
     }
+    if (strcmp(what, "mig-pccont") == 0) {
+        if (ok)
+            sup_set_state(s, DOM_RUNNING, "post-copy");
+        return;                  /* refused: the `cont` at completion tries again */
+    }
     if (strcmp(what, "mig-stop") == 0 && ok) {
         s->mig.stopped = true;
         sup_set_state(s, DOM_PAUSED, s->mig.why);
@@ -302,6 +332,13 @@ void sup_mig_event(struct sup *s, const char *line)
                  strcmp(status, "cancelled") == 0;
     if (final && (s->mig.kind == MIG_OUT || s->mig.kind == MIG_IN) && s->mig.next_query_ms)
         s->mig.next_query_ms = sup_now_ms();    /* ask now, not at the next tick */
+    if (strcmp(status, "postcopy-active") == 0 && s->mig.kind == MIG_IN &&
+        !s->mig.postcopy_active && !s->mig.paused_after) {
+        /* the guest runs here from now on, pulling its pages as it touches them */
+        s->mig.postcopy_active = true;
+        sup_log(s, "post-copy: running the guest while its memory arrives");
+        mig_send(s, "{\"execute\": \"cont\"}", "mig-pccont");
+    }
 }
 
 void sup_mig_tick(struct sup *s)
@@ -339,6 +376,12 @@ void sup_mig_client_gone(struct sup *s, int client)
     if (s->mig.client != client || s->mig.kind == MIG_NONE)
         return;
     s->mig.client = -1;
+    if (s->mig.postcopy_active) {
+        /* past the switch the guest lives in the destination: canceling or
+         * destroying either side would lose it; the migration ends alone */
+        sup_log(s, "the migration's requester went away in post-copy: going on");
+        return;
+    }
     if (s->mig.kind == MIG_OUT && !s->mig.cancel) {
         sup_log(s, "the migration's requester went away: canceling");
         s->mig.cancel = true;
@@ -363,5 +406,6 @@ void sup_mig_end(struct sup *s, const char *why)
 {
     if (s->mig.kind == MIG_OUT || s->mig.kind == MIG_IN)
         mig_reply(s, PROTO_ERR, why);
+    sup_job_finish(s, "failed", why);
     mig_reset(s);
 }
