@@ -1,7 +1,9 @@
 /* migrate: move a running domain to another store of this host. */
 #include <stdlib.h>
 
+#include "../core/remote/remote.h"
 #include "../core/runtime/migrate_live.h"
+#include "../core/runtime/migrate_remote.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 
@@ -12,7 +14,8 @@ static const struct opt_def migrate_opts[] = {
     [MIG_OPT_DOMAIN] = OPT_DOMAIN(ST_RUNNING | ST_PAUSED),
     [MIG_OPT_DESTURI] = {.name = "desturi", .kind = OPT_STRING, .flags = OPT_REQUIRED,
                          .argname = "uri",
-                         .help = "destination connection URI (a store of this host)"},
+                         .help = "destination connection URI (another store of this host, "
+                                 "or qemu+ssh://HOST/...)"},
     [MIG_OPT_LIVE] = {.name = "live", .kind = OPT_BOOL,
                       .help = "keep the guest running while its memory moves"},
     [MIG_OPT_PERSISTENT] = {.name = "persistent", .kind = OPT_BOOL,
@@ -28,14 +31,15 @@ static const struct opt_def migrate_opts[] = {
                          .help = "suspend the guest if the live migration takes longer"},
     [MIG_OPT_VERBOSE] = {.name = "verbose", .kind = OPT_BOOL, .help = "display the progress"},
     [MIG_OPT_COMPRESSED] = {.name = "compressed", .kind = OPT_BOOL,
-                            .help = "refused: the stream never leaves this host"},
+                            .help = "refused: ssh compresses a remote stream when configured to"},
 };
 
 static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
     if (args_bool(a, MIG_OPT_COMPRESSED))
         return err_set(e, ERR_ARGS, "--compressed is not supported: a local migration "
-                       "streams through a socketpair, compression would only cost CPU");
+                       "streams through a socketpair, a remote one through ssh (which "
+                       "compresses when its configuration says Compression yes)");
     long long timeout = 0;
     if (args_int(a, MIG_OPT_TIMEOUT, &timeout, e) < 0)
         return -1;
@@ -43,8 +47,11 @@ static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **
                                           !args_bool(a, MIG_OPT_LIVE)))
         return err_set(e, ERR_ARGS, "--timeout needs --live and 1 to 86400 seconds");
     const char *uri = args_str(a, MIG_OPT_DESTURI), *root = args_str(a, MIG_OPT_DEST_ROOT);
-    struct store *dst = store_open_at(uri, root ? root : getenv("DOMSH_ROOT"), e);
-    if (!dst)
+    bool remote = ruri_is_remote(uri);
+    if (remote && root)
+        return err_set(e, ERR_ARGS, "--dest-root names a store of this host, not of %s", uri);
+    struct store *dst = remote ? NULL : store_open_at(uri, root ? root : getenv("DOMSH_ROOT"), e);
+    if (!remote && !dst)
         return -1;
     struct rt_progress p = { .label = args_bool(a, MIG_OPT_VERBOSE) ? "Migration" : NULL,
                              .out = sh->err, .last = -1 };
@@ -53,8 +60,10 @@ static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **
                              .undefine_source = args_bool(a, MIG_OPT_UNDEFINE),
                              .timeout_s = (int)timeout,
                              .progress = &p };
-    int rc = rt_migrate_local(sh->store, dst, a->dom_name, &o, e);
-    store_close(dst);
+    int rc = remote ? rt_migrate_remote(sh->store, a->dom_name, uri, &o, e)
+                    : rt_migrate_local(sh->store, dst, a->dom_name, &o, e);
+    if (dst)
+        store_close(dst);
     if (rc < 0)
         err_prefix(e, "Failed to migrate domain '%s' to %s\nerror: ", a->dom_name, uri);
     else
@@ -63,12 +72,14 @@ static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **
 }
 
 const struct cmd_def cmd_migrate = {
-    .name = "migrate", .group = "domain", .summary = "migrate a domain to another store",
+    .name = "migrate", .group = "domain", .summary = "migrate a domain to another store or host",
     .desc = "Starts the domain in the destination store waiting for its state, streams the "
             "guest's memory and devices to it over a socketpair (with --live the guest runs "
             "meanwhile), then lets it run there and stops the source (shut off (migrated)).  "
-            "The destination is a store of this host: another driver URI, or another root "
-            "with --dest-root.  On any failure, Ctrl-C included, the guest runs on in the "
+            "The destination is a store of this host (another driver URI, or another root "
+            "with --dest-root) or another host (qemu+ssh://HOST/session, test+ssh://...): "
+            "there `domsh --stdio` starts it listening on a unix socket of its run dir and the "
+            "stream goes through an SSH forward of that socket, never an open TCP port.  On any failure, Ctrl-C included, the guest runs on in the "
             "source as it was and nothing stays in the destination.",
     .opts = migrate_opts, .nopts = NOPTS(migrate_opts), .flags = CMD_READ_WRITE,
     .target_opt = MIG_OPT_DOMAIN, .target_states = ST_RUNNING | ST_PAUSED, .run = migrate_run,

@@ -349,6 +349,7 @@ int serve_stdio(struct shell *sh, const char *uri)
     take_channel(&srv);
     if (srv.in < 0 || srv.out < 0 || handshake(&srv, uri) < 0)
         return 1;
+    sh->channel_in = srv.in;
     struct buf frame = {0};
     char type;
     int rc = 0;

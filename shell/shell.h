@@ -22,6 +22,8 @@ struct shell {
     bool quit;               /* quit/exit was run */
     int escape;              /* console escape byte, default 0x1d (^]) */
     int last_rc;
+    int channel_in;          /* --stdio: the client's frames (migrate-receive watches
+                                them for the source giving up); 0: none (never fd 0) */
     FILE *out, *err;
 };
 

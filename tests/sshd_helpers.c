@@ -142,9 +142,13 @@ void sshd_stop(struct sshd *s)
     memset(s, 0, sizeof(*s));
 }
 
-pid_t sshd_client_pid(const struct sshd *s)
+/* an ssh of ours whose argv has the word arg ("\0-T\0" style match) */
+pid_t sshd_client_pid_with(const struct sshd *s, const char *arg)
 {
-    char *needle = fmt("%s/ssh_config", s->dir);
+    char *needle = fmt("%s/ssh_config", s->dir), word[64] = "";
+    size_t wlen = strlen(arg) + 2;     /* "\0ARG\0" */
+    cr_assert_lt(wlen, sizeof(word));
+    memcpy(word + 1, arg, wlen - 1);
     DIR *d = opendir("/proc");
     struct dirent *de;
     pid_t found = 0;
@@ -153,9 +157,8 @@ pid_t sshd_client_pid(const struct sshd *s)
         size_t len = 0;
         char *cmd = atoi(de->d_name) > 0 ? slurp(p, &len) : NULL;
         free(p);
-        /* "ssh\0-F\0DIR/ssh_config\0-T\0..." : the request channel, not a console */
         if (cmd && len > 4 && strcmp(cmd, "ssh") == 0 && memmem(cmd, len, needle, strlen(needle)) &&
-            memmem(cmd, len, "\0-T\0", 4))
+            memmem(cmd, len, word, wlen))
             found = atoi(de->d_name);
         free(cmd);
     }
@@ -163,4 +166,10 @@ pid_t sshd_client_pid(const struct sshd *s)
         closedir(d);
     free(needle);
     return found;
+}
+
+pid_t sshd_client_pid(const struct sshd *s)
+{
+    /* "ssh\0-F\0DIR/ssh_config\0-T\0..." : the request channel, not a console */
+    return sshd_client_pid_with(s, "-T");
 }

@@ -26,5 +26,8 @@ void sshd_start(struct sshd *s, const char *dir);
 void sshd_stop(struct sshd *s);
 /* the pid of the shell's `ssh ... --stdio` client, 0 when none */
 pid_t sshd_client_pid(const struct sshd *s);
+/* the pid of an ssh client of this sshd with the word arg in its argv
+ * ("-N": a forward, "--stdio": a request channel), 0 when none */
+pid_t sshd_client_pid_with(const struct sshd *s, const char *arg);
 
 #endif

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 /* the last meaningful line ssh (or the remote side) wrote on stderr */
-static char *last_line(const struct buf *tail)
+char *rssh_last_line(const struct buf *tail)
 {
     AUTOFREE char *copy = xstrdup(buf_str((struct buf *)tail));
     char *best = NULL, *save = NULL;
@@ -79,7 +79,7 @@ int rconn_fail(struct rconn *c, const struct ruri *u, const char *during, struct
     drain_to_eof(c, 3000);
     int st = rconn_reap(c->pid, 3000);
     c->pid = 0;
-    AUTOFREE char *line = last_line(&c->errtail);
+    AUTOFREE char *line = rssh_last_line(&c->errtail);
     int rc;
     if (WIFSIGNALED(st))
         rc = err_set(e, ERR_IO, "lost the connection to %s during %s (ssh killed by signal %d)",

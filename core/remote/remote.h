@@ -119,4 +119,27 @@ int rconn_recv(struct rconn *c, char *type, struct buf *payload);
 int rconn_fail(struct rconn *c, const struct ruri *u, const char *during, struct err **e);
 void rconn_close(struct rconn *c);
 
+/* ---- a unix socket forwarded through ssh (forward.c) ---- */
+
+/* `ssh -N -o ExitOnForwardFailure=yes -o StreamLocalBindUnlink=yes -L
+ * LOCAL:REMOTE HOST` with the options of u: connecting to LOCAL reaches the
+ * listener at REMOTE on HOST (a migration stream).  ssh dies with us
+ * (PR_SET_PDEATHSIG) and runs in its own process group (Ctrl-C is ours). */
+struct rforward {
+    pid_t pid;            /* 0 when closed */
+    int efd;              /* its stderr */
+    struct buf errtail;
+    char *local;
+};
+
+/* start the forward and wait (up to ms) until ssh listens at local */
+int rforward_open(struct rforward *f, const struct ruri *u, const char *local,
+                  const char *remote, int ms, struct err **e);
+/* ssh still runs (false: it exited, or was killed) */
+bool rforward_alive(struct rforward *f);
+/* the last line ssh wrote on stderr ("channel 2: open failed: ..."), or NULL */
+char *rforward_said(struct rforward *f);
+/* stop ssh (SIGKILL: it holds nothing to clean up), remove the local socket */
+void rforward_close(struct rforward *f);
+
 #endif

@@ -1,4 +1,4 @@
-/* remote_priv.h: what ssh.c shares with diagnose.c only. */
+/* remote_priv.h: what ssh.c, forward.c and diagnose.c share. */
 #ifndef DOMSH_REMOTE_PRIV_H
 #define DOMSH_REMOTE_PRIV_H
 
@@ -8,5 +8,7 @@
 int rconn_spawn(struct rconn *c, char **argv, struct err **e);
 /* wait up to ms for pid to exit, then SIGKILL it; its wait status */
 int rconn_reap(pid_t pid, int ms);
+/* the last meaningful line of what ssh wrote on stderr, or NULL */
+char *rssh_last_line(const struct buf *tail);
 
 #endif

@@ -2,10 +2,13 @@
 #include "fakeguest_mig.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +20,8 @@
 #define FGM_MAX_STREAM (64u * 1024u * 1024u)
 #define FGM_PAGE 4096
 #define FGM_DOWNTIME_MAX 2000000     /* ms, QEMU's limit */
+/* a socket with nothing to read (or no source yet): look again this much later */
+#define FGM_WAIT_MS 5
 
 static long long mono_ms(void)
 {
@@ -27,8 +32,8 @@ static long long mono_ms(void)
 
 void fgm_init(struct fg_mig *m)
 {
-    *m = (struct fg_mig){ .passed_fd = -1, .named_fd = -1, .downtime_limit = 300,
-                          .max_bandwidth = 128LL << 20 };
+    *m = (struct fg_mig){ .passed_fd = -1, .named_fd = -1, .listen_fd = -1,
+                          .downtime_limit = 300, .max_bandwidth = 128LL << 20 };
     snprintf(m->status, sizeof(m->status), "none");
 }
 
@@ -99,20 +104,62 @@ static void finish(struct fg_mig *m)
     if (m->named_fd >= 0)
         close(m->named_fd);
     m->named_fd = -1;
+    if (m->listen_fd >= 0) {
+        close(m->listen_fd);
+        unlink(m->listen_path);
+    }
+    m->listen_fd = -1;
     free(m->stream);
     m->stream = NULL;
     m->len = m->cap = m->pos = 0;
     m->dir = FGM_NONE;
 }
 
+/* "unix:/PATH": out, connect; in, listen (QEMU binds before it answers,
+ * so the socket is there once migrate-incoming returned); NULL or why not */
+static const char *open_unix(struct fg_mig *m, const char *path, enum fgm_dir dir)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return "Failed to connect socket: path too long";
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return "Failed to create socket";
+    if (dir == FGM_OUT) {
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+            close(fd);
+            return "Failed to connect socket: Connection refused";
+        }
+        m->named_fd = fd;
+        return NULL;
+    }
+    unlink(path);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
+        close(fd);
+        return "Failed to bind socket: Address already in use";
+    }
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    m->listen_fd = fd;
+    snprintf(m->listen_path, sizeof(m->listen_path), "%s", path);
+    return NULL;
+}
+
 static void start(struct fg_mig *m, int qmp_fd, const char *line, enum fgm_dir dir,
                   const struct fg_vmstate *vm)
 {
-    char uri[128];
-    if (!qjson_str(line, "uri", uri, sizeof(uri)) || strncmp(uri, "fd:", 3) != 0)
-        return error(qmp_fd, "fake-guest migrates through fd: only");
-    if (m->named_fd < 0 || strcmp(uri + 3, m->fdname) != 0)
+    char uri[160];
+    if (!qjson_str(line, "uri", uri, sizeof(uri)))
+        return error(qmp_fd, "Parameter 'uri' is missing");
+    if (strncmp(uri, "unix:/", 6) == 0) {
+        const char *why = open_unix(m, uri + 5, dir);
+        if (why)
+            return error(qmp_fd, why);
+    } else if (strncmp(uri, "fd:", 3) != 0) {
+        return error(qmp_fd, "fake-guest migrates through fd: and unix: only");
+    } else if (m->named_fd < 0 || strcmp(uri + 3, m->fdname) != 0) {
         return error(qmp_fd, "File descriptor named 'domsh-migration' has not been found");
+    }
     m->dir = dir;
     m->error[0] = '\0';
     if (dir == FGM_OUT) {
@@ -127,7 +174,8 @@ static void start(struct fg_mig *m, int qmp_fd, const char *line, enum fgm_dir d
     m->postcopy_active = false;
     reply(qmp_fd, "{}");
     set_status(m, qmp_fd, "setup");
-    set_status(m, qmp_fd, "active");
+    if (m->listen_fd < 0)
+        set_status(m, qmp_fd, "active");
 }
 
 /* where pass 1 (header and RAM) ends: the "END\n" marker is pass 2 */
@@ -308,8 +356,28 @@ static enum fgm_done fail(struct fg_mig *m, int qmp_fd, const char *why)
     return FGM_FAILED;
 }
 
+/* incoming "unix:": the source's connection, when it came */
+static enum fgm_done accept_source(struct fg_mig *m, int qmp_fd)
+{
+    int fd = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0 && (errno == EAGAIN || errno == EINTR)) {
+        m->next_ms = mono_ms() + FGM_WAIT_MS;
+        return FGM_BUSY;
+    }
+    if (fd < 0)
+        return fail(m, qmp_fd, "fake-guest: cannot accept the migration stream");
+    close(m->listen_fd);
+    unlink(m->listen_path);
+    m->listen_fd = -1;
+    m->named_fd = fd;
+    set_status(m, qmp_fd, "active");
+    return FGM_BUSY;
+}
+
 static enum fgm_done step_in(struct fg_mig *m, int qmp_fd, struct fg_vmstate *vm)
 {
+    if (m->listen_fd >= 0)
+        return accept_source(m, qmp_fd);
     if (m->cap - m->len < FGM_CHUNK) {
         if (m->cap >= FGM_MAX_STREAM)
             return fail(m, qmp_fd, "fake-guest: migration stream too big");
@@ -317,7 +385,9 @@ static enum fgm_done step_in(struct fg_mig *m, int qmp_fd, struct fg_vmstate *vm
         m->stream = xrealloc(m->stream, m->cap);
     }
     ssize_t n = read(m->named_fd, m->stream + m->len, FGM_CHUNK);
-    if (n < 0 && errno == EINTR)
+    if (n < 0 && errno == EAGAIN)
+        m->next_ms = mono_ms() + FGM_WAIT_MS;    /* a socket: the source is behind */
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return FGM_BUSY;
     if (n < 0)
         return fail(m, qmp_fd, "fake-guest: cannot read the migration stream");

@@ -4,9 +4,11 @@
  * deterministic guest state: getfd (SCM_RIGHTS), migrate-set-capabilities
  * (events, postcopy-ram, auto-converge), migrate-set-parameters and
  * query-migrate-parameters (max-bandwidth, which paces the stream, and
- * downtime-limit), migrate / migrate-incoming "fd:NAME", query-migrate
- * (QEMU's figures: ram transferred/remaining/total, mbps, dirty-sync-count,
- * page-size, expected-downtime, downtime, total-time, setup-time),
+ * downtime-limit), migrate / migrate-incoming "fd:NAME" or "unix:/PATH"
+ * (incoming: listen there, one connection; a migration to another host
+ * reaches it through an SSH forward), query-migrate (QEMU's figures: ram
+ * transferred/remaining/total, mbps, dirty-sync-count, page-size,
+ * expected-downtime, downtime, total-time, setup-time),
  * migrate-start-postcopy (the source stops and sends the rest at once; the
  * destination side of post-copy is QEMU's only), migrate_cancel, MIGRATION
  * events.  The header and the RAM are pass 1 (dirty-sync-count 1), the
@@ -37,6 +39,8 @@ enum fgm_dir { FGM_NONE, FGM_OUT, FGM_IN };
 struct fg_mig {
     int passed_fd;           /* the descriptor of the last QMP message, or -1 */
     int named_fd;            /* getfd's, or -1 */
+    int listen_fd;           /* incoming "unix:": the socket waiting for the source, or -1 */
+    char listen_path[108];
     char fdname[64];
     enum fgm_dir dir;
     char status[16];         /* none, setup, active, completed, failed, cancelled */

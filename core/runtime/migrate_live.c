@@ -81,7 +81,7 @@ static int incoming_begin(struct store *dst, const char *name, const int sp[2], 
 /* --timeout: a child that suspends the source when the live migration
  * has not converged after secs (virsh's --timeout, suspend flavour); the
  * stopped guest's last pages then go at once.  -1: none started */
-static pid_t timer_begin(struct store *src, const char *name, int secs)
+pid_t rt_mig_timer_begin(struct store *src, const char *name, int secs)
 {
     if (secs <= 0)
         return -1;
@@ -94,7 +94,7 @@ static pid_t timer_begin(struct store *src, const char *name, int secs)
     return pid;
 }
 
-static void timer_end(pid_t pid)
+void rt_mig_timer_end(pid_t pid)
 {
     if (pid <= 0)
         return;
@@ -117,9 +117,9 @@ static int move_state(struct store *src, struct store *dst, const char *name, bo
     if (rc == 0) {
         struct rt_mig m = { .uri = "fd", .fd = sp[0], .progress = o->progress,
                             .flags = o->live ? "live why=migrating" : "why=migrating" };
-        pid_t timer = timer_begin(src, name, o->live && !paused ? o->timeout_s : 0);
+        pid_t timer = rt_mig_timer_begin(src, name, o->live && !paused ? o->timeout_s : 0);
         rc = rt_migrate_out(src, name, &m, e);
-        timer_end(timer);
+        rt_mig_timer_end(timer);
     }
     /* the stream's end, whoever still holds a copy of this end (the source
      * emulator keeps it until `finish`); QEMU has its own end marker, the
@@ -138,8 +138,8 @@ static int move_state(struct store *src, struct store *dst, const char *name, bo
 }
 
 /* the domain as it runs in src, and whether it runs (else paused) */
-static struct dnode *running_domain(struct store *src, const char *name, bool *paused,
-                                    struct err **e)
+struct dnode *rt_mig_source_domain(struct store *src, const char *name, bool *paused,
+                                   struct err **e)
 {
     struct dom_status ds;
     if (rt_status(src, name, &ds, e) < 0)
@@ -180,7 +180,7 @@ static int migrate_locked(struct store *src, struct store *dst, const char *name
                           const struct rt_live_mig *o, struct err **e)
 {
     bool paused = false, persistent = false;
-    struct dnode *dom = running_domain(src, name, &paused, e);
+    struct dnode *dom = rt_mig_source_domain(src, name, &paused, e);
     int id, rc = -1;
     if (dom && restore_target_ok(dst, dom, &persistent, e) == 0 &&
         backend_start(dst, dom, START_INCOMING | (persistent ? 0 : START_TRANSIENT), &id,

@@ -14,6 +14,7 @@
 #define DOMSH_MIGRATE_LIVE_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "../base/err.h"
 #include "../store/store.h"
@@ -30,5 +31,12 @@ struct rt_live_mig {
 /* move the running or paused domain NAME of src to dst (another store) */
 int rt_migrate_local(struct store *src, struct store *dst, const char *name,
                      const struct rt_live_mig *o, struct err **e);
+
+/* shared with migrate_remote.c: the domain as it runs in src (running or
+ * paused, else an error), and --timeout's timer child (-1: none) */
+struct dnode *rt_mig_source_domain(struct store *src, const char *name, bool *paused,
+                                   struct err **e);
+pid_t rt_mig_timer_begin(struct store *src, const char *name, int secs);
+void rt_mig_timer_end(pid_t pid);
 
 #endif

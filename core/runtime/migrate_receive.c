@@ -1,0 +1,173 @@
+/* migrate_receive.c: the destination's half of a migration between hosts
+ * (migrate_remote.h): `migrate-receive` run by `domsh --stdio` for the
+ * source's shell. */
+#include "migrate_remote.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../base/mem.h"
+#include "../xml/domain.h"
+#include "backend.h"
+#include "migrate.h"
+#include "save_priv.h"
+
+/* the supervisor's migrate-in, in a child since it blocks to the end.
+ * Its progress goes to `progress` as text lines: the first one, drawn on
+ * the supervisor's first PROGRESS frame, which comes after the emulator
+ * answered migrate-incoming (it then listens), is our "listening" cue.
+ * The error, if any, goes to `errout`. */
+static void receive_child(struct store *st, const char *name, const char *uri, bool paused,
+                          int progress, int errout)
+{
+    prctl(PR_SET_PDEATHSIG, SIGTERM);    /* our parent gone: give the domain up */
+    FILE *out = fdopen(progress, "w");
+    struct rt_progress p = { .label = "incoming", .out = out, .last = -1 };
+    struct rt_mig m = { .uri = uri, .fd = -1, .progress = &p,
+                        .flags = paused ? "paused" : "reason=migrated" };
+    struct err *e = NULL;
+    int rc = rt_migrate_in(st, name, &m, &e);
+    if (rc < 0 && e && write(errout, e->msg, strlen(e->msg)) < 0)
+        rc = -1;
+    _exit(rc < 0 ? 1 : 0);
+}
+
+struct receiver {
+    pid_t child;
+    int progress, errin;     /* the child's progress lines and error text */
+    bool listening;
+};
+
+static int receiver_begin(struct receiver *rv, struct store *st, const char *name,
+                          const char *uri, bool paused, struct err **e)
+{
+    int p[2], q[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return err_sys(e, ERR_IO, "cannot create a pipe");
+    if (pipe2(q, O_CLOEXEC) < 0) {
+        close(p[0]), close(p[1]);
+        return err_sys(e, ERR_IO, "cannot create a pipe");
+    }
+    fflush(NULL);
+    rv->child = fork();
+    if (rv->child == 0) {
+        close(p[0]), close(q[0]);
+        receive_child(st, name, uri, paused, p[1], q[1]);
+    }
+    close(p[1]), close(q[1]);
+    rv->progress = p[0];
+    rv->errin = q[0];
+    if (rv->child < 0) {
+        close(p[0]), close(q[0]);
+        return err_sys(e, ERR_IO, "cannot fork");
+    }
+    return 0;
+}
+
+/* the child's end: 0 when its migrate-in succeeded, else its error */
+static int receiver_end(struct receiver *rv, struct err **e)
+{
+    int status = 0;
+    while (waitpid(rv->child, &status, 0) < 0 && errno == EINTR)
+        continue;
+    char msg[512];
+    ssize_t n = read(rv->errin, msg, sizeof(msg) - 1);
+    msg[n > 0 ? n : 0] = '\0';
+    close(rv->progress);
+    close(rv->errin);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    return err_set(e, ERR_BACKEND, "the incoming migration failed: %s",
+                   *msg ? msg : "it ended abnormally");
+}
+
+/* until the child ends (its progress pipe closes): say "listening" at its
+ * first line; the channel becoming readable means the source gave up */
+static int receiver_watch(struct receiver *rv, const struct rt_receive *r, const char *path,
+                          struct err **e)
+{
+    for (;;) {
+        struct pollfd p[2] = { { .fd = rv->progress, .events = POLLIN },
+                               { .fd = r->channel_fd, .events = POLLIN } };
+        if (poll(p, r->channel_fd >= 0 ? 2 : 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return err_sys(e, ERR_IO, "poll");
+        }
+        if (p[1].revents) {
+            kill(rv->child, SIGTERM);    /* it drops its request: the supervisor destroys */
+            return err_set(e, ERR_STATE, "the source gave the migration up");
+        }
+        char buf[512];
+        ssize_t n = read(rv->progress, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return 0;            /* the child is done: receiver_end says how */
+        if (!rv->listening) {
+            rv->listening = true;
+            fprintf(r->announce, RT_RECEIVE_LISTENING "%s\n", path);
+            fflush(r->announce);
+        }
+    }
+}
+
+static int receive_started(struct store *st, const struct dnode *dom, const struct rt_receive *r,
+                           struct err **e)
+{
+    const char *name = dom_name(dom);
+    AUTOFREE char *path = xasprintf("%s/%s/migrate.sock", st->run_dir, name);
+    AUTOFREE char *uri = xasprintf("unix:%s", path);
+    struct receiver rv = { .child = -1 };
+    if (receiver_begin(&rv, st, name, uri, r->paused, e) < 0)
+        return -1;
+    int rc = receiver_watch(&rv, r, path, e);
+    int done = receiver_end(&rv, rc < 0 ? NULL : e);
+    return rc < 0 || done < 0 ? -1 : 0;
+}
+
+/* after the arrival: the definition asked for with --persistent */
+static int define_arrived(struct store *st, const char *def_path, struct err **e)
+{
+    struct dnode *def = dom_load_file(def_path, NULL, e);
+    int rc = def ? store_save(st, def, e) : -1;
+    dnode_free(def);
+    if (rc < 0)
+        err_prefix(e, "the domain runs here, but defining it failed: ");
+    return rc;
+}
+
+static int receive_locked(struct store *st, struct dnode *dom, const struct rt_receive *r,
+                          struct err **e)
+{
+    bool persistent = false;
+    int id;
+    if (restore_target_ok(st, dom, &persistent, e) < 0 ||
+        backend_start(st, dom, START_INCOMING | (persistent ? 0 : START_TRANSIENT), &id, e) < 0)
+        return -1;
+    if (receive_started(st, dom, r, e) < 0) {
+        sup_op_destroy(st, dom_name(dom), NULL);     /* nothing half-arrived stays */
+        return -1;
+    }
+    return r->def_path ? define_arrived(st, r->def_path, e) : 0;
+}
+
+int rt_migrate_receive(struct store *st, const struct rt_receive *r, struct err **e)
+{
+    struct dnode *dom = dom_load_file(r->xml_path, NULL, e);
+    if (!dom)
+        return -1;
+    int lock = store_lock(st, dom_name(dom), false, e);
+    int rc = lock < 0 ? -1 : receive_locked(st, dom, r, e);
+    if (lock >= 0)
+        store_unlock(lock);
+    dnode_free(dom);
+    return rc;
+}

@@ -1,0 +1,254 @@
+/* test_migrate_ssh.c: `migrate DOM test+ssh://HOST/default` on the test
+ * backend through a real sshd on 127.0.0.1 (sshd_helpers.h).  The source
+ * is the test's root (T); the "remote host" is the sshd sessions' root (D).
+ * The fake guest's counter (console `inc`) travels with its state through
+ * the SSH forward; `slowmig 200` paces a migration so that the forward's
+ * ssh, the request channel's ssh or Ctrl-C can be hit mid-way.  Every
+ * failure must leave exactly one running guest: the source's, as it was. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rt_helpers.h"
+#include "sshd_helpers.h"
+
+static struct rt T, D;
+static struct sshd S;
+
+static void ssh_setup(void)
+{
+    if (!sshd_available())
+        cr_skip_test("openssh-server is not installed (scripts/deps.sh installs it)");
+    rt_setup(&T);
+    sshd_start(&S, T.root);
+    D.root = S.remote_root;
+}
+
+static void ssh_teardown(void)
+{
+    if (S.dir)
+        sshd_stop(&S);           /* destroys what runs in D */
+    if (T.root)
+        rt_teardown(&T);
+}
+
+TestSuite(migrate_ssh, .init = ssh_setup, .fini = ssh_teardown, .timeout = 240);
+
+/* `list` of root t names vm (running) or not, within 20 s */
+static void runs_in(struct rt *t, bool yes)
+{
+    char *out = NULL;
+    for (int i = 0; i < 200; i++, usleep(100000)) {
+        free(out);
+        out = rt_ok(t, "list");
+        if ((strstr(out, " vm ") != NULL) == yes)
+            break;
+    }
+    cr_assert_eq(strstr(out, " vm ") != NULL, yes, "list in %s:\n%s", t->root, out);
+    free(out);
+}
+
+/* `domstate --reason vm` of t starts with prefix within 20 s */
+static void state_starts(struct rt *t, const char *prefix)
+{
+    char *s = rt_state(t, "vm");
+    for (int i = 0; i < 200 && strncmp(s, prefix, strlen(prefix)) != 0; i++, usleep(100000)) {
+        free(s);
+        s = rt_state(t, "vm");
+    }
+    cr_assert(strncmp(s, prefix, strlen(prefix)) == 0, "vm: '%s', expected '%s...'", s, prefix);
+    free(s);
+}
+
+/* a running "vm" in T whose counter is n */
+static void vm_at(int n)
+{
+    rt_define(&T, "vm", NULL, NULL, NULL);
+    free(rt_ok(&T, "start vm"));
+    for (int i = 1; i <= n; i++)
+        rt_guest_line(&T, "vm", "inc", "counter=");
+}
+
+static char *migrate_line(const char *opts)
+{
+    return fmt("migrate vm %s %s", S.uri, opts);
+}
+
+/* no ssh of this sshd is left (the forward and the request channel) */
+static void no_ssh_left(void)
+{
+    pid_t pid = 0;
+    for (int i = 0; i < 300; i++, usleep(10000))
+        if (!(pid = sshd_client_pid_with(&S, "-N")) && !(pid = sshd_client_pid_with(&S, "--stdio")))
+            break;
+    cr_assert_eq(pid, 0, "ssh %d is still there", (int)pid);
+}
+
+Test(migrate_ssh, live_migration_moves_the_guest_to_the_other_host)
+{
+    vm_at(3);
+    long sup = rt_status_num(&T, "vm", "sup_pid");
+    char *line = migrate_line("--live --verbose");
+    const char *argv[] = {"-c", "test:///default", line, NULL};
+    struct run_result r = run_domsh(T.root, NULL, argv);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char *said = fmt("Domain 'vm' migrated to %s", S.uri);
+    cr_assert(strstr(r.out, said), "%s", r.out);
+    cr_assert(strstr(r.err, "Migration: [100 %]"), "no progress on stderr: %s", r.err);
+    RT_EXPECT_STATE(&T, "vm", "shut off (migrated)");
+    for (int i = 0; i < 500 && pid_alive((pid_t)sup); i++)
+        usleep(10000);
+    cr_assert(!pid_alive((pid_t)sup), "the source supervisor %ld is still there", sup);
+    RT_EXPECT_STATE(&D, "vm", "running (migrated)");
+    runs_in(&T, false);
+    rt_guest_line(&D, "vm", "counter", "counter=3");
+    rt_guest_line(&D, "vm", "inc", "counter=4");
+    char *info = rt_ok(&D, "dominfo vm");
+    cr_assert(strstr(info, "Persistent:     no"), "%s", info);
+    char *all = rt_ok(&T, "list --all");
+    cr_assert(strstr(all, " vm "), "the source lost its definition:\n%s", all);
+    char *sock = rt_run_path(&T, "vm", "migrate-fwd.sock");
+    struct stat sb;
+    cr_assert(stat(sock, &sb) < 0, "%s is left behind", sock);
+    no_ssh_left();
+    free(sock), free(all), free(info), free(said), free(line);
+    run_free(&r);
+}
+
+Test(migrate_ssh, persistent_undefinesource_and_a_paused_guest)
+{
+    vm_at(2);
+    free(rt_ok(&T, "suspend vm"));
+    char *line = migrate_line("--persistent --undefinesource");
+    free(rt_ok(&T, line));
+    RT_EXPECT_STATE(&D, "vm", "paused (user)");
+    char *all = rt_ok(&T, "list --all");
+    cr_assert(!strstr(all, " vm "), "the source kept its definition:\n%s", all);
+    char *info = rt_ok(&D, "dominfo vm");
+    cr_assert(strstr(info, "Persistent:     yes"), "%s", info);
+    free(rt_ok(&D, "resume vm"));
+    rt_guest_line(&D, "vm", "counter", "counter=2");
+    free(all), free(info), free(line);
+}
+
+Test(migrate_ssh, a_refusing_destination_leaves_the_source_running)
+{
+    vm_at(1);
+    rt_define(&D, "vm", NULL, NULL, NULL);    /* another uuid, running there */
+    free(rt_ok(&D, "start vm"));
+    char *line = migrate_line("--live");
+    struct run_result r = rt_run(&T, line);
+    cr_assert(r.status == 1 && strstr(r.err, "the destination refused the domain: domain 'vm' "
+                                              "is already active"), "%s", r.err);
+    cr_assert_eq(strchr(strchr(r.err, '\n') + 1, '\n'), strrchr(r.err, '\n'),
+                 "more than the error line: %s", r.err);
+    RT_EXPECT_STATE(&T, "vm", "running (booted)");
+    rt_guest_line(&T, "vm", "inc", "counter=2");
+    no_ssh_left();
+    struct run_result bad = rt_run(&T, "migrate vm test+ssh://127.0.0.1:1/default --dest-root /x");
+    cr_assert(bad.status == 1 && strstr(bad.err, "--dest-root names a store of this host"),
+              "%s", bad.err);
+    run_free(&bad);
+    run_free(&r);
+    free(line);
+}
+
+/* a migration of vm (counter 1) paced so that it is caught flowing */
+static pid_t slow_migration(const char *errf)
+{
+    vm_at(1);
+    rt_guest_line(&T, "vm", "slowmig 200", "slowmig=200");
+    char *line = migrate_line("");
+    pid_t pid = rt_spawn(&T, line, errf);
+    free(line);
+    RT_EXPECT_STATE(&T, "vm", "paused (migrating)");
+    return pid;
+}
+
+static void migrate_failed(pid_t pid, const char *errfile, const char *want)
+{
+    int st;
+    waitpid(pid, &st, 0);
+    char *err = slurp(errfile, NULL);
+    char *head = fmt("error: Failed to migrate domain 'vm' to %s\nerror: ", S.uri);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "migrate did not fail: %s", err);
+    cr_assert(strncmp(err, head, strlen(head)) == 0 && strstr(err, want), "%s", err);
+    cr_assert_eq(strchr(err + strlen(head), '\n'), strrchr(err, '\n'), "%s", err);
+    free(err), free(head);
+}
+
+/* after a failed migration: the source guest runs on as it was, alone */
+static void source_runs_alone(void)
+{
+    state_starts(&T, "running");
+    rt_guest_line(&T, "vm", "inc", "counter=2");
+    runs_in(&T, true);
+    runs_in(&D, false);
+    no_ssh_left();
+}
+
+Test(migrate_ssh, a_killed_forward_leaves_the_source_running)
+{
+    char *errf = fmt("%s/err", T.root);
+    pid_t pid = slow_migration(errf);
+    pid_t fwd = sshd_client_pid_with(&S, "-N");
+    cr_assert_gt(fwd, 0, "no forwarding ssh");
+    kill(fwd, SIGKILL);
+    migrate_failed(pid, errf, "the SSH forward of the migration stream to 127.0.0.1 died");
+    source_runs_alone();
+    free(errf);
+}
+
+Test(migrate_ssh, a_lost_connection_leaves_the_source_running)
+{
+    char *errf = fmt("%s/err", T.root);
+    pid_t pid = slow_migration(errf);
+    pid_t chan = sshd_client_pid_with(&S, "--stdio");
+    cr_assert_gt(chan, 0, "no request channel");
+    kill(chan, SIGKILL);
+    migrate_failed(pid, errf, "lost the connection to 127.0.0.1 during the migration");
+    source_runs_alone();
+    free(errf);
+}
+
+Test(migrate_ssh, ctrl_c_leaves_the_source_running)
+{
+    char *errf = fmt("%s/err", T.root);
+    pid_t pid = slow_migration(errf);
+    kill(pid, SIGINT);
+    migrate_failed(pid, errf, "operation canceled");
+    source_runs_alone();
+    free(errf);
+}
+
+Test(migrate_ssh, kill_9_of_the_shell_leaves_the_source_running)
+{
+    char *errf = fmt("%s/err", T.root);
+    pid_t pid = slow_migration(errf);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    source_runs_alone();
+    free(errf);
+}
+
+Test(migrate_ssh, timeout_suspends_a_slow_live_migration_which_then_ends)
+{
+    vm_at(1);
+    rt_guest_line(&T, "vm", "slowmig 200", "slowmig=200");
+    char *errf = fmt("%s/err", T.root), *line = migrate_line("--live --timeout 1");
+    pid_t pid = rt_spawn(&T, line, errf);
+    state_starts(&T, "paused");      /* suspended by the timeout, still migrating */
+    int st;
+    waitpid(pid, &st, 0);
+    char *err = slurp(errf, NULL);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", err);
+    RT_EXPECT_STATE(&D, "vm", "running (migrated)");
+    rt_guest_line(&D, "vm", "counter", "counter=1");
+    runs_in(&T, false);
+    free(err), free(errf), free(line);
+}
