@@ -100,12 +100,13 @@ static void print_json(struct shell *sh, const struct rt_job *j, bool stats)
     json_str(&js, "type", rt_job_type_name(j->type));
     if (j->type != RT_JOB_NONE)
         json_str(&js, "operation", j->operation);
+    static const char *const data_keys[] = { "data_processed", "data_remaining", "data_total" };
     for (int f = 0; stats && f < RJ_LAST; f++) {
         if (j->v[f] < 0)
             continue;
+        if (f >= RJ_MEM_PROCESSED && f <= RJ_MEM_TOTAL)     /* no storage copied: the same */
+            json_int(&js, data_keys[f - RJ_MEM_PROCESSED], j->v[f]);
         json_int(&js, rt_job_key((enum rt_job_field)f), j->v[f]);
-        if (f >= RJ_MEM_PROCESSED && f <= RJ_MEM_TOTAL)     /* data_processed, ... */
-            json_int(&js, rt_job_key((enum rt_job_field)f) + 2, j->v[f]);
     }
     if (stats && *j->errmsg)
         json_str(&js, "errmsg", j->errmsg);

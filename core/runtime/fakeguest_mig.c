@@ -191,7 +191,7 @@ static void query(struct fg_mig *m, int qmp_fd)
     char ret[1024];
     if (strcmp(m->status, "none") == 0)
         return reply(qmp_fd, "{}");
-    size_t total = m->dir == FGM_OUT || m->stream ? m->len : m->pos;
+    size_t total = m->len > m->pos ? m->len : m->pos;
     long long now = mono_ms(), elapsed = now - m->start_ms;
     bool done = strcmp(m->status, "completed") == 0;
     double mbps = elapsed > 0 ? (double)m->pos * 8.0 / 1000.0 / (double)elapsed : 0;
@@ -307,7 +307,10 @@ bool fgm_qmp(struct fg_mig *m, int qmp_fd, const char *cmd, const char *line,
             start(m, qmp_fd, line, in ? FGM_IN : FGM_OUT, vm);
     } else if (strcmp(cmd, "migrate_cancel") == 0) {
         if (m->dir == FGM_OUT) {
+            size_t len = m->len, pos = m->pos;
             finish(m);
+            m->len = len;        /* query-migrate still reports how far it went */
+            m->pos = pos;
             set_status(m, qmp_fd, "cancelled");
         }
         reply(qmp_fd, "{}");
@@ -413,8 +416,11 @@ enum fgm_done fgm_step(struct fg_mig *m, int qmp_fd, struct fg_vmstate *vm)
     size_t n = end - m->pos < FGM_CHUNK ? end - m->pos : FGM_CHUNK;
     if (m->postcopy_active)
         m->next_ms = mono_ms();              /* the rest goes at once */
-    else if (m->max_bandwidth > 0 && (long long)n * 1000 / m->max_bandwidth > m->delay_ms)
-        m->next_ms = mono_ms() + ((long long)n * 1000 + m->max_bandwidth - 1) / m->max_bandwidth;
+    else if (m->max_bandwidth > 0) {     /* due when the bytes up to this chunk's end are */
+        long long due = m->start_ms + (long long)((m->pos + n) * 1000 / (size_t)m->max_bandwidth);
+        if (due > m->next_ms)
+            m->next_ms = due;
+    }
     ssize_t w = write(m->named_fd, m->stream + m->pos, n);
     if (w < 0 && errno == EINTR)
         return FGM_BUSY;

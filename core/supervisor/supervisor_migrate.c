@@ -140,6 +140,11 @@ static void cmd_migrate_out(struct sup *s, int client, char *rest)
         mig_reset(s);
         return sup_reply(s, client, PROTO_ERR, "usage: migrate-out URI [live] [resume] [why=W]");
     }
+    if (s->mig.postcopy && (!s->mig.live || s->state != DOM_RUNNING)) {
+        mig_reset(s);
+        return sup_reply(s, client, PROTO_ERR, "argument unsupported: post-copy migration is "
+                         "not supported with non-live or paused migration");
+    }
     s->mig.kind = MIG_OUT;
     s->mig.was_running = s->state == DOM_RUNNING;
     snprintf(s->mig.prev_reason, sizeof(s->mig.prev_reason), "%s", s->reason);
