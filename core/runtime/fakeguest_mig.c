@@ -414,9 +414,9 @@ enum fgm_done fgm_step(struct fg_mig *m, int qmp_fd, struct fg_vmstate *vm)
         return step_in(m, qmp_fd, vm);
     size_t end = m->pos < pass1_end(m) ? pass1_end(m) : m->len;   /* a pass per step at most */
     size_t n = end - m->pos < FGM_CHUNK ? end - m->pos : FGM_CHUNK;
-    if (m->postcopy_active)
-        m->next_ms = mono_ms();              /* the rest goes at once */
-    else if (m->max_bandwidth > 0) {     /* due when the bytes up to this chunk's end are */
+    /* post-copy has its own bandwidth (max-postcopy-bandwidth, unlimited):
+     * only `slowmig` paces the rest */
+    if (m->max_bandwidth > 0 && !m->postcopy_active) {    /* due when the chunk's end is */
         long long due = m->start_ms + (long long)((m->pos + n) * 1000 / (size_t)m->max_bandwidth);
         if (due > m->next_ms)
             m->next_ms = due;

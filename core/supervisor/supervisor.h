@@ -187,6 +187,7 @@ struct sup_mig {             /* the one migration of this domain (supervisor_mig
     bool live, resume, paused_after, was_running, stopped, cancel, failed, query_inflight;
     bool aborted;            /* the cancel came from job-abort, not the requester */
     bool auto_converge, postcopy, postcopy_after, postcopy_asked, postcopy_active;
+    int postcopy_client;     /* who asked for the switch (answered), or -1 */
     long long bandwidth_mib; /* migrate-out bandwidth=, 0: the stored speed */
     char why[24];            /* reason while stopped (out) or after cont (in) */
     char prev_reason[32];    /* out: the running reason to put back after a cancel */

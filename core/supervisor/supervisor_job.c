@@ -125,7 +125,7 @@ static void job_abort(struct sup *s, int client)
     if (s->mig.kind != MIG_OUT)
         return sup_reply(s, client, PROTO_ERR,
                          "Requested operation is not valid: no job is active on the domain");
-    if (s->mig.postcopy_active)
+    if (s->mig.postcopy_asked || s->mig.postcopy_active)
         return sup_reply(s, client, PROTO_ERR,
                          "Requested operation is not valid: cannot abort migration in post-copy "
                          "mode");
@@ -156,9 +156,12 @@ void sup_job_postcopy(struct sup *s, int client)
             sup_reply(s, client, PROTO_OK, "");
         return;
     }
+    /* from the request on the migration is past aborting (sup_mig_answer
+     * takes it back if the emulator refuses the switch) */
     s->mig.postcopy_asked = true;
+    s->mig.postcopy_client = client;
     sup_log(s, "switching the migration to post-copy");
-    sup_qmp_send(s, "{\"execute\": \"migrate-start-postcopy\"}", client, "postcopy");
+    sup_qmp_send(s, "{\"execute\": \"migrate-start-postcopy\"}", -1, "mig-postcopy");
 }
 
 /* the stored speed, and at once the running migration's */

@@ -22,7 +22,10 @@
 
 static void mig_reset(struct sup *s)
 {
-    s->mig = (struct sup_mig){ .kind = MIG_NONE, .client = -1 };
+    if (s->mig.kind == MIG_OUT && s->mig.postcopy_client >= 0)   /* its answer comes too late */
+        sup_reply(s, s->mig.postcopy_client, PROTO_ERR, "Requested operation is not valid: the "
+                  "migration ended before its switch to post-copy");
+    s->mig = (struct sup_mig){ .kind = MIG_NONE, .client = -1, .postcopy_client = -1 };
 }
 
 /* "\"uri\": \"...\"" escaped for JSON; false for a URI we do not run */
@@ -202,7 +205,7 @@ bool sup_mig_command(struct sup *s, int client, const char *cmd)
     } else if (strcmp(cmd, "migrate-cancel") == 0) {
         if (s->mig.kind != MIG_OUT)
             return sup_reply(s, client, PROTO_ERR, "no outgoing migration to cancel"), true;
-        if (s->mig.postcopy_active)      /* the guest runs in the destination already */
+        if (s->mig.postcopy_asked || s->mig.postcopy_active)   /* the guest runs there */
             return sup_reply(s, client, PROTO_ERR, "Requested operation is not valid: cannot "
                              "abort migration in post-copy mode"), true;
         s->mig.cancel = true;
@@ -309,6 +312,14 @@ void sup_mig_answer(struct sup *s, const char *what, bool ok, const char *line)
         mig_reply(s, good ? PROTO_OK : PROTO_ERR, good || s->mig.failed ? s->mig.result : desc);
         return mig_reset(s);
     }
+    if (strcmp(what, "mig-postcopy") == 0) {
+        s->mig.postcopy_active = ok;
+        s->mig.postcopy_asked = ok;
+        if (s->mig.postcopy_client >= 0)
+            sup_reply(s, s->mig.postcopy_client, ok ? PROTO_OK : PROTO_ERR, ok ? "" : desc);
+        s->mig.postcopy_client = -1;
+        return;
+    }
     if (strcmp(what, "mig-pccont") == 0) {
         if (ok)
             sup_set_state(s, DOM_RUNNING, "post-copy");
@@ -381,7 +392,7 @@ void sup_mig_client_gone(struct sup *s, int client)
     if (s->mig.client != client || s->mig.kind == MIG_NONE)
         return;
     s->mig.client = -1;
-    if (s->mig.postcopy_active) {
+    if (s->mig.postcopy_asked || s->mig.postcopy_active) {
         /* past the switch the guest lives in the destination: canceling or
          * destroying either side would lose it; the migration ends alone */
         sup_log(s, "the migration's requester went away in post-copy: going on");
