@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -232,4 +233,134 @@ Test(qemu_save, live_migration_to_another_root_keeps_the_boot, .timeout = 600)
     rm_rf(src);
     free(src);
     free(line);
+}
+
+/* `domsh -q -c qemu:///session LINE` in the background, stderr to errfile */
+static pid_t q_spawn(const char *line, const char *errfile)
+{
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        setenv("DOMSH_ROOT", root, 1);
+        FILE *err = freopen(errfile, "w", stderr);
+        FILE *out = freopen("/dev/null", "w", stdout);
+        (void)err;
+        (void)out;
+        execl(domsh_bin(), domsh_bin(), "-q", "-c", "qemu:///session", line, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* q(LINE)'s stdout, asserting success (caller frees) */
+static char *q_out(const char *line)
+{
+    struct run_result r = q(line);
+    cr_assert_eq(r.status, 0, "'%s' failed: %s", line, r.err);
+    char *out = strdup(r.out ? r.out : "");
+    run_free(&r);
+    return out;
+}
+
+/* domjobinfo until the running migration shows its memory figures */
+static char *job_running(void)
+{
+    char *out = NULL;
+    long long deadline = now_ms() + LINE_WAIT_MS;
+    do {
+        free(out);
+        usleep(100000);
+        out = q_out("domjobinfo demo");
+    } while (!strstr(out, "Memory processed:") && now_ms() < deadline);
+    cr_assert(strstr(out, "Memory processed:"), "no running job: %s", out);
+    return out;
+}
+
+static int wait_exit(pid_t pid)
+{
+    int st;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* the job commands on a live migration of the demo guest: migrate-setspeed
+ * keeps it slow enough to be looked at (domjobinfo) and aborted
+ * (domjobabort) from other shells, leaving exactly one running guest; then
+ * a post-copy migration (migrate-postcopy from another shell) arrives with
+ * the same boot */
+Test(qemu_save, migration_job_info_abort_and_postcopy, .timeout = 600)
+{
+    define_demo();
+    qok("start demo");
+    wait_booted();
+    free(console_line("echo job > /marker; echo W\"\"-DONE", "W-DONE\r\n"));
+    char *out = q_out("migrate-getspeed demo");
+    cr_assert_str_eq(out, "8796093022207\n");
+    free(out);
+    qok("migrate-setspeed demo 4");
+    qok("migrate-setmaxdowntime demo 100");
+    out = q_out("migrate-getmaxdowntime demo");
+    cr_assert_str_eq(out, "100\n");      /* QEMU's own parameter, read back */
+    free(out);
+    char *src = root, *dst = tmp_root(), *errf = fmt("%s/mig.err", src);
+    char *line = fmt("migrate --live demo qemu:///session --dest-root %s", dst);
+    pid_t pid = q_spawn(line, errf);
+    out = job_running();
+    cr_assert(strstr(out, "Job type:         Unbounded   \nOperation:        Outgoing migration\n")
+              && strstr(out, "Memory total:") && strstr(out, "Expected downtime:")
+              && strstr(out, "Iteration:"), "%s", out);
+    free(out);
+    qok("domjobabort demo");
+    cr_assert_eq(wait_exit(pid), 1);
+    char *err = slurp(errf, NULL);
+    cr_assert(err && strstr(err, "operation aborted: migration out job: canceled by client"),
+              "%s", err);
+    free(err);
+    expect_state("running (booted)");
+    marker_is("job");
+    root = dst;                  /* nothing stayed in the destination */
+    out = q_out("list --all");
+    cr_assert(!strstr(out, "demo"), "%s", out);
+    free(out);
+    root = src;
+    out = q_out("domjobinfo demo --completed");
+    cr_assert(strstr(out, "Job type:         Cancelled"), "%s", out);
+    free(out);
+    double up = uptime();
+    free(line);
+    /* switched during the first pass (still at 4 MiB/s), so the guest
+     * surely runs in the destination before its memory is all there */
+    line = fmt("migrate --live demo qemu:///session --dest-root %s --postcopy", dst);
+    pid = q_spawn(line, errf);
+    free(job_running());
+    qok("migrate-postcopy demo");
+    int st = wait_exit(pid);
+    err = slurp(errf, NULL);
+    cr_assert_eq(st, 0, "%s", err);
+    free(err);
+    expect_state("shut off (migrated)");
+    out = q_out("domjobinfo demo --completed");
+    cr_assert(strstr(out, "Operation:        Outgoing migration"), "%s", out);
+    free(out);
+    char *log = fmt("%s/log/qemu/demo.log", src);
+    char *text = slurp(log, NULL);
+    cr_assert(text && strstr(text, "switching the migration to post-copy"), "%s", text);
+    free(text);
+    free(log);
+    root = dst;
+    expect_state("running (migrated)");
+    log = fmt("%s/log/qemu/demo.log", dst);    /* it ran there before its memory was all in */
+    text = slurp(log, NULL);
+    cr_assert(text && strstr(text, "post-copy: running the guest"), "%s", text);
+    free(text);
+    free(log);
+    marker_is("job");
+    double up2 = uptime();
+    cr_assert_geq(up2, up, "uptime went back (%.2f -> %.2f): the guest booted again", up, up2);
+    end();
+    root = src;
+    rm_rf(src);
+    free(src);
+    free(line);
+    free(errf);
 }
