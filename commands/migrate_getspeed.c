@@ -20,7 +20,7 @@ static int getspeed_run(struct shell *sh, const struct cmd_args *a, struct err *
 
 const struct cmd_def cmd_migrate_getspeed = {
     .name = "migrate-getspeed", .group = "domain",
-    .summary = "Get the maximum migration bandwidth",
+    .summary = "get the maximum migration bandwidth",
     .desc = "Prints the bandwidth (MiB/s) of the domain's live migrations: the last "
             "migrate-setspeed, else 8796093022207, libvirt's \"unlimited\".",
     .opts = getspeed_opts, .nopts = NOPTS(getspeed_opts),

@@ -16,7 +16,7 @@ static int postcopy_run(struct shell *sh, const struct cmd_args *a, struct err *
 
 const struct cmd_def cmd_migrate_postcopy = {
     .name = "migrate-postcopy", .group = "domain",
-    .summary = "Switch running migration from pre-copy to post-copy",
+    .summary = "switch running migration from pre-copy to post-copy",
     .desc = "The migration must have been started with --postcopy.  The guest then runs in "
             "the destination at once and fetches the memory not sent yet from the source as "
             "it touches it; from here on the migration cannot be aborted, and a broken "

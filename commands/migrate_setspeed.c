@@ -21,7 +21,7 @@ static int setspeed_run(struct shell *sh, const struct cmd_args *a, struct err *
 
 const struct cmd_def cmd_migrate_setspeed = {
     .name = "migrate-setspeed", .group = "domain",
-    .summary = "Set the maximum migration bandwidth",
+    .summary = "set the maximum migration bandwidth",
     .desc = "Sets the bandwidth (MiB/s) of the domain's live migrations, at once for a "
             "migration running now and for the next ones of this run of the domain (0: no "
             "limit).  Saves, managed saves and snapshots always go at full speed.",

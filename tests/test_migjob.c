@@ -354,3 +354,38 @@ Test(migjob, tuning_options_follow_virsh_rules)
     /* --auto-converge and --bandwidth reach the emulator: the migration works */
     arrived(spawn_migrate("--live --auto-converge --bandwidth 64 --timeout 30 --timeout-suspend"));
 }
+
+/* `complete -- LINE` in T (caller frees) */
+static char *completions(const char *line)
+{
+    const char *argv[] = { "-q", "-c", "test:///default", "complete", "--", line, NULL };
+    struct run_result r = run_domsh(T.root, NULL, argv);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char *out = strdup(r.out ? r.out : "");
+    run_free(&r);
+    return out;
+}
+
+Test(migjob, completion_offers_domains_by_state_and_the_new_options)
+{
+    vm_of(64);
+    rt_define(&T, "off", NULL, NULL, NULL);
+    static const char *const running_only[] = { "domjobabort ", "migrate-setspeed ",
+                                                 "migrate-getspeed ", "migrate-postcopy ",
+                                                 "migrate-setmaxdowntime ",
+                                                 "migrate-getmaxdowntime " };
+    for (size_t i = 0; i < sizeof(running_only) / sizeof(running_only[0]); i++) {
+        char *out = completions(running_only[i]);
+        cr_assert_str_eq(out, "vm\n", "'%s' offered:\n%s", running_only[i], out);
+        free(out);
+    }
+    char *out = completions("domjobinfo ");      /* --completed works on any domain */
+    cr_assert_str_eq(out, "off\nvm\n");
+    free(out);
+    out = completions("domjobinfo vm --c");
+    cr_assert_str_eq(out, "--completed\n");
+    free(out);
+    out = completions("migrate vm qemu:///session --postcopy-a");
+    cr_assert_str_eq(out, "--postcopy-after-precopy\n");
+    free(out);
+}
