@@ -15,21 +15,7 @@
 
 #include "rt_helpers.h"
 
-static struct rt T, D;
-
-static void both_setup(void)
-{
-    rt_setup(&T);
-    rt_setup(&D);
-}
-
-static void both_teardown(void)
-{
-    rt_teardown(&D);
-    rt_teardown(&T);
-}
-
-TestSuite(migjob, .init = both_setup, .fini = both_teardown, .timeout = 90);
+RT_SUITE_PAIR(migjob, 90);
 
 static long long now_ms(void)
 {
@@ -105,6 +91,22 @@ static void says(const char *text, const char *want)
     cr_assert(strstr(text, want), "expected '%s' in:\n%s", want, text);
 }
 
+/* LINE succeeds in t and prints exactly want */
+static void prints(struct rt *t, const char *line, const char *want)
+{
+    char *out = rt_ok(t, line);
+    cr_assert_str_eq(out, want, "%s", line);
+    free(out);
+}
+
+/* LINE succeeds in t and its output holds want */
+static void shows(struct rt *t, const char *line, const char *want)
+{
+    char *out = rt_ok(t, line);
+    says(out, want);
+    free(out);
+}
+
 static void fails_with(struct rt *t, const char *line, const char *want)
 {
     struct run_result r = rt_run(t, line);
@@ -126,12 +128,8 @@ static void source_runs_alone(void)
 Test(migjob, nothing_running_and_bad_arguments)
 {
     big_vm();
-    char *out = rt_ok(&T, "domjobinfo vm");
-    cr_assert_str_eq(out, "Job type:         None        \n");
-    free(out);
-    out = rt_ok(&T, "domjobinfo vm --completed --json");
-    says(out, "\"type\": \"None\"");
-    free(out);
+    prints(&T, "domjobinfo vm", "Job type:         None        \n");
+    shows(&T, "domjobinfo vm --completed --json", "\"type\": \"None\"");
     fails_with(&T, "domjobinfo vm --keep-completed",
                "Option --keep-completed requires --completed");
     fails_with(&T, "domjobabort vm", "no job is active on the domain");
@@ -146,29 +144,19 @@ Test(migjob, nothing_running_and_bad_arguments)
 Test(migjob, speed_and_downtime_are_kept_and_checked)
 {
     big_vm();
-    char *out = rt_ok(&T, "migrate-getspeed vm");
-    cr_assert_str_eq(out, "8796093022207\n");      /* libvirt's "unlimited" */
-    free(out);
+    prints(&T, "migrate-getspeed vm", "8796093022207\n");      /* libvirt's "unlimited" */
     free(rt_ok(&T, "migrate-setspeed vm 5"));
-    out = rt_ok(&T, "migrate-getspeed vm");
-    cr_assert_str_eq(out, "5\n");
-    free(out);
+    prints(&T, "migrate-getspeed vm", "5\n");
     fails_with(&T, "migrate-setspeed vm 8796093022208",
                "bandwidth must be less than 8796093022208");
     fails_with(&T, "migrate-setspeed vm -1", "malformed or out of range");
-    out = rt_ok(&T, "migrate-getmaxdowntime vm");
-    cr_assert_str_eq(out, "300\n");                /* QEMU's default */
-    free(out);
+    prints(&T, "migrate-getmaxdowntime vm", "300\n");      /* QEMU's default */
     free(rt_ok(&T, "migrate-setmaxdowntime vm 123"));
-    out = rt_ok(&T, "migrate-getmaxdowntime vm");
-    cr_assert_str_eq(out, "123\n");
-    free(out);
+    prints(&T, "migrate-getmaxdowntime vm", "123\n");
     fails_with(&T, "migrate-setmaxdowntime vm 0", "migrate: Invalid downtime");
     fails_with(&T, "migrate-setmaxdowntime vm 3000000", "expects an integer in the range of 0 "
                                                        "to 2000000 milliseconds");
-    out = rt_ok(&T, "migrate-getmaxdowntime vm");
-    cr_assert_str_eq(out, "123\n");
-    free(out);
+    prints(&T, "migrate-getmaxdowntime vm", "123\n");
 }
 
 Test(migjob, domjobinfo_follows_a_paced_migration_then_keeps_its_statistics)
@@ -199,15 +187,9 @@ Test(migjob, domjobinfo_follows_a_paced_migration_then_keeps_its_statistics)
     says(out, "Memory remaining: 0.000 B\n");
     says(out, "Total downtime:");
     free(out);
-    out = rt_ok(&T, "domjobinfo vm --completed");     /* read once more, then gone */
-    says(out, "Completed");
-    free(out);
-    out = rt_ok(&T, "domjobinfo vm --completed");
-    cr_assert_str_eq(out, "Job type:         None        \n");
-    free(out);
-    out = rt_ok(&D, "domjobinfo vm --completed");
-    says(out, "Operation:        Incoming migration\n");
-    free(out);
+    shows(&T, "domjobinfo vm --completed", "Completed");     /* read once more, then gone */
+    prints(&T, "domjobinfo vm --completed", "Job type:         None        \n");
+    shows(&D, "domjobinfo vm --completed", "Operation:        Incoming migration\n");
     free(err);
 }
 
@@ -224,10 +206,9 @@ Test(migjob, domjobabort_from_another_shell_cancels_the_migration)
     says(err, "error: Failed to migrate domain 'vm' to test:///default\n"
               "error: operation aborted: migration out job: canceled by client");
     source_runs_alone();
-    char *out = rt_ok(&T, "domjobinfo vm --completed --keep-completed");
-    cr_assert_str_eq(out, "Job type:         Cancelled   \n");   /* virsh: no figures */
-    free(out);
-    out = rt_ok(&T, "domjobinfo vm --completed --anystats");
+    /* virsh prints no figures for a canceled job without --anystats */
+    prints(&T, "domjobinfo vm --completed --keep-completed", "Job type:         Cancelled   \n");
+    char *out = rt_ok(&T, "domjobinfo vm --completed --anystats");
     says(out, "Operation:        Outgoing migration\n");
     says(out, "Error message:    operation aborted: migration out job: canceled by client\n");
     free(out);
@@ -243,14 +224,12 @@ Test(migjob, a_save_is_a_job_too_and_ignores_the_migration_speed)
     rt_okf(&T, "save vm %s", img);
     /* 4 MiB at 1 MiB/s would take 4 s: a save goes unlimited */
     cr_assert_lt(now_ms() - t0, 3000, "the save was paced by migrate-setspeed");
-    char *out = rt_ok(&T, "domjobinfo vm --completed");
-    says(out, "Job type:         Completed   \nOperation:        Save        \n");
-    free(out);
+    shows(&T, "domjobinfo vm --completed", "Job type:         Completed   \nOperation:        Save        \n");
     rt_okf(&T, "restore %s", img);
     rt_guest_line(&T, "vm", "slowmig 100", "slowmig=100");
     char *errf = fmt("%s/err", T.root), *line = fmt("save vm %s", img);
     pid_t pid = rt_spawn(&T, line, errf);
-    out = job_until(&T, "vm", "Operation:        Save");
+    char *out = job_until(&T, "vm", "Operation:        Save");
     free(out);
     free(rt_ok(&T, "domjobabort vm"));
     int st;

@@ -138,18 +138,42 @@ int rt_mig_set_speed(struct store *st, const char *name, unsigned long long mib,
     return request(st, name, cmd, NULL, e);
 }
 
+/* "speed=N" (migrate-get-speed) */
+static bool speed_value(const char *reply, long long *v)
+{
+    if (strncmp(reply, "speed=", 6) != 0)
+        return false;
+    *v = strtoll(reply + 6, NULL, 10);
+    return true;
+}
+
+/* query-migrate-parameters' "downtime-limit" */
+static bool downtime_value(const char *reply, long long *v)
+{
+    return qjson_num(reply, "downtime-limit", v);
+}
+
+/* cmd's answer read by value() into *out; what names it in the error */
+static int request_num(struct store *st, const char *name, const char *cmd,
+                       bool (*value)(const char *, long long *), const char *what,
+                       unsigned long long *out, struct err **e)
+{
+    char *reply = NULL;
+    if (request(st, name, cmd, &reply, e) < 0)
+        return -1;
+    long long v = -1;
+    int rc = value(reply, &v) && v >= 0
+                 ? 0 : err_set(e, ERR_BACKEND, "the domain did not report its %s", what);
+    if (rc == 0)
+        *out = (unsigned long long)v;
+    free(reply);
+    return rc;
+}
+
 int rt_mig_get_speed(struct store *st, const char *name, unsigned long long *mib,
                      struct err **e)
 {
-    char *reply = NULL;
-    if (request(st, name, "migrate-get-speed", &reply, e) < 0)
-        return -1;
-    int rc = strncmp(reply, "speed=", 6) == 0
-                 ? 0 : err_set(e, ERR_BACKEND, "unexpected answer from the supervisor");
-    if (rc == 0)
-        *mib = strtoull(reply + 6, NULL, 10);
-    free(reply);
-    return rc;
+    return request_num(st, name, "migrate-get-speed", speed_value, "migration speed", mib, e);
 }
 
 int rt_mig_set_downtime(struct store *st, const char *name, unsigned long long ms,
@@ -163,16 +187,8 @@ int rt_mig_set_downtime(struct store *st, const char *name, unsigned long long m
 int rt_mig_get_downtime(struct store *st, const char *name, unsigned long long *ms,
                         struct err **e)
 {
-    char *reply = NULL;
-    if (request(st, name, "qmp {\"execute\": \"query-migrate-parameters\"}", &reply, e) < 0)
-        return -1;
-    long long v = -1;
-    int rc = qjson_num(reply, "downtime-limit", &v) && v >= 0
-                 ? 0 : err_set(e, ERR_BACKEND, "the emulator did not report its downtime limit");
-    if (rc == 0)
-        *ms = (unsigned long long)v;
-    free(reply);
-    return rc;
+    return request_num(st, name, "qmp {\"execute\": \"query-migrate-parameters\"}",
+                       downtime_value, "downtime limit", ms, e);
 }
 
 int rt_mig_postcopy(struct store *st, const char *name, struct err **e)
