@@ -9,6 +9,17 @@ what `domsh save` / `domsh restore` do through the supervisor.
                                  and to the end of the fdatasync
   qmp_mig.py restore SOCK FILE   (QEMU started with -incoming defer -S) getfd,
                                  migrate-incoming fd:, wait completed, cont
+
+and of bench/migrate.sh (live migration):
+
+  qmp_mig.py out SOCK URI        bandwidth unlimited, migrate URI (live), wait
+                                 completed; prints QEMU's total-time and downtime
+                                 (ms, from query-migrate), then quits the source
+  qmp_mig.py in SOCK URI         (-incoming defer -S) migrate-incoming URI, wait
+                                 completed, cont
+  qmp_mig.py watch SOCK          a second monitor of an emulator that domsh
+                                 migrates: prints "ready", waits for MIGRATION
+                                 completed, prints total-time and downtime
 """
 import json
 import os
@@ -67,6 +78,24 @@ class Qmp:
                     raise SystemExit("qmp_mig.py: migration " + st)
 
 
+def live(q, verb, uri):
+    if verb == "watch":
+        print("ready", flush=True)
+    elif verb == "in":
+        q.cmd("migrate-incoming", uri=uri)
+    else:
+        q.cmd("migrate-set-parameters", **{"max-bandwidth": 1 << 40})
+        q.cmd("migrate", uri=uri)
+    q.wait_migration()
+    if verb == "in":
+        q.cmd("cont")
+        return
+    info = q.cmd("query-migrate")
+    print(info.get("total-time", -1), info.get("downtime", -1), flush=True)
+    if verb == "out":
+        q.cmd("quit")
+
+
 def main():
     verb, sock = sys.argv[1], sys.argv[2]
     q = Qmp(sock)
@@ -74,6 +103,8 @@ def main():
         q.cmd("cont")
         return
     q.cmd("migrate-set-capabilities", capabilities=[{"capability": "events", "state": True}])
+    if verb in ("out", "in", "watch"):
+        return live(q, verb, sys.argv[3] if len(sys.argv) > 3 else None)
     if verb == "save":
         fd = os.open(sys.argv[3], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         t0 = time.monotonic()

@@ -15,7 +15,6 @@ SRC=$(dirname "$HERE")
 DOMSH=$(realpath "${DOMSH:-$SRC/domsh}")
 RUNS=${RUNS:-200}
 [ -x "$DOMSH" ] || { echo "remote.sh: build domsh first (make)" >&2; exit 1; }
-[ -x /usr/sbin/sshd ] || { echo "remote.sh: needs openssh-server (scripts/deps.sh)" >&2; exit 1; }
 W=$(mktemp -d /tmp/domsh-bench-remote.XXXXXX)
 SSHD_PID=""
 cleanup() {
@@ -27,39 +26,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-ssh-keygen -q -t ed25519 -N '' -f "$W/hostkey"
-ssh-keygen -q -t ed25519 -N '' -f "$W/userkey"
-cp "$W/userkey.pub" "$W/authorized_keys"
-echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$W/hostkey.pub")" > "$W/known_hosts"
-mkdir -p "$W/local" "$W/remote"
-[ "$(id -u)" = 0 ] && mkdir -p /run/sshd
-cat > "$W/sshd_config" <<EOF
-Port $PORT
-ListenAddress 127.0.0.1
-HostKey $W/hostkey
-PidFile $W/sshd.pid
-AuthorizedKeysFile $W/authorized_keys
-UsePAM no
-StrictModes no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-SetEnv DOMSH_ROOT=$W/remote
-EOF
-cat > "$W/ssh_config" <<EOF
-Host *
-  IdentityFile $W/userkey
-  IdentitiesOnly yes
-  UserKnownHostsFile $W/known_hosts
-  GlobalKnownHostsFile /dev/null
-  LogLevel ERROR
-EOF
-printf '#!/bin/sh\nunset SSH_AUTH_SOCK\nexec ssh -F %s/ssh_config "$@"\n' "$W" > "$W/ssh"
-chmod +x "$W/ssh"
-export DOMSH_SSH="$W/ssh"
-/usr/sbin/sshd -D -e -f "$W/sshd_config" 2>"$W/sshd.log" &
-SSHD_PID=$!
+. "$HERE/lib.inc"
+mkdir -p "$W/local"
+private_sshd "$W/ssh" "$W/remote"
 
 # the same 20 domains on both sides, vm running
 for i in $(seq 1 20); do
@@ -71,11 +40,6 @@ for r in local remote; do
     DOMSH_ROOT=$W/$r "$DOMSH" -q -c test:///default < "$W/define.batch" > /dev/null
     DOMSH_ROOT=$W/$r "$DOMSH" -q -c test:///default start vm > /dev/null
 done
-for _ in $(seq 1 100); do
-    python3 -c "import socket; socket.create_connection(('127.0.0.1',$PORT)).close()" 2>/dev/null && break
-    sleep 0.1
-done
-
 python3 - "$DOMSH" "$W" "$PORT" "$RUNS" <<'PYEOF'
 import os, statistics, subprocess, sys, time
 domsh, w, port, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -111,4 +75,4 @@ for s in (p, loc):
     s.stdin.close()
     s.wait()
 PYEOF
-echo "migration: not implemented yet (issue 14 part 2), nothing to measure"
+echo "migration to another host over SSH: bench/migrate.sh"

@@ -25,29 +25,6 @@ runs=${BENCH_RUNS:-3}
 command -v python3 >/dev/null || { echo "bench/save.sh: needs python3 (the bare QMP peer)" >&2; exit 1; }
 demo_setup
 
-ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
-wait_prompt() {
-    n=0
-    until grep -q "demo# " "$1" 2>/dev/null; do
-        n=$((n + 1))
-        [ "$n" -lt 60000 ] || { echo "bench/save.sh: the guest did not boot ($1)" >&2; exit 1; }
-        sleep 0.005
-    done
-}
-
-# the demo domain's machine (as bench/start.sh runs it), QMP on a socket
-bare_qemu() {
-    log=$1
-    shift
-    qemu-system-x86_64 -nodefaults -no-user-config -machine pc -accel tcg -m 128 \
-        -display none -kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
-        -netdev user,id=n0 -device virtio-net-pci,netdev=n0 -serial "file:$log" \
-        -device virtio-balloon-pci -device pvpanic -qmp "unix:$work/qmp.sock,server=on,wait=off" \
-        -S "$@" </dev/null >/dev/null 2>&1 &
-    qpid=$!
-}
-
 bare_round() {
     rm -f "$work/bare.log" "$work/bare.img" "$work/qmp.sock"
     bare_qemu "$work/bare.log"
@@ -78,8 +55,6 @@ domsh_round() {
     "$domsh" -q -c qemu:///session destroy bench >/dev/null
     echo "$((t1 - t0)) $((t2 - t1)) $(stat -c %s "$work/domsh.img")"
 }
-
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 printf '%-6s %11s %11s %11s %14s %14s %14s %14s\n' round "bare save" "+fdatasync" "domsh save" \
     "bare restore" "domsh restore" "bare image" "domsh image"

@@ -89,6 +89,18 @@ static void no_ssh_left(void)
     cr_assert_eq(pid, 0, "ssh %d is still there", (int)pid);
 }
 
+/* the source's domain is shut off (migrated), its supervisor gone, and
+ * the domain runs in D */
+static void source_finished(long sup)
+{
+    RT_EXPECT_STATE(&T, "vm", "shut off (migrated)");
+    for (int i = 0; i < 500 && pid_alive((pid_t)sup); i++, usleep(10000))
+        continue;
+    cr_assert(!pid_alive((pid_t)sup), "the source supervisor %ld is still there", sup);
+    runs_in(&T, false);
+    RT_EXPECT_STATE(&D, "vm", "running (migrated)");
+}
+
 Test(migrate_ssh, live_migration_moves_the_guest_to_the_other_host)
 {
     vm_at(3);
@@ -100,16 +112,12 @@ Test(migrate_ssh, live_migration_moves_the_guest_to_the_other_host)
     char *said = fmt("Domain 'vm' migrated to %s", S.uri);
     cr_assert(strstr(r.out, said), "%s", r.out);
     cr_assert(strstr(r.err, "Migration: [100 %]"), "no progress on stderr: %s", r.err);
-    RT_EXPECT_STATE(&T, "vm", "shut off (migrated)");
-    for (int i = 0; i < 500 && pid_alive((pid_t)sup); i++)
-        usleep(10000);
-    cr_assert(!pid_alive((pid_t)sup), "the source supervisor %ld is still there", sup);
-    RT_EXPECT_STATE(&D, "vm", "running (migrated)");
-    runs_in(&T, false);
+    source_finished(sup);
+    char *info = rt_ok(&D, "dominfo vm");
+    cr_assert(strstr(info, "Persistent:     no") && strstr(info, "State:          running"),
+              "%s", info);
     rt_guest_line(&D, "vm", "counter", "counter=3");
     rt_guest_line(&D, "vm", "inc", "counter=4");
-    char *info = rt_ok(&D, "dominfo vm");
-    cr_assert(strstr(info, "Persistent:     no"), "%s", info);
     char *all = rt_ok(&T, "list --all");
     cr_assert(strstr(all, " vm "), "the source lost its definition:\n%s", all);
     char *sock = rt_run_path(&T, "vm", "migrate-fwd.sock");
@@ -158,97 +166,112 @@ Test(migrate_ssh, a_refusing_destination_leaves_the_source_running)
     free(line);
 }
 
-/* a migration of vm (counter 1) paced so that it is caught flowing */
-static pid_t slow_migration(const char *errf)
+/* `migrate vm URI OPTS` of vm (counter 1) in the background, paced so
+ * that it can be caught flowing */
+static pid_t spawn_slow(const char *opts, const char *errf)
 {
     vm_at(1);
     rt_guest_line(&T, "vm", "slowmig 200", "slowmig=200");
-    char *line = migrate_line("");
+    char *line = migrate_line(opts);
     pid_t pid = rt_spawn(&T, line, errf);
     free(line);
-    RT_EXPECT_STATE(&T, "vm", "paused (migrating)");
     return pid;
 }
 
-static void migrate_failed(pid_t pid, const char *errfile, const char *want)
+/* wait for the migrating shell, which must exit with status; its stderr */
+static char *shell_exits(pid_t pid, const char *errf, int status)
 {
     int st;
     waitpid(pid, &st, 0);
-    char *err = slurp(errfile, NULL);
-    char *head = fmt("error: Failed to migrate domain 'vm' to %s\nerror: ", S.uri);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "migrate did not fail: %s", err);
-    cr_assert(strncmp(err, head, strlen(head)) == 0 && strstr(err, want), "%s", err);
-    cr_assert_eq(strchr(err + strlen(head), '\n'), strrchr(err, '\n'), "%s", err);
-    free(err), free(head);
+    char *err = slurp(errf, NULL);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == status, "migrate: %s", err);
+    return err;
 }
 
-/* after a failed migration: the source guest runs on as it was, alone */
-static void source_runs_alone(void)
+/* who is hit mid-way: an ssh whose argv has a word ("-N": the forward;
+ * "--stdio": the request channel), the destination's supervisor, or the
+ * migrating shell itself */
+static pid_t the_forward(pid_t shell)
 {
+    return sshd_client_pid_with(&S, "-N");
+}
+
+static pid_t the_channel(pid_t shell)
+{
+    return sshd_client_pid_with(&S, "--stdio");
+}
+
+static pid_t the_destination(pid_t shell)
+{
+    return (pid_t)rt_status_num(&D, "vm", "sup_pid");
+}
+
+static pid_t the_shell(pid_t shell)
+{
+    return shell;
+}
+
+/* hit a migration mid-way with sig; the shell (unless killed) must fail
+ * saying want, in one error line, and the source guest run on, alone */
+static void hit_mid_way(pid_t (*victim)(pid_t shell), int sig, const char *want)
+{
+    char *errf = fmt("%s/err", T.root);
+    pid_t pid = spawn_slow("", errf);
+    RT_EXPECT_STATE(&T, "vm", "paused (migrating)");
+    pid_t v = victim(pid);
+    cr_assert_gt(v, 0, "nothing to hit");
+    kill(v, sig);
+    if (want) {
+        char *err = shell_exits(pid, errf, 1);
+        char *head = fmt("error: Failed to migrate domain 'vm' to %s\nerror: ", S.uri);
+        cr_assert(strncmp(err, head, strlen(head)) == 0 && strstr(err, want), "%s", err);
+        cr_assert_eq(strchr(err + strlen(head), '\n'), strrchr(err, '\n'), "%s", err);
+        free(err), free(head);
+    } else {
+        waitpid(pid, NULL, 0);
+    }
     state_starts(&T, "running");
     rt_guest_line(&T, "vm", "inc", "counter=2");
     runs_in(&T, true);
     runs_in(&D, false);
     no_ssh_left();
+    free(errf);
 }
 
 Test(migrate_ssh, a_killed_forward_leaves_the_source_running)
 {
-    char *errf = fmt("%s/err", T.root);
-    pid_t pid = slow_migration(errf);
-    pid_t fwd = sshd_client_pid_with(&S, "-N");
-    cr_assert_gt(fwd, 0, "no forwarding ssh");
-    kill(fwd, SIGKILL);
-    migrate_failed(pid, errf, "the SSH forward of the migration stream to 127.0.0.1 died");
-    source_runs_alone();
-    free(errf);
+    hit_mid_way(the_forward, SIGKILL, "the SSH forward of the migration stream to 127.0.0.1 died");
 }
 
 Test(migrate_ssh, a_lost_connection_leaves_the_source_running)
 {
-    char *errf = fmt("%s/err", T.root);
-    pid_t pid = slow_migration(errf);
-    pid_t chan = sshd_client_pid_with(&S, "--stdio");
-    cr_assert_gt(chan, 0, "no request channel");
-    kill(chan, SIGKILL);
-    migrate_failed(pid, errf, "lost the connection to 127.0.0.1 during the migration");
-    source_runs_alone();
-    free(errf);
+    hit_mid_way(the_channel, SIGKILL, "lost the connection to 127.0.0.1 during the migration");
+}
+
+Test(migrate_ssh, a_killed_destination_leaves_the_source_running)
+{
+    hit_mid_way(the_destination, SIGKILL, "the destination failed: the incoming migration "
+                "failed: the domain supervisor closed the connection");
 }
 
 Test(migrate_ssh, ctrl_c_leaves_the_source_running)
 {
-    char *errf = fmt("%s/err", T.root);
-    pid_t pid = slow_migration(errf);
-    kill(pid, SIGINT);
-    migrate_failed(pid, errf, "operation canceled");
-    source_runs_alone();
-    free(errf);
+    hit_mid_way(the_shell, SIGINT, "operation canceled");
 }
 
 Test(migrate_ssh, kill_9_of_the_shell_leaves_the_source_running)
 {
-    char *errf = fmt("%s/err", T.root);
-    pid_t pid = slow_migration(errf);
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    source_runs_alone();
-    free(errf);
+    hit_mid_way(the_shell, SIGKILL, NULL);
 }
 
 Test(migrate_ssh, timeout_suspends_a_slow_live_migration_which_then_ends)
 {
-    vm_at(1);
-    rt_guest_line(&T, "vm", "slowmig 200", "slowmig=200");
-    char *errf = fmt("%s/err", T.root), *line = migrate_line("--live --timeout 1");
-    pid_t pid = rt_spawn(&T, line, errf);
+    char *errf = fmt("%s/err", T.root);
+    pid_t pid = spawn_slow("--live --timeout 1", errf);
     state_starts(&T, "paused");      /* suspended by the timeout, still migrating */
-    int st;
-    waitpid(pid, &st, 0);
-    char *err = slurp(errf, NULL);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", err);
+    free(shell_exits(pid, errf, 0));
     RT_EXPECT_STATE(&D, "vm", "running (migrated)");
     rt_guest_line(&D, "vm", "counter", "counter=1");
     runs_in(&T, false);
-    free(err), free(errf), free(line);
+    free(errf);
 }

@@ -18,6 +18,7 @@
 
 #include "../core/base/proto.h"
 #include "helpers.h"
+#include "sshd_helpers.h"
 
 #define BOOT_WAIT_MS 240000      /* a loaded 2-core host boots the guest in 40 s */
 #define LINE_WAIT_MS 60000
@@ -230,6 +231,45 @@ Test(qemu_save, live_migration_to_another_root_keeps_the_boot, .timeout = 600)
     cr_assert_geq(up2, up, "uptime went back (%.2f -> %.2f): the guest booted again", up, up2);
     end();
     root = src;                  /* its emulator and supervisor are gone: no pid to kill */
+    rm_rf(src);
+    free(src);
+    free(line);
+}
+
+/* live migration to "another host": a private sshd on 127.0.0.1 whose
+ * sessions have their own root; the stream goes through an SSH forward of
+ * the destination's migrate.sock, and the same boot goes on there */
+static struct sshd mig_sshd;
+
+static void mig_sshd_stop(void)
+{
+    if (mig_sshd.dir)
+        sshd_stop(&mig_sshd);
+}
+
+Test(qemu_save, live_migration_over_ssh_keeps_the_boot, .timeout = 600, .fini = mig_sshd_stop)
+{
+    if (!sshd_available())
+        cr_skip_test("openssh-server is not installed (scripts/deps.sh installs it)");
+    define_demo();
+    sshd_start(&mig_sshd, root);
+    qok("start demo");
+    wait_booted();
+    free(console_line("echo ssh > /marker; echo W\"\"-DONE", "W-DONE\r\n"));
+    double up = uptime();
+    char *line = fmt("migrate --live demo qemu+ssh://127.0.0.1:%d/session --verbose",
+                     mig_sshd.port);
+    qok(line);
+    expect_state("shut off (migrated)");
+    char *src = root;
+    root = strdup(mig_sshd.remote_root);   /* the helpers now look at the other host */
+    expect_state("running (migrated)");
+    marker_is("ssh");
+    double up2 = uptime();
+    cr_assert_geq(up2, up, "uptime went back (%.2f -> %.2f): the guest booted again", up, up2);
+    end();
+    root = src;
+    mig_sshd_stop();
     rm_rf(src);
     free(src);
     free(line);

@@ -120,9 +120,10 @@ static void finish(struct fg_mig *m)
 static const char *open_unix(struct fg_mig *m, const char *path, enum fgm_dir dir)
 {
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof(sa.sun_path))
+    size_t len = strlen(path);
+    if (len >= sizeof(sa.sun_path))
         return "Failed to connect socket: path too long";
-    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+    memcpy(sa.sun_path, path, len + 1);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return "Failed to create socket";
@@ -141,7 +142,7 @@ static const char *open_unix(struct fg_mig *m, const char *path, enum fgm_dir di
     }
     fcntl(fd, F_SETFL, O_NONBLOCK);
     m->listen_fd = fd;
-    snprintf(m->listen_path, sizeof(m->listen_path), "%s", path);
+    memcpy(m->listen_path, path, len + 1);     /* as long as sun_path */
     return NULL;
 }
 
