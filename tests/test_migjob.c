@@ -368,3 +368,34 @@ Test(migjob, completion_offers_domains_by_state_and_the_new_options)
     cr_assert_str_eq(out, "--postcopy-after-precopy\n");
     free(out);
 }
+
+/* the migrating shell killed with SIGKILL: before the switch to post-copy
+ * the source cancels and runs on (the broken stream fails the
+ * destination); after it, both supervisors carry the migration to its end
+ * and the source quits by itself */
+Test(migjob, kill_9_of_the_shell_before_and_after_the_postcopy_switch)
+{
+    vm_of(64);
+    rt_guest_line(&T, "vm", "slowmig 150", "slowmig=150");
+    pid_t pid = spawn_migrate("--live --postcopy");
+    free(job_until(&T, "vm", "Memory processed:"));
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    for (int i = 0; i < 1000; i++, usleep(10000)) {     /* the destination goes */
+        struct run_result r = rt_run(&D, "list --all");
+        bool gone = r.out && !strstr(r.out, " vm ");
+        run_free(&r);
+        if (gone)
+            break;
+    }
+    source_runs_alone();                         /* counter 2 from here */
+    pid = spawn_migrate("--live --postcopy");
+    free(job_until(&T, "vm", "Memory processed:"));
+    free(rt_ok(&T, "migrate-postcopy vm"));
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    RT_EXPECT_STATE(&D, "vm", "running (migrated)");
+    RT_EXPECT_STATE(&T, "vm", "shut off (migrated)");
+    rt_guest_line(&D, "vm", "counter", "counter=2");
+    logged("requester went away (post-copy enabled): going on");
+}

@@ -176,6 +176,15 @@ static void cmd_migrate_in(struct sup *s, int client, char *rest)
         s->mig.kind = MIG_IN_WAIT;
 }
 
+static void mig_quit(struct sup *s, const char *reason)
+{
+    s->destroying = true;
+    snprintf(s->final_reason, sizeof(s->final_reason), "%s", reason);
+    sup_log(s, "migration done: quitting (%s)", reason);
+    sup_qmp_send(s, "{\"execute\": \"quit\"}", -1, "quit");
+    s->kill_deadline_ms = sup_now_ms() + 5000;
+}
+
 static void cmd_finish(struct sup *s, int client, const char *reason)
 {
     if (strcmp(reason, "saved") != 0 && strcmp(reason, "migrated") != 0)
@@ -184,11 +193,7 @@ static void cmd_finish(struct sup *s, int client, const char *reason)
         return sup_reply(s, client, PROTO_ERR,
                          "Requested operation is not valid: no completed migration to finish");
     s->client[client].wait_exit = true;
-    s->destroying = true;
-    snprintf(s->final_reason, sizeof(s->final_reason), "%s", reason);
-    sup_log(s, "migration done: quitting (%s)", reason);
-    sup_qmp_send(s, "{\"execute\": \"quit\"}", -1, "quit");
-    s->kill_deadline_ms = sup_now_ms() + 5000;
+    mig_quit(s, reason);
 }
 
 bool sup_mig_command(struct sup *s, int client, const char *cmd)
@@ -238,7 +243,10 @@ static void mig_conclude(struct sup *s, bool ok, const char *text)
         }
         cont = !s->mig.paused_after;
     } else {
-        cont = s->mig.was_running && s->mig.stopped && (!ok || s->mig.resume);
+        /* a switch to post-copy that failed before the destination ran
+         * left the vCPUs stopped: the guest is still only here */
+        bool stopped = s->mig.stopped || (s->mig.postcopy_asked && !s->mig.postcopy_active);
+        cont = s->mig.was_running && stopped && (!ok || s->mig.resume);
     }
     if (cont) {
         s->mig.cont_deadline_ms = sup_now_ms() + SUP_MIG_CONT_WAIT_MS;
@@ -246,8 +254,27 @@ static void mig_conclude(struct sup *s, bool ok, const char *text)
     }
     if (s->mig.kind == MIG_IN)
         sup_set_state(s, DOM_PAUSED, "user");
+    /* a post-copy migration whose requester died ended well all the same:
+     * the guest runs in the destination, nobody will send `finish` */
+    bool orphan = ok && s->mig.kind == MIG_OUT && s->mig.client < 0 &&
+                  (s->mig.postcopy_asked || s->mig.postcopy_active);
     mig_reply(s, ok ? PROTO_OK : PROTO_ERR, text);
     mig_reset(s);
+    if (orphan)
+        mig_quit(s, "migrated");
+}
+
+/* the switch to post-copy happened (an event or a query said so); the
+ * destination runs the guest from now on, pulling its pages as it touches them */
+static void saw_postcopy(struct sup *s)
+{
+    if (s->mig.postcopy_active)
+        return;
+    s->mig.postcopy_active = true;
+    if (s->mig.kind != MIG_IN || s->mig.paused_after)
+        return;
+    sup_log(s, "post-copy: running the guest while its memory arrives");
+    mig_send(s, "{\"execute\": \"cont\"}", "mig-pccont");
 }
 
 static void mig_status(struct sup *s, const char *line)
@@ -256,7 +283,10 @@ static void mig_status(struct sup *s, const char *line)
     qjson_str(line, "status", status, sizeof(status));
     sup_job_update(s, line);
     if (strcmp(status, "postcopy-active") == 0)
-        s->mig.postcopy_active = true;
+        saw_postcopy(s);
+    if (strcmp(status, "postcopy-paused") == 0)     /* the stream broke past the switch */
+        return mig_conclude(s, false, "the migration stream broke after the switch to "
+                            "post-copy: the guest cannot run on either side");
     if (s->mig.postcopy_after && s->job.stat[JS_ITERATION] >= 2)
         sup_job_postcopy(s, -1);         /* the first pass is done */
     long long v;
@@ -313,8 +343,7 @@ void sup_mig_answer(struct sup *s, const char *what, bool ok, const char *line)
         return mig_reset(s);
     }
     if (strcmp(what, "mig-postcopy") == 0) {
-        s->mig.postcopy_active = ok;
-        s->mig.postcopy_asked = ok;
+        s->mig.postcopy_asked = ok;      /* the switch itself shows as postcopy-active */
         if (s->mig.postcopy_client >= 0)
             sup_reply(s, s->mig.postcopy_client, ok ? PROTO_OK : PROTO_ERR, ok ? "" : desc);
         s->mig.postcopy_client = -1;
@@ -348,13 +377,9 @@ void sup_mig_event(struct sup *s, const char *line)
                  strcmp(status, "cancelled") == 0;
     if (final && (s->mig.kind == MIG_OUT || s->mig.kind == MIG_IN) && s->mig.next_query_ms)
         s->mig.next_query_ms = sup_now_ms();    /* ask now, not at the next tick */
-    if (strcmp(status, "postcopy-active") == 0 && s->mig.kind == MIG_IN &&
-        !s->mig.postcopy_active && !s->mig.paused_after) {
-        /* the guest runs here from now on, pulling its pages as it touches them */
-        s->mig.postcopy_active = true;
-        sup_log(s, "post-copy: running the guest while its memory arrives");
-        mig_send(s, "{\"execute\": \"cont\"}", "mig-pccont");
-    }
+    bool migrating = s->mig.kind == MIG_OUT || s->mig.kind == MIG_IN;
+    if (strcmp(status, "postcopy-active") == 0 && migrating)
+        saw_postcopy(s);
 }
 
 void sup_mig_tick(struct sup *s)
@@ -392,10 +417,13 @@ void sup_mig_client_gone(struct sup *s, int client)
     if (s->mig.client != client || s->mig.kind == MIG_NONE)
         return;
     s->mig.client = -1;
-    if (s->mig.postcopy_asked || s->mig.postcopy_active) {
+    if (s->mig.postcopy_asked || s->mig.postcopy_active ||
+        (s->mig.kind == MIG_IN && s->mig.postcopy)) {
         /* past the switch the guest lives in the destination: canceling or
-         * destroying either side would lose it; the migration ends alone */
-        sup_log(s, "the migration's requester went away in post-copy: going on");
+         * destroying either side would lose it; the migration ends alone.
+         * Before it, the source cancels and the broken stream fails (and
+         * destroys) this destination all the same */
+        sup_log(s, "the migration's requester went away (post-copy enabled): going on");
         return;
     }
     if (s->mig.kind == MIG_OUT && !s->mig.cancel) {
