@@ -18,6 +18,7 @@
 # client's run), and QEMU's own total-time and downtime from query-migrate on
 # the source (for domsh through a second QMP monitor the bench adds with an
 # <emulator> wrapper; the supervisor stays the domain's only driver).
+# ("? ?" when the source emulator quit before QEMU had them; medians skip it).
 # Medians last, with the ratios ssh/local and domsh/bare (the issue's goal:
 # domsh within 10 % of bare QEMU over the same socket).
 set -eu
@@ -57,6 +58,11 @@ domsh_hop() {
     from=$1
     shift
     pid=$(sed -n 's/^qemu_pid=//p' "$from/run/qemu/bench/status")
+    [ -S "$work/mon/$pid.sock" ] || {
+        echo "bench/migrate.sh: no monitor for QEMU '$pid' of $from:" $(ls "$work/mon") >&2
+        cat "$from/run/qemu/bench/status" >&2
+        exit 1
+    }
     python3 "$qmp" watch "$work/mon/$pid.sock" > "$work/watch" &
     wpid=$!
     until grep -q ready "$work/watch" 2>/dev/null; do sleep 0.01; done
@@ -129,7 +135,7 @@ while [ "$i" -le "$runs" ]; do
     printf '%-6s | %6s /%6s /%6s   | %6s /%6s /%6s   | %6s /%6s   | %6s /%6s\n' "$i" "$@"
     i=$((i + 1))
 done
-col() { awk -v c="$1" '{print $c}' "$work/rows" | median; }
+col() { awk -v c="$1" '$c ~ /^[0-9]+$/ {print $c}' "$work/rows" | median; }
 set -- $(for c in 1 2 3 4 5 6 7 8 9 10; do col "$c"; done)
 printf '%-6s | %6s /%6s /%6s   | %6s /%6s /%6s   | %6s /%6s   | %6s /%6s\n' median "$@"
 echo "total-time: domsh ssh/local $(ratio "$2" "$5"), domsh/bare over ssh $(ratio "$2" "$7")," \

@@ -90,8 +90,20 @@ def live(q, verb, uri):
     if verb == "in":
         q.cmd("cont")
         return
-    info = q.cmd("query-migrate")
-    print(info.get("total-time", -1), info.get("downtime", -1), flush=True)
+    # QEMU says "completed" a moment before it computes total-time and
+    # downtime (both 0 until then): ask again, briefly; "? ?" when the
+    # emulator quit first (domsh finishes the source as soon as it can)
+    figures = "? ?"
+    try:
+        for _ in range(50):
+            info = q.cmd("query-migrate")
+            if info.get("total-time"):
+                figures = "%d %d" % (info["total-time"], info.get("downtime", -1))
+                break
+            time.sleep(0.02)
+    except (OSError, SystemExit):
+        pass
+    print(figures, flush=True)
     if verb == "out":
         q.cmd("quit")
 

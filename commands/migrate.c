@@ -5,6 +5,7 @@
 #include "../core/runtime/migjob.h"
 #include "../core/runtime/migrate_live.h"
 #include "../core/runtime/migrate_remote.h"
+#include "../core/runtime/runtime.h"
 #include "../completion/completers.h"
 #include "../shell/shell.h"
 
@@ -110,7 +111,7 @@ static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **
                              .progress = &p };
     if (tuning(a, remote, &o, e) < 0)
         return -1;
-    struct store *dst = remote ? NULL : store_open_at(uri, root ? root : getenv("DOMSH_ROOT"), e);
+    struct store *dst = remote ? NULL : rt_store_open(uri, root, e);
     if (!remote && !dst)
         return -1;
     int rc = remote ? rt_migrate_remote(sh->store, a->dom_name, uri, &o, e)
@@ -126,14 +127,15 @@ static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **
 
 const struct cmd_def cmd_migrate = {
     .name = "migrate", .group = "domain", .summary = "migrate a domain to another store or host",
-    .desc = "Starts the domain in the destination store waiting for its state, streams the "
-            "guest's memory and devices to it over a socketpair (with --live the guest runs "
-            "meanwhile), then lets it run there and stops the source (shut off (migrated)).  "
-            "The destination is a store of this host (another driver URI, or another root "
-            "with --dest-root) or another host (qemu+ssh://HOST/session, test+ssh://...): "
-            "there `domsh --stdio` starts it listening on a unix socket of its run dir and the "
-            "stream goes through an SSH forward of that socket, never an open TCP port.  On any failure, Ctrl-C included, the guest runs on in the "
-            "source as it was and nothing stays in the destination.",
+    .desc = "Starts the domain in the destination waiting for its state, streams the guest's "
+            "memory and devices to it (with --live the guest runs meanwhile), then lets it run "
+            "there and stops the source (shut off (migrated)).  The destination is a store of "
+            "this host (another driver URI, or another root with --dest-root), reached through "
+            "a socketpair, or another host (qemu+ssh://HOST/session, test+ssh://...), where "
+            "`domsh --stdio` starts it listening on a unix socket of its run dir that the "
+            "stream reaches through an SSH forward, never an open TCP port.  On any failure, "
+            "Ctrl-C included, the guest runs on in the source as it was and nothing stays in "
+            "the destination.",
     .opts = migrate_opts, .nopts = NOPTS(migrate_opts), .flags = CMD_READ_WRITE,
     .target_opt = MIG_OPT_DOMAIN, .target_states = ST_RUNNING | ST_PAUSED, .run = migrate_run,
 };

@@ -17,7 +17,7 @@ int shell_connect(struct shell *sh, struct err **e)
 {
     if (sh->store)
         return 0;
-    sh->store = store_open(sh->uri, e);
+    sh->store = rt_store_open(sh->uri, NULL, e);
     return sh->store ? 0 : -1;
 }
 

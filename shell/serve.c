@@ -20,6 +20,7 @@
 
 #include "../completion/complete.h"
 #include "../core/base/fsutil.h"
+#include "../core/runtime/runtime.h"
 #include "../core/remote/remote.h"
 #include "../core/store/store.h"
 
@@ -253,8 +254,11 @@ static int run_request(struct server *srv, struct request *rq)
     if (!sh->out || !sh->err || (rq->in_dir && (cwd < 0 || chdir(rq->dir) < 0)))
         fprintf(sh->err ? sh->err : stderr, "error: cannot set up the command: %s\n",
                 strerror(errno));
-    else
+    else {
+        struct rintr_watch *w = rintr_watch_start(srv->in);
         rc = dispatch_one(sh, rq->words.v + 1, rq->words.n - 1);
+        rintr_watch_stop(w);     /* before EXIT: the next frame is the main loop's */
+    }
     if (cwd >= 0) {
         (void)!fchdir(cwd);
         close(cwd);
@@ -315,7 +319,7 @@ static int handshake(struct server *srv, const char *uri)
     if (ruri_is_remote(uri))
         err_set(&e, ERR_ARGS, "domsh --stdio serves a local URI, not '%s'", uri);
     else
-        srv->sh->store = store_open(uri, &e);
+        srv->sh->store = rt_store_open(uri, NULL, &e);
     if (e) {
         rframe_send_str(srv->out, RF_FAIL, e->msg);
         err_free(e);
@@ -325,6 +329,11 @@ static int handshake(struct server *srv, const char *uri)
     if (rframe_send_str(srv->out, RF_HELLO, mine) < 0)
         return -1;
     return ver == RPROTO_VERSION ? 0 : -1;
+}
+
+static void on_intr(int sig)
+{
+    (void)sig;
 }
 
 /* the channel is our stdin/stdout; fd 0 becomes /dev/null and fd 1 our
@@ -341,6 +350,11 @@ static void take_channel(struct server *srv)
     dup2(STDERR_FILENO, STDOUT_FILENO);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
+    /* an INTR the running command does not take (it blocks SIGINT only
+     * where it can stop cleanly) must not kill the server */
+    struct sigaction sa = {.sa_handler = on_intr, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
 }
 
 int serve_stdio(struct shell *sh, const char *uri)

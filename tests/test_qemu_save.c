@@ -168,7 +168,18 @@ static void end(void)
             kill((pid_t)pids[i], SIGKILL);
     rm_rf(root);
     free(root);
+    root = NULL;
 }
+
+/* a failed assertion leaves the test before its end(): its guest and
+ * supervisor must not outlive it */
+static void leftovers(void)
+{
+    if (root)
+        end();
+}
+
+TestSuite(qemu_save, .fini = leftovers);
 
 static void expect_state(const char *want)
 {
@@ -230,8 +241,7 @@ Test(qemu_save, live_migration_to_another_root_keeps_the_boot, .timeout = 600)
     double up2 = uptime();
     cr_assert_geq(up2, up, "uptime went back (%.2f -> %.2f): the guest booted again", up, up2);
     end();
-    root = src;                  /* its emulator and supervisor are gone: no pid to kill */
-    rm_rf(src);
+    rm_rf(src);                  /* its emulator and supervisor are gone: no pid to kill */
     free(src);
     free(line);
 }

@@ -228,12 +228,14 @@ Test(stale, failed_start_leaves_nothing)
     free(emu);
 }
 
-/* what this host cannot run is refused before anything is created */
+/* what this host cannot run (a missing emulator: a host condition, so
+ * define takes it) is refused by start before anything is created */
 Test(stale, host_check_refusal_leaves_nothing)
 {
     char *path = fmt("%s/x.xml", T.root);
-    write_text(path, "<domain type='xen'><name>x</name><memory>65536</memory><vcpu>1</vcpu>"
-                     "<os><type arch='x86_64'>hvm</type></os></domain>");
+    write_text(path, "<domain type='qemu'><name>x</name><memory>65536</memory><vcpu>1</vcpu>"
+                     "<os><type arch='x86_64'>hvm</type></os><devices>"
+                     "<emulator>/nonexistent/qemu-system-x86_64</emulator></devices></domain>");
     char *def = fmt("define %s", path);
     const char *argv1[] = { "-c", "qemu:///session", def, NULL };
     struct run_result r = run_domsh(T.root, NULL, argv1);
@@ -242,7 +244,7 @@ Test(stale, host_check_refusal_leaves_nothing)
     const char *argv2[] = { "-c", "qemu:///session", "start x", NULL };
     r = run_domsh(T.root, NULL, argv2);
     cr_assert_eq(r.status, 1);
-    cr_assert(strstr(r.err, "error: domain type 'xen' is not supported"), "%s", r.err);
+    cr_assert(strstr(r.err, "error: emulator '/nonexistent/qemu-system-x86_64'"), "%s", r.err);
     run_free(&r);
     char *run = fmt("%s/run/qemu/x", T.root);
     struct stat sb;

@@ -39,6 +39,8 @@ struct backend_ops {
     /* emulator argv (argv[0] absolute) and QMP commands to run before `cont` */
     int (*build_argv)(const struct dnode *dom, const struct qemu_launch *l, struct strv *argv,
                       struct strv *qmp_pre, struct err **e);
+    /* what build_argv would refuse on any host, at define (store.h) */
+    int (*check_shape)(const struct dnode *dom, struct err **e);
     backend_op_fn op[BOP_LAST];              /* NULL: unsupported */
 };
 

@@ -35,9 +35,25 @@ static int qemu_argv(const struct dnode *dom, const struct qemu_launch *l, struc
     return 0;
 }
 
+/* the builder without a host: socket paths under a short stand-in run
+ * directory (a real one too long for a unix address is the host's fault,
+ * reported at start) */
+static int qemu_check_shape(const struct dnode *dom, struct err **e)
+{
+    const struct qemu_launch l = { .run_dir = "/run/domsh/shape",
+                                   .qmp_path = "/run/domsh/shape/qmp.sock", .supervised = true };
+    if (qemu_check_os(dom, e) < 0)
+        return -1;
+    struct strv argv = {0};
+    int rc = qemu_build_argv(dom, &l, &argv, e);
+    strv_free(&argv);
+    return rc;
+}
+
 const struct backend_ops backend_qemu = {
     .name = "qemu",
     .host_check = qemu_host_check,
     .build_argv = qemu_argv,
+    .check_shape = qemu_check_shape,
     .op = SUPERVISED_OPS,
 };

@@ -114,6 +114,8 @@ static int on_frame(struct session *s, char type, const struct buf *f)
 static int await_dest(struct session *s, bool until_listening, bool watch_signals, int ms,
                       struct err **e)
 {
+    if (!rconn_is_open(&s->c))
+        return err_set(e, ERR_IO, "lost the connection to %s", s->u.host);
     struct buf f = {0};
     int rc = 1;
     while (rc == 1 && !(until_listening && s->remote_sock)) {
@@ -212,18 +214,25 @@ static int stream_failed(struct session *s, struct err **e)
 
 /* after the source's stream completed: the destination confirms (its
  * guest runs, or stays paused), then the source is finished; -1 the
- * destination failed (the source may run again), -2 the source could not
- * be finished or undefined (the guest runs in the destination) */
+ * destination failed (the source may run again), -2 it did not answer, or
+ * the source could not be finished or undefined (the guest may run, or
+ * runs, in the destination: the source stays as it is) */
 static int confirm(struct session *s, struct store *src, const char *name,
                    const struct rt_live_mig *o, struct err **e)
 {
     int dest = await_dest(s, false, false, CONFIRM_MS, e);
-    if (dest == -2)
+    if (dest == -2) {
         err_set(e, ERR_BACKEND, "the destination failed: %s",
                 s->dest_err.len ? buf_str(&s->dest_err) : "no reason given");
-    if (dest != 0) {
         abort_dest(s);
         return -1;
+    }
+    if (dest != 0) {         /* it may run there: never two running copies */
+        err_prefix(e, "the whole state went to %s but it did not confirm, so the source "
+                   "stays paused (see `list` there, then resume or destroy it here): ",
+                   s->u.host);
+        abort_dest(s);
+        return -2;
     }
     if (rt_migrate_finish(src, name, "migrated", e) < 0 ||
         (o->undefine_source && store_exists(src, name) && store_remove(src, name, e) < 0)) {

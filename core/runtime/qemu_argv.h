@@ -55,6 +55,9 @@ void qemu_build_env(const struct dnode *dom, struct strv *env);
  * without vfio, a missing or non-executable emulator, ...
  * One precise error line; nothing is written. */
 int qemu_host_check(const struct dnode *dom, struct err **e);
+/* the part of it that is the domain's shape, not the host's: domain type,
+ * os type, a Xen bootloader or machine (refused at define too) */
+int qemu_check_os(const struct dnode *dom, struct err **e);
 
 /* The chardevs the supervisor bridges (only with l->supervised): each
  * pty <serial>/<parallel>/<console> that has its own QEMU chardev.  A

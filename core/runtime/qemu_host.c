@@ -73,7 +73,7 @@ static unsigned long num_attr(const struct dnode *n, const char *attr)
     return v ? strtoul(v, NULL, 0) : 0;
 }
 
-static int check_type(const struct dnode *dom, struct err **e)
+int qemu_check_os(const struct dnode *dom, struct err **e)
 {
     const char *type = dom_type(dom), *ostype = dnode_path_text(dom, "os/type");
     const char *machine = dnode_attr(dnode_path(dom, "os/type"), "machine");
@@ -278,7 +278,7 @@ static int check_devices(const struct dnode *dom, struct err **e)
 
 int qemu_host_check(const struct dnode *dom, struct err **e)
 {
-    if (check_type(dom, e) < 0 || check_kvm(dom, e) < 0 || check_paths(dom, e) < 0
+    if (qemu_check_os(dom, e) < 0 || check_kvm(dom, e) < 0 || check_paths(dom, e) < 0
         || check_disks(dom, e) < 0 || check_devices(dom, e) < 0)
         return -1;
     return 0;

@@ -303,3 +303,11 @@ int rt_vnc_display(struct store *st, const char *name, struct rt_vnc *out, struc
     out->display = (int)(port - 5900);
     return 0;
 }
+
+struct store *rt_store_open(const char *uri, const char *root, struct err **e)
+{
+    struct store *st = root ? store_open_at(uri, root, e) : store_open(uri, e);
+    if (st)
+        st->check_shape = backend_for(st)->check_shape;
+    return st;
+}

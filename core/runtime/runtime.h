@@ -37,6 +37,10 @@ struct dom_status {
  * binary (cached in RUN/.qemu-version); false when there is none */
 bool rt_qemu_version(struct store *st, char *out, size_t size);
 
+/* store_open (root NULL) or store_open_at(root), with the backend's shape
+ * rules attached (store.h check_shape): how every shell opens its store */
+struct store *rt_store_open(const char *uri, const char *root, struct err **e);
+
 /* State of NAME, a pure read: RUN/NAME/status, believed only while its
  * supervisor lives and answers on sup.sock (one round trip).  No lock,
  * nothing written: completion, list and the read-only commands use it.

@@ -330,6 +330,8 @@ int store_check_save(struct store *st, const struct dnode *dom, char canon[37], 
         return -1;
     if (!uuid || !uuid_canon(uuid, canon))
         return err_set(e, ERR_INVALID, "domain '%s' has no valid uuid", name);
+    if (st->check_shape && st->check_shape(dom, e) < 0)
+        return -1;
     return check_duplicates(st, name, canon, e);
 }
 

@@ -29,6 +29,12 @@ struct store {
     enum store_driver driver;
     char *config_dir, *run_dir, *log_dir;
     int uuid_lock;        /* CONFIG/.uuid.lock while a save is staged, else -1 */
+    /* the backend's rules for a definition's shape: what its start would
+     * refuse on any host (a cdrom on virtio, a second VNC, ...), checked
+     * by every save so define and edit refuse it as libvirt's qemu driver
+     * does; set by rt_store_open (the store cannot see the backends),
+     * NULL: none (libvirt's test driver checks no shape either) */
+    int (*check_shape)(const struct dnode *dom, struct err **e);
 };
 
 /* uri NULL: $DOMSH_DEFAULT_URI, else qemu:///system for root, qemu:///session otherwise */

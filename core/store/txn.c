@@ -29,6 +29,10 @@ int store_txn_prepare(struct store_txn *t, struct err **e)
     struct dnode *fresh = dom_load_string(text, strlen(text), label, NULL, e);
     if (!fresh)
         return -1;
+    if (t->st->check_shape && t->st->check_shape(fresh, e) < 0) {
+        dnode_free(fresh);
+        return -1;
+    }
     dnode_free(t->dom);
     t->dom = fresh;
     free(t->new_text);

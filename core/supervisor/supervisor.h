@@ -97,6 +97,9 @@
 #define SUP_CONSOLE_LOG_MAX (2u * 1024u * 1024u)
 #define SUP_CONSOLE_LOG_KEEP 3
 #define SUP_CHUNK 16384          /* guest output read at once */
+/* without inotify (a user has 128 instances, so 128 running domains take
+ * them all) a published pty is asked for a new reader this often */
+#define SUP_PTY_PROBE_MS 200
 #define SUP_PTY_STALL_MS 5000    /* a pty reader taking nothing this long stops holding the guest */
 #define SUP_LOGBUF 8192          /* console log output gathered before one write */
 #define SUP_LOG_FLUSH_MS 50      /* ... or once it is this old */
@@ -223,6 +226,7 @@ struct sup {
     bool reaped;
     int sig_fd, listen_fd, log_fd, console_log_fd;
     int pty_watch_fd;        /* inotify: a published pty opened (-1: none) */
+    long long pty_probe_ms;  /* no inotify: next look for a pty reader (0: not needed) */
     long long console_log_size;
     size_t logbuf_len;           /* console log bytes not written yet */
     long long logbuf_since_ms;

@@ -151,15 +151,24 @@ static void pty_flush(struct sup *s, struct sup_dev *d)
 void sup_console_init(struct sup *s)
 {
     s->pty_watch_fd = s->ndev ? inotify_init1(IN_NONBLOCK | IN_CLOEXEC) : -1;
+    bool watched = s->pty_watch_fd >= 0;
     for (size_t i = 0; i < s->ndev; i++) {
         struct sup_dev *d = &s->dev[i];
         char path[64];
         if (s->pty_watch_fd >= 0 && ptsname_r(d->master, path, sizeof(path)) == 0)
             d->watch = inotify_add_watch(s->pty_watch_fd, path, IN_OPEN);
+        else
+            d->watch = -1;
+        watched = watched && d->watch >= 0;
         if (d->slave >= 0)
             close(d->slave);
         d->slave = -1;
         pty_check_reader(d);
+    }
+    if (s->ndev && !watched) {
+        sup_log(s, "no inotify watch for the published ptys (%m): a new reader is looked "
+                "for every %d ms", SUP_PTY_PROBE_MS);
+        s->pty_probe_ms = sup_now_ms() + SUP_PTY_PROBE_MS;
     }
 }
 
@@ -198,7 +207,7 @@ static int min_timeout(int t, long long left)
 
 int sup_console_timeout(struct sup *s)
 {
-    int t = -1;
+    int t = s->pty_probe_ms ? min_timeout(-1, s->pty_probe_ms - sup_now_ms()) : -1;
     if (s->logbuf_len)
         t = min_timeout(t, s->logbuf_since_ms + SUP_LOG_FLUSH_MS - sup_now_ms());
     for (size_t i = 0; i < s->ndev; i++) {
@@ -214,6 +223,11 @@ void sup_console_tick(struct sup *s)
 {
     if (s->logbuf_len && sup_now_ms() - s->logbuf_since_ms >= SUP_LOG_FLUSH_MS)
         sup_console_log_flush(s);
+    if (s->pty_probe_ms && sup_now_ms() >= s->pty_probe_ms) {
+        for (size_t i = 0; i < s->ndev; i++)
+            pty_check_reader(&s->dev[i]);
+        s->pty_probe_ms = sup_now_ms() + SUP_PTY_PROBE_MS;
+    }
     for (size_t i = 0; i < s->ndev; i++) {
         struct sup_dev *d = &s->dev[i];
         if (d->pend_len && sup_now_ms() - d->pend_since_ms >= SUP_PTY_STALL_MS) {
