@@ -324,6 +324,8 @@ Test(migjob, tuning_options_follow_virsh_rules)
         fails_with(&T, line, cases[i][1]);
         free(line);
     }
+    fails_with(&T, "migrate vm test+ssh://nowhere.invalid/default --live --postcopy",
+               "--postcopy is not supported to another host yet");
     free(rt_ok(&T, "suspend vm"));
     char *line = fmt("migrate vm test:///default --dest-root %s --live --postcopy", D.root);
     fails_with(&T, line, "not supported with non-live or paused migration");
