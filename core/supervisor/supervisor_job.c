@@ -94,6 +94,9 @@ void sup_job_finish(struct sup *s, const char *type, const char *errmsg)
     s->job.end_ms = sup_now_ms();
     snprintf(s->job.type, sizeof(s->job.type), "%s", type);
     snprintf(s->job.errmsg, sizeof(s->job.errmsg), "%s", errmsg ? errmsg : "");
+    for (char *p = s->job.errmsg; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';            /* the job's line stays one line */
     char text[1024], path[SUP_PATH + 32];
     job_text(&s->job, s->job.end_ms, text, sizeof(text));
     snprintf(path, sizeof(path), "%s/" RUNF_JOB_DONE, s->run_dir);
