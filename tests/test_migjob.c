@@ -115,6 +115,16 @@ static void fails_with(struct rt *t, const char *line, const char *want)
     run_free(&r);
 }
 
+/* the supervisor's log of T's vm says want */
+static void logged(const char *want)
+{
+    char *log = fmt("%s/log/test/vm.log", T.root);
+    char *text = slurp(log, NULL);
+    cr_assert(text && strstr(text, want), "no '%s' in the log:\n%s", want, text);
+    free(text);
+    free(log);
+}
+
 /* the source runs on as it was (counter 1, then 2) and the destination has nothing */
 static void source_runs_alone(void)
 {
@@ -181,6 +191,7 @@ Test(migjob, domjobinfo_follows_a_paced_migration_then_keeps_its_statistics)
     cr_assert_eq(st, 0, "%s", err);
     /* 4 MiB at 2 MiB/s: the speed set beforehand paced it */
     cr_assert_geq(now_ms() - t0, 1500, "the migration ignored migrate-setspeed");
+    logged("migration-out: max-bandwidth 2097152 bytes/s");
     RT_EXPECT_STATE(&D, "vm", "running (migrated)");
     out = rt_ok(&T, "domjobinfo vm --completed --keep-completed");
     says(out, "Job type:         Completed   \nOperation:        Outgoing migration\n");
@@ -220,10 +231,8 @@ Test(migjob, a_save_is_a_job_too_and_ignores_the_migration_speed)
     big_vm();
     free(rt_ok(&T, "migrate-setspeed vm 1"));
     char *img = fmt("%s/vm.img", T.root);
-    long long t0 = now_ms();
     rt_okf(&T, "save vm %s", img);
-    /* 4 MiB at 1 MiB/s would take 4 s: a save goes unlimited */
-    cr_assert_lt(now_ms() - t0, 3000, "the save was paced by migrate-setspeed");
+    logged("save: max-bandwidth 1099511627776 bytes/s");     /* unlimited, not 1 MiB/s */
     shows(&T, "domjobinfo vm --completed", "Job type:         Completed   \nOperation:        Save        \n");
     rt_okf(&T, "restore %s", img);
     rt_guest_line(&T, "vm", "slowmig 100", "slowmig=100");
@@ -243,16 +252,6 @@ Test(migjob, a_save_is_a_job_too_and_ignores_the_migration_speed)
     free(line);
     free(errf);
     free(img);
-}
-
-/* the supervisor's log of T's vm says want */
-static void logged(const char *want)
-{
-    char *log = fmt("%s/log/test/vm.log", T.root);
-    char *text = slurp(log, NULL);
-    cr_assert(text && strstr(text, want), "no '%s' in the log:\n%s", want, text);
-    free(text);
-    free(log);
 }
 
 /* the migration ended well: the guest runs in D with its counter */
@@ -300,10 +299,9 @@ Test(migjob, timeout_postcopy_switches_a_slow_migration)
 {
     big_vm();
     free(rt_ok(&T, "migrate-setspeed vm 1"));    /* 4 s */
-    long long t0 = now_ms();
     arrived(spawn_migrate("--live --postcopy --timeout 1 --timeout-postcopy"));
-    cr_assert_lt(now_ms() - t0, 3500, "the switch at 1 s did not happen");
-    logged("switching the migration to post-copy");
+    logged("migration-out: max-bandwidth 1048576 bytes/s");
+    logged("switching the migration to post-copy");      /* by the timer: nothing else asked */
 }
 
 Test(migjob, tuning_options_follow_virsh_rules)

@@ -116,6 +116,7 @@ static void mig_begin(struct sup *s, int client, const char *uri, const char *st
         snprintf(json, sizeof(json), "{\"execute\": \"migrate-set-parameters\", \"arguments\": "
                  "{\"max-bandwidth\": %lld}}", sup_job_bandwidth(s));
         mig_send(s, json, "mig-params");
+        sup_log(s, "%s: max-bandwidth %lld bytes/s", s->job.op, sup_job_bandwidth(s));
     }
     if (fd) {
         sup_qmp_send_fd(s, "{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \""
