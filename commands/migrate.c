@@ -13,7 +13,7 @@ enum { MIG_OPT_DOMAIN, MIG_OPT_DESTURI, MIG_OPT_LIVE, MIG_OPT_PERSISTENT, MIG_OP
        MIG_OPT_DEST_ROOT, MIG_OPT_TIMEOUT, MIG_OPT_VERBOSE, MIG_OPT_COMPRESSED,
        /* tuning (core/runtime/migjob.h) */
        MIG_OPT_BANDWIDTH, MIG_OPT_AUTO_CONVERGE, MIG_OPT_POSTCOPY, MIG_OPT_POSTCOPY_AFTER,
-       MIG_OPT_TIMEOUT_SUSPEND, MIG_OPT_TIMEOUT_POSTCOPY };
+       MIG_OPT_TIMEOUT_SUSPEND, MIG_OPT_TIMEOUT_POSTCOPY, MIG_OPT_POSTCOPY_BANDWIDTH };
 
 static const struct opt_def migrate_opts[] = {
     [MIG_OPT_DOMAIN] = OPT_DOMAIN(ST_RUNNING | ST_PAUSED),
@@ -52,17 +52,29 @@ static const struct opt_def migrate_opts[] = {
                                  .help = "suspend the guest after timeout (the default)"},
     [MIG_OPT_TIMEOUT_POSTCOPY] = {.name = "timeout-postcopy", .kind = OPT_BOOL,
                                   .help = "switch to post-copy after timeout"},
+    [MIG_OPT_POSTCOPY_BANDWIDTH] = {.name = "postcopy-bandwidth", .kind = OPT_INT,
+                                    .flags = OPT_NAMED, .argname = "number",
+                                    .help = "post-copy migration bandwidth limit in MiB/s"},
 };
+
+/* a bandwidth option in MiB/s (0 when absent) */
+static int bandwidth(const struct cmd_args *a, int opt, unsigned long long *mib, struct err **e)
+{
+    *mib = 0;
+    if (args_uint(a, opt, mib, e) < 0)
+        return -1;
+    if (*mib > RT_MIG_SPEED_MAX)
+        return err_set(e, ERR_ARGS, "numerical overflow: bandwidth must be less than %llu",
+                       RT_MIG_SPEED_MAX + 1);
+    return 0;
+}
 
 /* the tuning options, with virsh's rules and messages */
 static int tuning(const struct cmd_args *a, bool remote, struct rt_live_mig *o, struct err **e)
 {
-    unsigned long long bw = 0;
-    if (args_uint(a, MIG_OPT_BANDWIDTH, &bw, e) < 0)
+    if (bandwidth(a, MIG_OPT_BANDWIDTH, &o->bandwidth_mib, e) < 0 ||
+        bandwidth(a, MIG_OPT_POSTCOPY_BANDWIDTH, &o->postcopy_bandwidth_mib, e) < 0)
         return -1;
-    if (bw > RT_MIG_SPEED_MAX)
-        return err_set(e, ERR_ARGS, "numerical overflow: bandwidth must be less than %llu",
-                       RT_MIG_SPEED_MAX + 1);
     bool suspend = args_bool(a, MIG_OPT_TIMEOUT_SUSPEND);
     o->postcopy = args_bool(a, MIG_OPT_POSTCOPY);
     o->postcopy_after_precopy = args_bool(a, MIG_OPT_POSTCOPY_AFTER);
@@ -81,7 +93,6 @@ static int tuning(const struct cmd_args *a, bool remote, struct rt_live_mig *o, 
                        "supported with non-live or paused migration");
     if (o->postcopy && remote)
         return err_set(e, ERR_ARGS, "--postcopy is not supported to another host yet");
-    o->bandwidth_mib = bw;
     o->auto_converge = args_bool(a, MIG_OPT_AUTO_CONVERGE);
     return 0;
 }

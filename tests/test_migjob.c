@@ -157,6 +157,10 @@ Test(migjob, speed_and_downtime_are_kept_and_checked)
     prints(&T, "migrate-getspeed vm", "8796093022207\n");      /* libvirt's "unlimited" */
     free(rt_ok(&T, "migrate-setspeed vm 5"));
     prints(&T, "migrate-getspeed vm", "5\n");
+    prints(&T, "migrate-getspeed vm --postcopy", "0\n");      /* QEMU's: unlimited */
+    free(rt_ok(&T, "migrate-setspeed vm 3 --postcopy"));
+    prints(&T, "migrate-getspeed vm --postcopy", "3\n");
+    prints(&T, "migrate-getspeed vm", "5\n");
     fails_with(&T, "migrate-setspeed vm 8796093022208",
                "bandwidth must be less than 8796093022208");
     fails_with(&T, "migrate-setspeed vm -1", "malformed or out of range");
@@ -299,8 +303,9 @@ Test(migjob, timeout_postcopy_switches_a_slow_migration)
 {
     big_vm();
     free(rt_ok(&T, "migrate-setspeed vm 1"));    /* 4 s */
-    arrived(spawn_migrate("--live --postcopy --timeout 1 --timeout-postcopy"));
-    logged("migration-out: max-bandwidth 1048576 bytes/s");
+    arrived(spawn_migrate("--live --postcopy --timeout 1 --timeout-postcopy "
+                          "--postcopy-bandwidth 64"));
+    logged("migration-out: max-bandwidth 1048576 bytes/s, post-copy 67108864");
     logged("switching the migration to post-copy");      /* by the timer: nothing else asked */
 }
 

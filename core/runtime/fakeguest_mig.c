@@ -241,6 +241,8 @@ static void set_parameters(struct fg_mig *m, int qmp_fd, const char *line)
                          "of 0 to 18446744073709551615 bytes/second");
         m->max_bandwidth = v;
     }
+    if (qjson_num(line, "max-postcopy-bandwidth", &v) && v >= 0)
+        m->max_postcopy_bandwidth = v;
     reply(qmp_fd, "{}");
 }
 
@@ -248,7 +250,8 @@ static void query_parameters(struct fg_mig *m, int qmp_fd)
 {
     char ret[256];
     snprintf(ret, sizeof(ret), "{\"downtime-limit\": %lld, \"max-bandwidth\": %lld, "
-             "\"max-postcopy-bandwidth\": 0}", m->downtime_limit, m->max_bandwidth);
+             "\"max-postcopy-bandwidth\": %lld}", m->downtime_limit, m->max_bandwidth,
+             m->max_postcopy_bandwidth);
     reply(qmp_fd, ret);
 }
 
@@ -261,6 +264,8 @@ static void start_postcopy(struct fg_mig *m, int qmp_fd)
     if (m->dir != FGM_OUT)
         return error(qmp_fd, "Postcopy must be started after migration has been started");
     m->postcopy_active = true;
+    m->pc_start_ms = mono_ms();
+    m->pc_start_pos = m->pos;
     m->stop_guest = true;
     reply(qmp_fd, "{}");
     set_status(m, qmp_fd, "postcopy-active");
@@ -415,10 +420,13 @@ enum fgm_done fgm_step(struct fg_mig *m, int qmp_fd, struct fg_vmstate *vm)
         return step_in(m, qmp_fd, vm);
     size_t end = m->pos < pass1_end(m) ? pass1_end(m) : m->len;   /* a pass per step at most */
     size_t n = end - m->pos < FGM_CHUNK ? end - m->pos : FGM_CHUNK;
-    /* post-copy has its own bandwidth (max-postcopy-bandwidth, unlimited):
-     * only `slowmig` paces the rest */
-    if (m->max_bandwidth > 0 && !m->postcopy_active) {    /* due when the chunk's end is */
-        long long due = m->start_ms + (long long)((m->pos + n) * 1000 / (size_t)m->max_bandwidth);
+    /* due when the chunk's end is, at the bandwidth of the phase: post-copy
+     * has its own (max-postcopy-bandwidth, 0: none) */
+    long long bw = m->postcopy_active ? m->max_postcopy_bandwidth : m->max_bandwidth;
+    long long since = m->postcopy_active ? m->pc_start_ms : m->start_ms;
+    size_t from = m->postcopy_active ? m->pc_start_pos : 0;
+    if (bw > 0) {
+        long long due = since + (long long)((m->pos + n - from) * 1000 / (size_t)bw);
         if (due > m->next_ms)
             m->next_ms = due;
     }

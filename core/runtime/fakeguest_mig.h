@@ -3,13 +3,14 @@
  * QEMU's QMP surface for migration to and from a descriptor, on a small,
  * deterministic guest state: getfd (SCM_RIGHTS), migrate-set-capabilities
  * (events, postcopy-ram, auto-converge), migrate-set-parameters and
- * query-migrate-parameters (max-bandwidth, which paces the stream, and
- * downtime-limit), migrate / migrate-incoming "fd:NAME" or "unix:/PATH"
+ * query-migrate-parameters (max-bandwidth and max-postcopy-bandwidth, which
+ * pace the stream before and after a switch to post-copy, and downtime-limit), migrate / migrate-incoming "fd:NAME" or "unix:/PATH"
  * (incoming: listen there, one connection; a migration to another host
  * reaches it through an SSH forward), query-migrate (QEMU's figures: ram
  * transferred/remaining/total, mbps, dirty-sync-count, page-size,
  * expected-downtime, downtime, total-time, setup-time),
- * migrate-start-postcopy (the source stops and sends the rest at once; the
+ * migrate-start-postcopy (the source stops and sends the rest, unpaced unless
+ * max-postcopy-bandwidth says otherwise; the
  * destination side of post-copy is QEMU's only), migrate_cancel, MIGRATION
  * events.  The header and the RAM are pass 1 (dirty-sync-count 1), the
  * "END" marker pass 2, sent one step later.  The stream is
@@ -49,6 +50,9 @@ struct fg_mig {
     bool postcopy_active;
     bool stop_guest;         /* the vCPUs must stop now (post-copy switch); the guest clears it */
     long long max_bandwidth; /* bytes/s, 0: none */
+    long long max_postcopy_bandwidth;   /* bytes/s after the switch, 0: none */
+    long long pc_start_ms;   /* the switch to post-copy */
+    size_t pc_start_pos;
     long long downtime_limit;
     long long start_ms, stop_ms;   /* of the migration, of the vCPUs' stop (0: running) */
     unsigned delay_ms;

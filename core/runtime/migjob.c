@@ -129,12 +129,13 @@ int rt_job_abort(struct store *st, const char *name, struct err **e)
     return request(st, name, "job-abort", NULL, e);
 }
 
-int rt_mig_set_speed(struct store *st, const char *name, unsigned long long mib, struct err **e)
+int rt_mig_set_speed(struct store *st, const char *name, unsigned long long mib, bool postcopy,
+                     struct err **e)
 {
     if (mib > RT_MIG_SPEED_MAX)
         return err_set(e, ERR_ARGS, "numerical overflow: bandwidth must be less than %llu",
                        RT_MIG_SPEED_MAX + 1);
-    AUTOFREE char *cmd = xasprintf("migrate-set-speed %llu", mib);
+    AUTOFREE char *cmd = xasprintf("migrate-set-speed %llu%s", mib, postcopy ? " postcopy" : "");
     return request(st, name, cmd, NULL, e);
 }
 
@@ -170,10 +171,11 @@ static int request_num(struct store *st, const char *name, const char *cmd,
     return rc;
 }
 
-int rt_mig_get_speed(struct store *st, const char *name, unsigned long long *mib,
+int rt_mig_get_speed(struct store *st, const char *name, bool postcopy, unsigned long long *mib,
                      struct err **e)
 {
-    return request_num(st, name, "migrate-get-speed", speed_value, "migration speed", mib, e);
+    return request_num(st, name, postcopy ? "migrate-get-speed postcopy" : "migrate-get-speed",
+                       speed_value, "migration speed", mib, e);
 }
 
 int rt_mig_set_downtime(struct store *st, const char *name, unsigned long long ms,

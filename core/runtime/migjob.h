@@ -53,9 +53,11 @@ int rt_job_abort(struct store *st, const char *name, struct err **e);
 /* the largest speed libvirt takes (INT64_MAX bytes/s), MiB/s */
 #define RT_MIG_SPEED_MAX 8796093022207ULL
 /* bandwidth of NAME's live migrations, MiB/s (applied at once to a running
- * one; saves and snapshots always go unlimited) */
-int rt_mig_set_speed(struct store *st, const char *name, unsigned long long mib, struct err **e);
-int rt_mig_get_speed(struct store *st, const char *name, unsigned long long *mib,
+ * one; saves and snapshots always go unlimited); postcopy: of their
+ * post-copy phase (0: unlimited, the default) */
+int rt_mig_set_speed(struct store *st, const char *name, unsigned long long mib, bool postcopy,
+                     struct err **e);
+int rt_mig_get_speed(struct store *st, const char *name, bool postcopy, unsigned long long *mib,
                      struct err **e);
 /* the downtime QEMU allows at the end of a live migration, ms */
 int rt_mig_set_downtime(struct store *st, const char *name, unsigned long long ms,

@@ -109,7 +109,10 @@ char *rt_mig_out_flags(const struct rt_live_mig *o)
 {
     AUTOFREE char *bw = o->bandwidth_mib ? xasprintf(" bandwidth=%llu", o->bandwidth_mib)
                                          : xstrdup("");
-    return xasprintf("%swhy=migrating%s%s%s", o->live ? "live " : "", bw,
+    AUTOFREE char *pcbw = o->postcopy_bandwidth_mib
+                              ? xasprintf(" postcopy-bandwidth=%llu", o->postcopy_bandwidth_mib)
+                              : xstrdup("");
+    return xasprintf("%swhy=migrating%s%s%s%s", o->live ? "live " : "", bw, pcbw,
                      o->auto_converge ? " auto-converge" : "",
                      o->postcopy_after_precopy ? " postcopy-after-precopy"
                      : o->postcopy             ? " postcopy" : "");

@@ -29,7 +29,7 @@ struct rt_live_mig {
     /* tuning (migjob.h): this migration's bandwidth (0: the domain's
      * migrate-setspeed), QEMU's auto-converge, post-copy (switched to by
      * migrate-postcopy, after the first pass, or at --timeout) */
-    unsigned long long bandwidth_mib;
+    unsigned long long bandwidth_mib, postcopy_bandwidth_mib;
     bool auto_converge, postcopy, postcopy_after_precopy, timeout_postcopy;
 };
 

@@ -53,8 +53,8 @@
  *   finish saved|migrated
  *       quit the emulator after a completed migrate-out; the final state is
  *       "shut off (saved)" / "shut off (migrated)"; answered once reaped.
- *   migrate-out flags for live migration (why=migrating): bandwidth=MIB
- *       (this migration only), auto-converge, postcopy (capability
+ *   migrate-out flags for live migration (why=migrating): bandwidth=MIB,
+ *       postcopy-bandwidth=MIB (this migration only), auto-converge, postcopy (capability
  *       postcopy-ram), postcopy-after-precopy (switch once the first pass
  *       is done); migrate-in takes `postcopy` too, and `cont`s the guest as
  *       soon as its side reports postcopy-active.
@@ -68,9 +68,11 @@
  *                        RUN/NAME/job.completed for `domjobinfo --completed`
  *   job-abort            cancel the outgoing job (the requester's ERR then says
  *                        "operation aborted: JOB: canceled by client")
- *   migrate-set-speed MIB / migrate-get-speed
+ *   migrate-set-speed MIB [postcopy] / migrate-get-speed [postcopy]
  *                        the bandwidth of live migrations (save and snapshot
- *                        always go unlimited); applied at once to a running one
+ *                        always go unlimited), or of their post-copy phase
+ *                        (QEMU's max-postcopy-bandwidth, 0: unlimited); applied
+ *                        at once to a running one
  *   migrate-postcopy     switch the running migration to post-copy */
 #ifndef DOMSH_SUPERVISOR_H
 #define DOMSH_SUPERVISOR_H
@@ -192,6 +194,7 @@ struct sup_mig {             /* the one migration of this domain (supervisor_mig
     bool auto_converge, postcopy, postcopy_after, postcopy_asked, postcopy_active;
     int postcopy_client;     /* who asked for the switch (answered), or -1 */
     long long bandwidth_mib; /* migrate-out bandwidth=, 0: the stored speed */
+    long long pc_bandwidth_mib;   /* postcopy-bandwidth=, 0: the stored one */
     char why[24];            /* reason while stopped (out) or after cont (in) */
     char prev_reason[32];    /* out: the running reason to put back after a cancel */
     char result[160];        /* the final answer, sent after the last QMP step */
@@ -245,6 +248,7 @@ struct sup {
     struct sup_job job;      /* the running job (op "" when none) */
     long long speed_mib;     /* migrate-set-speed (MiB/s), once speed_set */
     bool speed_set;
+    long long pc_speed_mib;  /* migrate-set-speed N postcopy (0: unlimited) */
 };
 
 /* the same; title (may be NULL) is our argv string holding SPEC, blanked
@@ -322,6 +326,8 @@ void sup_job_update(struct sup *s, const char *line);    /* a query-migrate answ
 void sup_job_finish(struct sup *s, const char *type, const char *errmsg);
 /* the max-bandwidth (bytes/s) for the migration starting */
 long long sup_job_bandwidth(const struct sup *s);
+/* its max-postcopy-bandwidth (bytes/s, 0: unlimited) */
+long long sup_job_pc_bandwidth(const struct sup *s);
 /* "migration out job", "domain save job", ... (libvirt's words for errors) */
 const char *sup_job_name(const struct sup *s);
 /* ask the emulator to switch the outgoing migration to post-copy (once) */

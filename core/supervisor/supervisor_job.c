@@ -113,6 +113,11 @@ long long sup_job_bandwidth(const struct sup *s)
     return is_migration_out(s) && mib > 0 ? mib * MIB : MIG_BANDWIDTH_MAX;
 }
 
+long long sup_job_pc_bandwidth(const struct sup *s)
+{
+    return (s->mig.pc_bandwidth_mib ? s->mig.pc_bandwidth_mib : s->pc_speed_mib) * MIB;
+}
+
 const char *sup_job_name(const struct sup *s)
 {
     if (strcmp(s->job.op, "migration-out") == 0)
@@ -167,23 +172,30 @@ void sup_job_postcopy(struct sup *s, int client)
     sup_qmp_send(s, "{\"execute\": \"migrate-start-postcopy\"}", -1, "mig-postcopy");
 }
 
-/* the stored speed, and at once the running migration's */
+/* the stored speed (of the post-copy phase: "N postcopy"), and at once
+ * the running migration's */
 static void job_set_speed(struct sup *s, int client, const char *arg)
 {
     char *end;
     errno = 0;
     long long mib = strtoll(arg, &end, 10);
-    if (errno || end == arg || *end || mib < 0 || mib > SPEED_MAX_MIB)
-        return sup_reply(s, client, PROTO_ERR, "usage: migrate-set-speed MIB "
+    bool postcopy = strcmp(end, " postcopy") == 0;
+    if (errno || end == arg || (*end && !postcopy) || mib < 0 || mib > SPEED_MAX_MIB)
+        return sup_reply(s, client, PROTO_ERR, "usage: migrate-set-speed MIB [postcopy] "
                          "(0 to 8796093022207)");
-    s->speed_mib = mib;
-    s->speed_set = true;
+    if (postcopy) {
+        s->pc_speed_mib = s->mig.pc_bandwidth_mib = mib;
+    } else {
+        s->speed_mib = mib;
+        s->speed_set = true;
+        s->mig.bandwidth_mib = 0;
+    }
     if (!is_migration_out(s))
         return sup_reply(s, client, PROTO_OK, "");
-    s->mig.bandwidth_mib = 0;
     char json[160];
     snprintf(json, sizeof(json), "{\"execute\": \"migrate-set-parameters\", \"arguments\": "
-             "{\"max-bandwidth\": %lld}}", sup_job_bandwidth(s));
+             "{\"%s\": %lld}}", postcopy ? "max-postcopy-bandwidth" : "max-bandwidth",
+             postcopy ? sup_job_pc_bandwidth(s) : sup_job_bandwidth(s));
     sup_qmp_send(s, json, client, "speed");
 }
 
@@ -199,6 +211,9 @@ bool sup_job_command(struct sup *s, int client, const char *cmd)
         job_set_speed(s, client, cmd + 18);
     } else if (strcmp(cmd, "migrate-get-speed") == 0) {
         snprintf(text, sizeof(text), "speed=%lld", s->speed_set ? s->speed_mib : SPEED_MAX_MIB);
+        sup_reply(s, client, PROTO_OK, text);
+    } else if (strcmp(cmd, "migrate-get-speed postcopy") == 0) {
+        snprintf(text, sizeof(text), "speed=%lld", s->pc_speed_mib);
         sup_reply(s, client, PROTO_OK, text);
     } else if (strcmp(cmd, "migrate-postcopy") == 0) {
         sup_job_postcopy(s, client);

@@ -82,6 +82,8 @@ static bool parse_flags(struct sup *s, char *rest, char *uri, size_t n)
             s->mig.postcopy = s->mig.postcopy_after = true;
         else if (strncmp(w, "bandwidth=", 10) == 0 && atoll(w + 10) > 0)
             s->mig.bandwidth_mib = atoll(w + 10);
+        else if (strncmp(w, "postcopy-bandwidth=", 19) == 0 && atoll(w + 19) > 0)
+            s->mig.pc_bandwidth_mib = atoll(w + 19);
         else if ((strncmp(w, "why=", 4) == 0 || strncmp(w, "reason=", 7) == 0) &&
                  snprintf(s->mig.why, sizeof(s->mig.why), "%s", strchr(w, '=') + 1) <
                      (int)sizeof(s->mig.why))
@@ -114,9 +116,11 @@ static void mig_begin(struct sup *s, int client, const char *uri, const char *st
     mig_send(s, json, "mig-caps");
     if (s->mig.kind == MIG_OUT) {
         snprintf(json, sizeof(json), "{\"execute\": \"migrate-set-parameters\", \"arguments\": "
-                 "{\"max-bandwidth\": %lld}}", sup_job_bandwidth(s));
+                 "{\"max-bandwidth\": %lld, \"max-postcopy-bandwidth\": %lld}}",
+                 sup_job_bandwidth(s), sup_job_pc_bandwidth(s));
         mig_send(s, json, "mig-params");
-        sup_log(s, "%s: max-bandwidth %lld bytes/s", s->job.op, sup_job_bandwidth(s));
+        sup_log(s, "%s: max-bandwidth %lld bytes/s, post-copy %lld", s->job.op,
+                sup_job_bandwidth(s), sup_job_pc_bandwidth(s));
     }
     if (fd) {
         sup_qmp_send_fd(s, "{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \""
