@@ -251,13 +251,15 @@ Test(qemu_save, live_migration_to_another_root_keeps_the_boot, .timeout = 600)
  * the destination's migrate.sock, and the same boot goes on there */
 static struct sshd mig_sshd;
 
-static void mig_sshd_stop(void)
+/* the suite's clean-up (whichever root the test looked at last), then sshd's */
+static void mig_sshd_fini(void)
 {
+    leftovers();
     if (mig_sshd.dir)
         sshd_stop(&mig_sshd);
 }
 
-Test(qemu_save, live_migration_over_ssh_keeps_the_boot, .timeout = 600, .fini = mig_sshd_stop)
+Test(qemu_save, live_migration_over_ssh_keeps_the_boot, .timeout = 600, .fini = mig_sshd_fini)
 {
     if (!sshd_available())
         cr_skip_test("openssh-server is not installed (scripts/deps.sh installs it)");
@@ -277,10 +279,9 @@ Test(qemu_save, live_migration_over_ssh_keeps_the_boot, .timeout = 600, .fini = 
     marker_is("ssh");
     double up2 = uptime();
     cr_assert_geq(up2, up, "uptime went back (%.2f -> %.2f): the guest booted again", up, up2);
-    end();
-    root = src;
-    mig_sshd_stop();
-    rm_rf(src);
+    end();                       /* root is NULL again */
+    sshd_stop(&mig_sshd);
+    rm_rf(src);                  /* its emulator and supervisor are gone: no pid to kill */
     free(src);
     free(line);
 }

@@ -29,6 +29,8 @@ static void receive_child(struct store *st, const char *name, const char *uri, b
 {
     prctl(PR_SET_PDEATHSIG, SIGTERM);    /* our parent gone: give the domain up */
     FILE *out = fdopen(progress, "w");
+    if (!out)
+        _exit(1);
     struct rt_progress p = { .label = "incoming", .out = out, .last = -1 };
     struct rt_mig m = { .uri = uri, .fd = -1, .progress = &p,
                         .flags = paused ? "paused" : "reason=migrated" };
