@@ -348,6 +348,17 @@ static bool fg_device_command(const char *cmd)
     return false;
 }
 
+/* like QEMU once the guest has let the device go (at once here) */
+static void fg_device_deleted(struct fg *g, const char *line)
+{
+    char id[64], data[192];
+    if (!qjson_str(line, "id", id, sizeof(id)))
+        return;
+    snprintf(data, sizeof(data), "{\"device\": \"%s\", \"path\": \"/machine/peripheral/%s\"}",
+             id, id);
+    fg_event(g, "DEVICE_DELETED", data);
+}
+
 /* like QEMU: the guest's balloon driver reports the new size */
 static void fg_balloon(struct fg *g, const char *line)
 {
@@ -401,6 +412,8 @@ static void fg_qmp_line(struct fg *g, const char *line)
         g->mig.stop_guest = false;
     } else if (fg_device_command(cmd)) {
         qmp_reply(g, "{}");      /* hot-plug, media, balloon: the shell keeps the live XML */
+        if (strcmp(cmd, "device_del") == 0)
+            fg_device_deleted(g, line);
     } else {
         char desc[128];
         snprintf(desc, sizeof(desc), "The command %s has not been found", cmd);
