@@ -409,8 +409,7 @@ Test(qemu_save, migration_job_info_abort_and_postcopy, .timeout = 600)
     double up2 = uptime();
     cr_assert_geq(up2, up, "uptime went back (%.2f -> %.2f): the guest booted again", up, up2);
     end();
-    root = src;
-    rm_rf(src);
+    rm_rf(src);                  /* its emulator and supervisor are gone: no pid to kill */
     free(src);
     free(line);
     free(errf);
