@@ -64,7 +64,7 @@ static void set_word(struct rt_job *j, const char *key, const char *val)
             j->v[f] = strtoll(val, NULL, 10);
 }
 
-/* "type=T operation=O key=N ... errmsg=TEXT" (supervisor_job.c) */
+/* "type=T operation=O key=N ... errmsg=TEXT" (supervisor_migjob.c) */
 static void parse_job(char *text, struct rt_job *j)
 {
     *j = (struct rt_job){ .type = RT_JOB_NONE, .operation = "Unknown" };

@@ -59,7 +59,7 @@
  *       is done); migrate-in takes `postcopy` too, and `cont`s the guest as
  *       soon as its side reports postcopy-active.
  *
- * The job (supervisor_job.c): every migrate-out/in is a job with libvirt's
+ * The migration job (supervisor_migjob.c): every migrate-out/in is a job with libvirt's
  * statistics, kept from its query-migrate answers:
  *   job-info             OK "type=none" or "type=unbounded operation=OP
  *                        time_elapsed=MS memory_processed=N ... errmsg=TEXT"
@@ -173,12 +173,12 @@ struct sup_events {          /* the backlog ring, oldest at head */
 
 enum sup_mig_kind { MIG_NONE, MIG_OUT, MIG_IN_WAIT, MIG_IN };
 
-/* a job's figures (query-migrate), -1 when not reported (supervisor_job.c) */
-enum sup_job_stat { JS_PROCESSED, JS_REMAINING, JS_TOTAL, JS_BPS, JS_DIRTY_RATE, JS_PAGE_SIZE,
+/* a job's figures (query-migrate), -1 when not reported (supervisor_migjob.c) */
+enum sup_migjob_stat { JS_PROCESSED, JS_REMAINING, JS_TOTAL, JS_BPS, JS_DIRTY_RATE, JS_PAGE_SIZE,
                     JS_ITERATION, JS_POSTCOPY_REQS, JS_CONSTANT, JS_NORMAL, JS_NORMAL_BYTES,
                     JS_DOWNTIME, JS_SETUP_TIME, JS_THROTTLE, JS_LAST };
 
-struct sup_job {
+struct sup_migjob {
     char op[16];             /* save, snapshot, migration-out, migration-in, restore; "": none */
     char type[12];           /* unbounded, completed, failed, cancelled */
     long long start_ms, end_ms;
@@ -245,7 +245,7 @@ struct sup {
     struct sup_client client[SUP_MAX_CLIENTS];
     struct sup_events events;
     struct sup_mig mig;
-    struct sup_job job;      /* the running job (op "" when none) */
+    struct sup_migjob migjob;   /* the running migration job (op "" when none) */
     long long speed_mib;     /* migrate-set-speed (MiB/s), once speed_set */
     bool speed_set;
     long long pc_speed_mib;  /* migrate-set-speed N postcopy (0: unlimited) */
@@ -318,20 +318,20 @@ long long sup_mig_next_ms(const struct sup *s);          /* next timer, 0: none 
 void sup_mig_incoming_ready(struct sup *s);              /* after setup with `incoming 1` */
 void sup_mig_end(struct sup *s, const char *why);        /* the emulator is gone */
 
-/* supervisor_job.c */
-bool sup_job_command(struct sup *s, int client, const char *cmd);   /* true: answered */
-void sup_job_start(struct sup *s);                       /* at mig_begin */
-void sup_job_update(struct sup *s, const char *line);    /* a query-migrate answer */
+/* supervisor_migjob.c */
+bool sup_migjob_command(struct sup *s, int client, const char *cmd);   /* true: answered */
+void sup_migjob_start(struct sup *s);                       /* at mig_begin */
+void sup_migjob_update(struct sup *s, const char *line);    /* a query-migrate answer */
 /* the job ended: type completed|failed|cancelled; kept in RUN/NAME/job.completed */
-void sup_job_finish(struct sup *s, const char *type, const char *errmsg);
+void sup_migjob_finish(struct sup *s, const char *type, const char *errmsg);
 /* the max-bandwidth (bytes/s) for the migration starting */
-long long sup_job_bandwidth(const struct sup *s);
+long long sup_migjob_bandwidth(const struct sup *s);
 /* its max-postcopy-bandwidth (bytes/s, 0: unlimited) */
-long long sup_job_pc_bandwidth(const struct sup *s);
+long long sup_migjob_pc_bandwidth(const struct sup *s);
 /* "migration out job", "domain save job", ... (libvirt's words for errors) */
-const char *sup_job_name(const struct sup *s);
+const char *sup_migjob_name(const struct sup *s);
 /* ask the emulator to switch the outgoing migration to post-copy (once) */
-void sup_job_postcopy(struct sup *s, int client);
+void sup_migjob_postcopy(struct sup *s, int client);
 
 /* supervisor_loop.c */
 void sup_loop(struct sup *s);

@@ -104,7 +104,7 @@ static void mig_begin(struct sup *s, int client, const char *uri, const char *st
     if (fd && s->client[client].passed_fd < 0)
         return sup_reply(s, client, PROTO_ERR, "no file descriptor came with the command");
     s->mig.client = client;
-    sup_job_start(s);
+    sup_migjob_start(s);
     /* every capability said each time: QEMU keeps them from the last migration */
     snprintf(json, sizeof(json), "{\"execute\": \"migrate-set-capabilities\", \"arguments\": "
              "{\"capabilities\": [{\"capability\": \"events\", \"state\": true}, "
@@ -117,10 +117,10 @@ static void mig_begin(struct sup *s, int client, const char *uri, const char *st
     if (s->mig.kind == MIG_OUT) {
         snprintf(json, sizeof(json), "{\"execute\": \"migrate-set-parameters\", \"arguments\": "
                  "{\"max-bandwidth\": %lld, \"max-postcopy-bandwidth\": %lld}}",
-                 sup_job_bandwidth(s), sup_job_pc_bandwidth(s));
+                 sup_migjob_bandwidth(s), sup_migjob_pc_bandwidth(s));
         mig_send(s, json, "mig-params");
-        sup_log(s, "%s: max-bandwidth %lld bytes/s, post-copy %lld", s->job.op,
-                sup_job_bandwidth(s), sup_job_pc_bandwidth(s));
+        sup_log(s, "%s: max-bandwidth %lld bytes/s, post-copy %lld", s->migjob.op,
+                sup_migjob_bandwidth(s), sup_migjob_pc_bandwidth(s));
     }
     if (fd) {
         sup_qmp_send_fd(s, "{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \""
@@ -224,7 +224,7 @@ bool sup_mig_command(struct sup *s, int client, const char *cmd)
     } else if (strncmp(cmd, "finish ", 7) == 0) {
         cmd_finish(s, client, cmd + 7);
     } else {
-        return sup_job_command(s, client, cmd);
+        return sup_migjob_command(s, client, cmd);
     }
     return true;
 }
@@ -233,7 +233,7 @@ bool sup_mig_command(struct sup *s, int client, const char *cmd)
 static void mig_conclude(struct sup *s, bool ok, const char *text)
 {
     snprintf(s->mig.result, sizeof(s->mig.result), "%s", text);
-    sup_job_finish(s, ok ? "completed" : s->mig.cancel ? "cancelled" : "failed", ok ? NULL : text);
+    sup_migjob_finish(s, ok ? "completed" : s->mig.cancel ? "cancelled" : "failed", ok ? NULL : text);
     s->mig.failed = !ok;
     s->mig.next_query_ms = 0;
     bool cont;
@@ -286,14 +286,14 @@ static void mig_status(struct sup *s, const char *line)
 {
     char status[32] = "", desc[128] = "", text[160];
     qjson_str(line, "status", status, sizeof(status));
-    sup_job_update(s, line);
+    sup_migjob_update(s, line);
     if (strcmp(status, "postcopy-active") == 0)
         saw_postcopy(s);
     if (strcmp(status, "postcopy-paused") == 0)     /* the stream broke past the switch */
         return mig_conclude(s, false, "the migration stream broke after the switch to "
                             "post-copy: the guest cannot run on either side");
-    if (s->mig.postcopy_after && s->job.stat[JS_ITERATION] >= 2)
-        sup_job_postcopy(s, -1);         /* the first pass is done */
+    if (s->mig.postcopy_after && s->migjob.stat[JS_ITERATION] >= 2)
+        sup_migjob_postcopy(s, -1);         /* the first pass is done */
     long long v;
     if (qjson_num(line, "transferred", &v))
         s->mig.transferred = v;
@@ -310,7 +310,7 @@ static void mig_status(struct sup *s, const char *line)
         (strcmp(status, "completed") == 0 && s->mig.cancel)) {
         if (s->mig.cancel && s->mig.aborted)
             snprintf(desc, sizeof(desc), "operation aborted: %s: canceled by client",
-                     sup_job_name(s));
+                     sup_migjob_name(s));
         else if (s->mig.cancel)
             snprintf(desc, sizeof(desc), "operation canceled");
         else if (!qjson_str(line, "error-desc", desc, sizeof(desc)) || !*desc)
@@ -455,6 +455,6 @@ void sup_mig_end(struct sup *s, const char *why)
 {
     if (s->mig.kind == MIG_OUT || s->mig.kind == MIG_IN)
         mig_reply(s, PROTO_ERR, why);
-    sup_job_finish(s, "failed", why);
+    sup_migjob_finish(s, "failed", why);
     mig_reset(s);
 }

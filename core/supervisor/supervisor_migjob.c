@@ -1,4 +1,4 @@
-/* supervisor_job.c: the migration under save, snapshot and migrate seen as
+/* supervisor_migjob.c: the migration under save, snapshot and migrate seen as
  * libvirt's domain job (supervisor.h: job-info, job-abort,
  * migrate-set-speed, migrate-get-speed, migrate-postcopy).  The figures
  * are those of the query-migrate answers the migration polls anyway
@@ -42,37 +42,37 @@ static const struct { const char *qmp, *key; } stat_names[JS_LAST] = {
 
 static bool is_migration_out(const struct sup *s)
 {
-    return s->mig.kind == MIG_OUT && strcmp(s->job.op, "migration-out") == 0;
+    return s->mig.kind == MIG_OUT && strcmp(s->migjob.op, "migration-out") == 0;
 }
 
-void sup_job_start(struct sup *s)
+void sup_migjob_start(struct sup *s)
 {
     const char *op = s->mig.kind == MIG_IN
                          ? (strcmp(s->mig.why, "migrated") == 0 ? "migration-in" : "restore")
                      : strcmp(s->mig.why, "migrating") == 0 ? "migration-out"
                      : strcmp(s->mig.why, "snapshot") == 0  ? "snapshot"
                                                             : "save";
-    s->job = (struct sup_job){ .start_ms = sup_now_ms() };
-    snprintf(s->job.op, sizeof(s->job.op), "%s", op);
-    snprintf(s->job.type, sizeof(s->job.type), "unbounded");
+    s->migjob = (struct sup_migjob){ .start_ms = sup_now_ms() };
+    snprintf(s->migjob.op, sizeof(s->migjob.op), "%s", op);
+    snprintf(s->migjob.type, sizeof(s->migjob.type), "unbounded");
     for (int i = 0; i < JS_LAST; i++)
-        s->job.stat[i] = -1;
+        s->migjob.stat[i] = -1;
 }
 
-void sup_job_update(struct sup *s, const char *line)
+void sup_migjob_update(struct sup *s, const char *line)
 {
     long long v;
     double mbps;
     for (int i = 0; i < JS_LAST; i++)
         if (i != JS_BPS && qjson_num(line, stat_names[i].qmp, &v))
-            s->job.stat[i] = v;
+            s->migjob.stat[i] = v;
     if (!qjson_num(line, "downtime", &v) && qjson_num(line, "expected-downtime", &v))
-        s->job.stat[JS_DOWNTIME] = v;
+        s->migjob.stat[JS_DOWNTIME] = v;
     if (qjson_double(line, "mbps", &mbps) && mbps >= 0)
-        s->job.stat[JS_BPS] = (long long)(mbps * (1000.0 * 1000.0 / 8.0));   /* as libvirt */
+        s->migjob.stat[JS_BPS] = (long long)(mbps * (1000.0 * 1000.0 / 8.0));   /* as libvirt */
 }
 
-static void job_text(const struct sup_job *j, long long now, char *out, size_t n)
+static void job_text(const struct sup_migjob *j, long long now, char *out, size_t n)
 {
     if (!*j->op) {
         snprintf(out, n, "type=none");
@@ -87,42 +87,42 @@ static void job_text(const struct sup_job *j, long long now, char *out, size_t n
         snprintf(out + o, n - o, " errmsg=%s", j->errmsg);
 }
 
-void sup_job_finish(struct sup *s, const char *type, const char *errmsg)
+void sup_migjob_finish(struct sup *s, const char *type, const char *errmsg)
 {
-    if (!*s->job.op)
+    if (!*s->migjob.op)
         return;
-    s->job.end_ms = sup_now_ms();
-    snprintf(s->job.type, sizeof(s->job.type), "%s", type);
-    snprintf(s->job.errmsg, sizeof(s->job.errmsg), "%s", errmsg ? errmsg : "");
-    for (char *p = s->job.errmsg; *p; p++)
+    s->migjob.end_ms = sup_now_ms();
+    snprintf(s->migjob.type, sizeof(s->migjob.type), "%s", type);
+    snprintf(s->migjob.errmsg, sizeof(s->migjob.errmsg), "%s", errmsg ? errmsg : "");
+    for (char *p = s->migjob.errmsg; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';            /* the job's line stays one line */
     char text[1024], path[SUP_PATH + 32];
-    job_text(&s->job, s->job.end_ms, text, sizeof(text));
+    job_text(&s->migjob, s->migjob.end_ms, text, sizeof(text));
     snprintf(path, sizeof(path), "%s/" RUNF_JOB_DONE, s->run_dir);
     size_t len = strlen(text);
     text[len++] = '\n';
     if (write_file_atomic_nosync(path, text, len, 0600, NULL) < 0)
         sup_log(s, "cannot keep the finished job's statistics: %s", strerror(errno));
-    s->job.op[0] = '\0';
+    s->migjob.op[0] = '\0';
 }
 
-long long sup_job_bandwidth(const struct sup *s)
+long long sup_migjob_bandwidth(const struct sup *s)
 {
     long long mib = s->mig.bandwidth_mib ? s->mig.bandwidth_mib : s->speed_set ? s->speed_mib : 0;
     return is_migration_out(s) && mib > 0 ? mib * MIB : MIG_BANDWIDTH_MAX;
 }
 
-long long sup_job_pc_bandwidth(const struct sup *s)
+long long sup_migjob_pc_bandwidth(const struct sup *s)
 {
     return (s->mig.pc_bandwidth_mib ? s->mig.pc_bandwidth_mib : s->pc_speed_mib) * MIB;
 }
 
-const char *sup_job_name(const struct sup *s)
+const char *sup_migjob_name(const struct sup *s)
 {
-    if (strcmp(s->job.op, "migration-out") == 0)
+    if (strcmp(s->migjob.op, "migration-out") == 0)
         return "migration out job";
-    return strcmp(s->job.op, "snapshot") == 0 ? "snapshot job" : "domain save job";
+    return strcmp(s->migjob.op, "snapshot") == 0 ? "snapshot job" : "domain save job";
 }
 
 static void job_abort(struct sup *s, int client)
@@ -139,13 +139,13 @@ static void job_abort(struct sup *s, int client)
                          "mode");
     if (!s->mig.cancel) {
         s->mig.cancel = s->mig.aborted = true;
-        sup_log(s, "job-abort: canceling the %s", sup_job_name(s));
+        sup_log(s, "job-abort: canceling the %s", sup_migjob_name(s));
         sup_qmp_send(s, "{\"execute\": \"migrate_cancel\"}", -1, "mig-cancel");
     }
     sup_reply(s, client, PROTO_OK, "");
 }
 
-void sup_job_postcopy(struct sup *s, int client)
+void sup_migjob_postcopy(struct sup *s, int client)
 {
     if (!is_migration_out(s) || s->mig.cancel) {
         if (client >= 0)
@@ -195,15 +195,15 @@ static void job_set_speed(struct sup *s, int client, const char *arg)
     char json[160];
     snprintf(json, sizeof(json), "{\"execute\": \"migrate-set-parameters\", \"arguments\": "
              "{\"%s\": %lld}}", postcopy ? "max-postcopy-bandwidth" : "max-bandwidth",
-             postcopy ? sup_job_pc_bandwidth(s) : sup_job_bandwidth(s));
+             postcopy ? sup_migjob_pc_bandwidth(s) : sup_migjob_bandwidth(s));
     sup_qmp_send(s, json, client, "speed");
 }
 
-bool sup_job_command(struct sup *s, int client, const char *cmd)
+bool sup_migjob_command(struct sup *s, int client, const char *cmd)
 {
     char text[1024];
     if (strcmp(cmd, "job-info") == 0) {
-        job_text(&s->job, sup_now_ms(), text, sizeof(text));
+        job_text(&s->migjob, sup_now_ms(), text, sizeof(text));
         sup_reply(s, client, PROTO_OK, text);
     } else if (strcmp(cmd, "job-abort") == 0) {
         job_abort(s, client);
@@ -216,7 +216,7 @@ bool sup_job_command(struct sup *s, int client, const char *cmd)
         snprintf(text, sizeof(text), "speed=%lld", s->pc_speed_mib);
         sup_reply(s, client, PROTO_OK, text);
     } else if (strcmp(cmd, "migrate-postcopy") == 0) {
-        sup_job_postcopy(s, client);
+        sup_migjob_postcopy(s, client);
     } else {
         return false;
     }
