@@ -36,7 +36,7 @@ trap cleanup EXIT INT TERM
 D=$work/dest
 d() { "$domsh" -q -c qemu:///session "$@"; }
 
-# the bare peer: one-shot query, a paced migration, a cancel
+# the bare peer: cont, incoming, one-shot query, a paced migration, a cancel
 cat > "$work/peer.py" <<'PYEOF'
 import json, socket, sys, time
 def qmp(path):
@@ -54,7 +54,19 @@ def qmp(path):
     return cmd
 verb, sock = sys.argv[1], sys.argv[2]
 cmd = qmp(sock)
-if verb == "query":
+def wait_end():
+    while True:
+        st = cmd("query-migrate").get("status")
+        if st in ("completed", "failed", "cancelled"):
+            return st
+        time.sleep(0.02)
+if verb == "cont":
+    cmd("cont")
+elif verb == "in":                         # in SOCK URI: receive, then run
+    cmd("migrate-incoming", uri=sys.argv[3])
+    if wait_end() == "completed":
+        cmd("cont")
+elif verb == "query":
     print(cmd("query-migrate").get("status"))
 elif verb == "cancel":
     cmd("migrate_cancel")
@@ -77,14 +89,14 @@ bare_dest() {
     qmp_sock=$work/dst$1.qmp bare_qemu "$work/dst$1.log" -incoming defer
     bare_pids="$bare_pids $qpid"
     until [ -S "$work/dst$1.qmp" ]; do sleep 0.005; done
-    python3 "$top/bench/qmp_mig.py" in "$work/dst$1.qmp" "unix:$work/mig$1.sock" >/dev/null 2>&1 &
+    python3 "$work/peer.py" in "$work/dst$1.qmp" "unix:$work/mig$1.sock" >/dev/null 2>&1 &
     until [ -S "$work/mig$1.sock" ]; do sleep 0.005; done
 }
 
 d start bench >/dev/null
 qmp_sock=$work/src.qmp bare_qemu "$work/src.log" -qmp "unix:$work/mon.sock,server=on,wait=off"
 bare_pids=$qpid
-python3 "$top/bench/qmp_mig.py" cont "$work/src.qmp" >/dev/null
+python3 "$work/peer.py" cont "$work/src.qmp" >/dev/null
 wait_prompt "$work/root/log/qemu/bench.console.log"
 wait_prompt "$work/src.log"
 load

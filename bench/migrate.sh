@@ -11,7 +11,7 @@
 #                 (the stream through `ssh -N -L` of the destination's migrate.sock)
 #   domsh local   `migrate --live bench qemu:///session --dest-root A`, run in the
 #                 remote root (a socketpair between the two supervisors)
-#   bare unix     two bare QEMUs, QMP by hand (bench/qmp_mig.py): migrate-incoming
+#   bare unix     two bare QEMUs, QMP by hand (bench/qmp_live.py): migrate-incoming
 #                 unix:SOCK on one, migrate unix:SOCK on the other
 #   bare ssh      the same through `ssh -N -L FWD:SOCK` to the same sshd
 # Figures: wall (domsh: the command from invocation to return; bare: the QMP
@@ -26,7 +26,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/lib.inc"
 domsh=$top/domsh
 runs=${BENCH_RUNS:-3}
-qmp="$top/bench/qmp_mig.py"
+qmp="$top/bench/qmp_live.py"
 [ -x "$domsh" ] || { echo "bench/migrate.sh: build domsh first (make)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "bench/migrate.sh: needs python3" >&2; exit 1; }
 demo_setup

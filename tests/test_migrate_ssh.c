@@ -2,7 +2,7 @@
  * backend through a real sshd on 127.0.0.1 (sshd_helpers.h).  The source
  * is the test's root (T); the "remote host" is the sshd sessions' root (D).
  * The fake guest's counter (console `inc`) travels with its state through
- * the SSH forward; `slowmig 200` paces a migration so that the forward's
+ * the SSH forward; `slowmig 500` paces a migration so that the forward's
  * ssh, the request channel's ssh or Ctrl-C can be hit mid-way.  Every
  * failure must leave exactly one running guest: the source's, as it was. */
 #include <criterion/criterion.h>
@@ -172,7 +172,7 @@ Test(migrate_ssh, a_refusing_destination_leaves_the_source_running)
 static pid_t spawn_slow(const char *opts, const char *errf)
 {
     vm_at(1);
-    rt_guest_line(&T, "vm", "slowmig 200", "slowmig=200");
+    rt_guest_line(&T, "vm", "slowmig 500", "slowmig=500");    /* ~8 s: room to hit it */
     char *line = migrate_line(opts);
     pid_t pid = rt_spawn(&T, line, errf);
     free(line);

@@ -1,23 +1,14 @@
 #!/usr/bin/env python3
-"""qmp_mig.py: the bare-QEMU peer of bench/save.sh, a QMP client doing by hand
-what `domsh save` / `domsh restore` do through the supervisor.
+"""qmp_live.py: the QMP side of bench/migrate.sh (live migration), what one
+would do by hand over QMP beside what domsh does through its supervisor.
 
-  qmp_mig.py cont SOCK           qmp_capabilities + cont (boot the -S guest)
-  qmp_mig.py save SOCK FILE      stop, bandwidth unlimited, getfd, migrate fd:,
-                                 wait for MIGRATION completed, fdatasync, quit;
-                                 prints the milliseconds from `stop` to completed
-                                 and to the end of the fdatasync
-  qmp_mig.py restore SOCK FILE   (QEMU started with -incoming defer -S) getfd,
-                                 migrate-incoming fd:, wait completed, cont
-
-and of bench/migrate.sh (live migration):
-
-  qmp_mig.py out SOCK URI        bandwidth unlimited, migrate URI (live), wait
+  qmp_live.py cont SOCK          qmp_capabilities + cont (boot the -S guest)
+  qmp_live.py out SOCK URI       bandwidth unlimited, migrate URI (live), wait
                                  completed; prints QEMU's total-time and downtime
                                  (ms, from query-migrate), then quits the source
-  qmp_mig.py in SOCK URI         (-incoming defer -S) migrate-incoming URI, wait
+  qmp_live.py in SOCK URI        (-incoming defer -S) migrate-incoming URI, wait
                                  completed, cont
-  qmp_mig.py watch SOCK          a second monitor of an emulator that domsh
+  qmp_live.py watch SOCK         a second monitor of an emulator that domsh
                                  migrates: prints "ready", waits for MIGRATION
                                  completed, prints total-time and downtime
 """
@@ -51,7 +42,7 @@ class Qmp:
     def read(self):
         line = self.f.readline()
         if not line:
-            raise SystemExit("qmp_mig.py: QEMU closed the monitor")
+            raise SystemExit("qmp_live.py: QEMU closed the monitor")
         return json.loads(line)
 
     def cmd(self, name, fd=None, **args):
@@ -65,7 +56,7 @@ class Qmp:
             if "return" in m:
                 return m["return"]
             if "error" in m:
-                raise SystemExit("qmp_mig.py: %s: %s" % (name, m["error"]["desc"]))
+                raise SystemExit("qmp_live.py: %s: %s" % (name, m["error"]["desc"]))
 
     def wait_migration(self):
         while True:
@@ -75,7 +66,7 @@ class Qmp:
                 if st == "completed":
                     return
                 if st in ("failed", "cancelled"):
-                    raise SystemExit("qmp_mig.py: migration " + st)
+                    raise SystemExit("qmp_live.py: migration " + st)
 
 
 def live(q, verb, uri):
@@ -115,29 +106,7 @@ def main():
         q.cmd("cont")
         return
     q.cmd("migrate-set-capabilities", capabilities=[{"capability": "events", "state": True}])
-    if verb in ("out", "in", "watch"):
-        return live(q, verb, sys.argv[3] if len(sys.argv) > 3 else None)
-    if verb == "save":
-        fd = os.open(sys.argv[3], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        t0 = time.monotonic()
-        q.cmd("stop")
-        q.cmd("migrate-set-parameters", **{"max-bandwidth": 1 << 40})
-        q.cmd("getfd", fd=fd, fdname="mig")
-        q.cmd("migrate", uri="fd:mig")
-        q.wait_migration()
-        t1 = time.monotonic()
-        os.fdatasync(fd)         # as durable as domsh's image (which also syncs its header)
-        t2 = time.monotonic()
-        os.close(fd)
-        q.cmd("quit")
-        print(int((t1 - t0) * 1000), int((t2 - t0) * 1000))
-    else:
-        fd = os.open(sys.argv[3], os.O_RDONLY)
-        q.cmd("getfd", fd=fd, fdname="mig")
-        q.cmd("migrate-incoming", uri="fd:mig")
-        q.wait_migration()
-        q.cmd("cont")
-        os.close(fd)
+    live(q, verb, sys.argv[3] if len(sys.argv) > 3 else None)
 
 
 main()
