@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "../core/remote/remote.h"
+#include "../core/runtime/migjob.h"
 #include "../core/runtime/migrate_live.h"
 #include "../core/runtime/migrate_remote.h"
 #include "../core/runtime/runtime.h"
@@ -9,7 +10,10 @@
 #include "../shell/shell.h"
 
 enum { MIG_OPT_DOMAIN, MIG_OPT_DESTURI, MIG_OPT_LIVE, MIG_OPT_PERSISTENT, MIG_OPT_UNDEFINE,
-       MIG_OPT_DEST_ROOT, MIG_OPT_TIMEOUT, MIG_OPT_VERBOSE, MIG_OPT_COMPRESSED };
+       MIG_OPT_DEST_ROOT, MIG_OPT_TIMEOUT, MIG_OPT_VERBOSE, MIG_OPT_COMPRESSED,
+       /* tuning (core/runtime/migjob.h) */
+       MIG_OPT_BANDWIDTH, MIG_OPT_AUTO_CONVERGE, MIG_OPT_POSTCOPY, MIG_OPT_POSTCOPY_AFTER,
+       MIG_OPT_TIMEOUT_SUSPEND, MIG_OPT_TIMEOUT_POSTCOPY, MIG_OPT_POSTCOPY_BANDWIDTH };
 
 static const struct opt_def migrate_opts[] = {
     [MIG_OPT_DOMAIN] = OPT_DOMAIN(ST_RUNNING | ST_PAUSED),
@@ -33,7 +37,65 @@ static const struct opt_def migrate_opts[] = {
     [MIG_OPT_VERBOSE] = {.name = "verbose", .kind = OPT_BOOL, .help = "display the progress"},
     [MIG_OPT_COMPRESSED] = {.name = "compressed", .kind = OPT_BOOL,
                             .help = "refused: ssh compresses a remote stream when configured to"},
+    [MIG_OPT_BANDWIDTH] = {.name = "bandwidth", .kind = OPT_INT, .flags = OPT_NAMED,
+                           .argname = "number",
+                           .help = "migration bandwidth limit in MiB/s (this migration)"},
+    [MIG_OPT_AUTO_CONVERGE] = {.name = "auto-converge", .kind = OPT_BOOL,
+                               .help = "force convergence during live migration"},
+    [MIG_OPT_POSTCOPY] = {.name = "postcopy", .kind = OPT_BOOL,
+                          .help = "enable post-copy migration; switch to it using "
+                                  "migrate-postcopy command"},
+    [MIG_OPT_POSTCOPY_AFTER] = {.name = "postcopy-after-precopy", .kind = OPT_BOOL,
+                                .help = "automatically switch to post-copy migration after one "
+                                        "pass of pre-copy"},
+    [MIG_OPT_TIMEOUT_SUSPEND] = {.name = "timeout-suspend", .kind = OPT_BOOL,
+                                 .help = "suspend the guest after timeout (the default)"},
+    [MIG_OPT_TIMEOUT_POSTCOPY] = {.name = "timeout-postcopy", .kind = OPT_BOOL,
+                                  .help = "switch to post-copy after timeout"},
+    [MIG_OPT_POSTCOPY_BANDWIDTH] = {.name = "postcopy-bandwidth", .kind = OPT_INT,
+                                    .flags = OPT_NAMED, .argname = "number",
+                                    .help = "post-copy migration bandwidth limit in MiB/s"},
 };
+
+/* a bandwidth option in MiB/s (0 when absent) */
+static int bandwidth(const struct cmd_args *a, int opt, unsigned long long *mib, struct err **e)
+{
+    *mib = 0;
+    if (args_uint(a, opt, mib, e) < 0)
+        return -1;
+    if (*mib > RT_MIG_SPEED_MAX)
+        return err_set(e, ERR_ARGS, "numerical overflow: bandwidth must be less than %llu",
+                       RT_MIG_SPEED_MAX + 1);
+    return 0;
+}
+
+/* the tuning options, with virsh's rules and messages */
+static int tuning(const struct cmd_args *a, bool remote, struct rt_live_mig *o, struct err **e)
+{
+    if (bandwidth(a, MIG_OPT_BANDWIDTH, &o->bandwidth_mib, e) < 0 ||
+        bandwidth(a, MIG_OPT_POSTCOPY_BANDWIDTH, &o->postcopy_bandwidth_mib, e) < 0)
+        return -1;
+    bool suspend = args_bool(a, MIG_OPT_TIMEOUT_SUSPEND);
+    o->postcopy = args_bool(a, MIG_OPT_POSTCOPY);
+    o->postcopy_after_precopy = args_bool(a, MIG_OPT_POSTCOPY_AFTER);
+    o->timeout_postcopy = args_bool(a, MIG_OPT_TIMEOUT_POSTCOPY);
+    if ((suspend || o->timeout_postcopy) && !args_str(a, MIG_OPT_TIMEOUT))
+        return err_set(e, ERR_ARGS, "migrate: Unexpected --timeout-* option without --timeout");
+    if (suspend && o->timeout_postcopy)
+        return err_set(e, ERR_ARGS, "Options --timeout-suspend and --timeout-postcopy are "
+                       "mutually exclusive");
+    if (o->postcopy_after_precopy && !o->postcopy)
+        return err_set(e, ERR_ARGS, "Option --postcopy-after-precopy requires --postcopy");
+    if (o->timeout_postcopy && !o->postcopy)
+        return err_set(e, ERR_ARGS, "Option --timeout-postcopy requires --postcopy");
+    if (o->postcopy && !o->live)
+        return err_set(e, ERR_ARGS, "argument unsupported: post-copy migration is not "
+                       "supported with non-live or paused migration");
+    if (o->postcopy && remote)
+        return err_set(e, ERR_ARGS, "--postcopy is not supported to another host yet");
+    o->auto_converge = args_bool(a, MIG_OPT_AUTO_CONVERGE);
+    return 0;
+}
 
 static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **e)
 {
@@ -51,9 +113,6 @@ static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **
     bool remote = ruri_is_remote(uri);
     if (remote && root)
         return err_set(e, ERR_ARGS, "--dest-root names a store of this host, not of %s", uri);
-    struct store *dst = remote ? NULL : rt_store_open(uri, root, e);
-    if (!remote && !dst)
-        return -1;
     struct rt_progress p = { .label = args_bool(a, MIG_OPT_VERBOSE) ? "Migration" : NULL,
                              .out = sh->err, .last = -1 };
     struct rt_live_mig o = { .live = args_bool(a, MIG_OPT_LIVE),
@@ -61,6 +120,11 @@ static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **
                              .undefine_source = args_bool(a, MIG_OPT_UNDEFINE),
                              .timeout_s = (int)timeout,
                              .progress = &p };
+    if (tuning(a, remote, &o, e) < 0)
+        return -1;
+    struct store *dst = remote ? NULL : rt_store_open(uri, root, e);
+    if (!remote && !dst)
+        return -1;
     int rc = remote ? rt_migrate_remote(sh->store, a->dom_name, uri, &o, e)
                     : rt_migrate_local(sh->store, dst, a->dom_name, &o, e);
     if (dst)

@@ -25,6 +25,14 @@ void rt_teardown(struct rt *t);
     static void rt_suite_teardown(void) { rt_teardown(&T); } \
     TestSuite(suite, .init = rt_suite_setup, .fini = rt_suite_teardown, .timeout = secs)
 
+/* the same with two roots, `static struct rt T, D` (a migration's source
+ * and destination) */
+#define RT_SUITE_PAIR(suite, secs)                                            \
+    static struct rt T, D;                                                    \
+    static void rt_pair_setup(void) { rt_setup(&T); rt_setup(&D); }          \
+    static void rt_pair_teardown(void) { rt_teardown(&D); rt_teardown(&T); } \
+    TestSuite(suite, .init = rt_pair_setup, .fini = rt_pair_teardown, .timeout = secs)
+
 /* assert that `domstate --reason NAME` reaches WANT (rt_wait_state) */
 #define RT_EXPECT_STATE(t, name, want)                                                  \
     do {                                                                                \

@@ -13,21 +13,7 @@
 
 #include "rt_helpers.h"
 
-static struct rt T, D;
-
-static void both_setup(void)
-{
-    rt_setup(&T);
-    rt_setup(&D);
-}
-
-static void both_teardown(void)
-{
-    rt_teardown(&D);
-    rt_teardown(&T);
-}
-
-TestSuite(migrate, .init = both_setup, .fini = both_teardown, .timeout = 60);
+RT_SUITE_PAIR(migrate, 60);
 
 /* poll `domstate --reason` until it starts with prefix (10 s) */
 static void state_begins(struct rt *t, const char *name, const char *prefix)

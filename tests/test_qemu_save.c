@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "demo_guest.h"
 #include "sshd_helpers.h"
@@ -120,4 +123,144 @@ Test(qemu_save, live_migration_over_ssh_keeps_the_boot, .timeout = 600, .fini = 
     rm_rf(src);                  /* its emulator and supervisor are gone: no pid to kill */
     free(src);
     free(line);
+}
+
+#define JOB_WAIT_MS 60000
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* `domsh -q -c qemu:///session LINE` in the background, stderr to errfile */
+static pid_t q_spawn(const char *line, const char *errfile)
+{
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        setenv("DOMSH_ROOT", demo_root, 1);
+        FILE *err = freopen(errfile, "w", stderr);
+        FILE *out = freopen("/dev/null", "w", stdout);
+        (void)err;
+        (void)out;
+        execl(domsh_bin(), domsh_bin(), "-q", "-c", "qemu:///session", line, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* demo_q(LINE)'s stdout, asserting success (caller frees) */
+static char *q_out(const char *line)
+{
+    struct run_result r = demo_q(line);
+    cr_assert_eq(r.status, 0, "'%s' failed: %s", line, r.err);
+    char *out = strdup(r.out ? r.out : "");
+    run_free(&r);
+    return out;
+}
+
+/* domjobinfo until the running migration shows its memory figures */
+static char *job_running(void)
+{
+    char *out = NULL;
+    long long deadline = now_ms() + JOB_WAIT_MS;
+    do {
+        free(out);
+        usleep(100000);
+        out = q_out("domjobinfo demo");
+    } while (!strstr(out, "Memory processed:") && now_ms() < deadline);
+    cr_assert(strstr(out, "Memory processed:"), "no running job: %s", out);
+    return out;
+}
+
+static int wait_exit(pid_t pid)
+{
+    int st;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* the log of root's demo says want */
+static void demo_logged(const char *root, const char *want)
+{
+    char *log = fmt("%s/log/qemu/demo.log", root);
+    char *text = slurp(log, NULL);
+    cr_assert(text && strstr(text, want), "no '%s' in %s: %s", want, log, text);
+    free(text);
+    free(log);
+}
+
+/* the job commands on a live migration of the demo guest: migrate-setspeed
+ * keeps it slow enough to be looked at (domjobinfo) and aborted
+ * (domjobabort) from other shells, leaving exactly one running guest; then
+ * a post-copy migration (migrate-postcopy from another shell) arrives with
+ * the same boot */
+Test(qemu_save, migration_job_info_abort_and_postcopy, .timeout = 600)
+{
+    demo_define(NULL, NULL);
+    demo_ok("start demo");
+    demo_wait_booted();
+    free(demo_console_line("echo job > /marker; echo W\"\"-DONE", "W-DONE\r\n"));
+    char *out = q_out("migrate-getspeed demo");
+    cr_assert_str_eq(out, "8796093022207\n");
+    free(out);
+    demo_ok("migrate-setspeed demo 4");
+    demo_ok("migrate-setmaxdowntime demo 100");
+    out = q_out("migrate-getmaxdowntime demo");
+    cr_assert_str_eq(out, "100\n");      /* QEMU's own parameter, read back */
+    free(out);
+    char *src = demo_root, *dst = tmp_root(), *errf = fmt("%s/mig.err", src);
+    char *line = fmt("migrate --live demo qemu:///session --dest-root %s", dst);
+    pid_t pid = q_spawn(line, errf);
+    out = job_running();
+    cr_assert(strstr(out, "Job type:         Unbounded   \nOperation:        Outgoing migration\n")
+              && strstr(out, "Memory total:") && strstr(out, "Expected downtime:")
+              && strstr(out, "Iteration:"), "%s", out);
+    free(out);
+    demo_ok("domjobabort demo");
+    cr_assert_eq(wait_exit(pid), 1);
+    char *err = slurp(errf, NULL);
+    cr_assert(err && strstr(err, "operation aborted: migration out job: canceled by client"),
+              "%s", err);
+    free(err);
+    demo_expect_state("running (booted)");
+    marker_is("job");
+    demo_root = dst;             /* nothing stayed in the destination */
+    out = q_out("list --all");
+    demo_root = src;
+    cr_assert(!strstr(out, "demo"), "%s", out);
+    free(out);
+    out = q_out("domjobinfo demo --completed");
+    cr_assert(strstr(out, "Job type:         Cancelled"), "%s", out);
+    free(out);
+    double up = demo_uptime();
+    free(line);
+    /* switched during the first pass (still at 4 MiB/s), so the guest
+     * surely runs in the destination before its memory is all there */
+    line = fmt("migrate --live demo qemu:///session --dest-root %s --postcopy", dst);
+    pid = q_spawn(line, errf);
+    free(job_running());
+    demo_ok("migrate-postcopy demo");
+    int st = wait_exit(pid);
+    err = slurp(errf, NULL);
+    cr_assert_eq(st, 0, "%s", err);
+    free(err);
+    demo_expect_state("shut off (migrated)");
+    out = q_out("domjobinfo demo --completed");
+    cr_assert(strstr(out, "Operation:        Outgoing migration"), "%s", out);
+    free(out);
+    demo_logged(src, "switching the migration to post-copy");
+    demo_root = dst;             /* the helpers now look at the destination */
+    demo_expect_state("running (migrated)");
+    demo_logged(dst, "post-copy: running the guest");   /* before its memory was all in */
+    marker_is("job");
+    double up2 = demo_uptime();
+    cr_assert_geq(up2, up, "uptime went back (%.2f -> %.2f): the guest booted again", up, up2);
+    demo_end();
+    rm_rf(src);                  /* its emulator and supervisor are gone: no pid to kill */
+    free(src);
+    free(line);
+    free(errf);
 }

@@ -205,6 +205,15 @@ bool qjson_num(const char *line, const char *key, long long *out)
     return true;
 }
 
+bool qjson_double(const char *line, const char *key, double *out)
+{
+    const char *v = qjson_find(line, key);
+    if (!v || !(*v == '-' || (*v >= '0' && *v <= '9')))
+        return false;
+    *out = strtod(v, NULL);
+    return true;
+}
+
 bool qjson_true(const char *line, const char *key)
 {
     const char *v = qjson_find(line, key);

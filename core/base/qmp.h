@@ -44,6 +44,8 @@ enum qmp_kind qmp_kind(const char *line);
 bool qjson_str(const char *line, const char *key, char *out, size_t n);
 /* integer value of "key": N; false when absent */
 bool qjson_num(const char *line, const char *key, long long *out);
+/* number value (integer or not) of "key": N; false when absent */
+bool qjson_double(const char *line, const char *key, double *out);
 /* true when "key": true */
 bool qjson_true(const char *line, const char *key);
 

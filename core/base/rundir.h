@@ -18,6 +18,7 @@
 #define RUNF_LAUNCH "launch"           /* the launch spec, written by start */
 #define RUNF_VNC_SOCK "vnc.sock"
 #define RUNF_VNC_DISPLAY "vnc.display"
+#define RUNF_JOB_DONE "job.completed" /* the last finished job's statistics (supervisor_job.c) */
 
 /* the supervisor gives up on an emulator that is not ready within
  * SUP_SETUP_TIMEOUT_MS; `start` waits a little longer, so it always hears

@@ -122,6 +122,7 @@ static void fg_set_state(struct fg *g, enum vm_state s)
 {
     bool was_running = g->state == VM_RUNNING;
     g->state = s;
+    fgm_vcpus(&g->mig, s == VM_RUNNING);
     if (was_running && s != VM_RUNNING)
         fg_event(g, "STOP", NULL);
     else if (!was_running && s == VM_RUNNING)
@@ -415,6 +416,9 @@ static void fg_qmp_line(struct fg *g, const char *line)
         fg_balloon(g, line);
     } else if (fgm_qmp(&g->mig, g->qmp.fd, cmd, line, &g->vm, g->state == VM_INMIGRATE)) {
         /* migration: fakeguest_mig.c */
+        if (g->mig.stop_guest && g->state == VM_RUNNING)
+            fg_set_state(g, VM_PAUSED);      /* the switch to post-copy */
+        g->mig.stop_guest = false;
     } else if (fgb_qmp(&g->block, g->qmp.fd, cmd, line)) {
         /* disks, snapshots, block jobs: fakeguest_block.c */
     } else if (fg_device_command(cmd)) {

@@ -18,6 +18,8 @@
 #define FGM_CHUNK 4096
 #define FGM_MAGIC "DOMSH-FAKEGUEST-STATE 1\n"
 #define FGM_MAX_STREAM (64u * 1024u * 1024u)
+#define FGM_PAGE 4096
+#define FGM_DOWNTIME_MAX 2000000     /* ms, QEMU's limit */
 /* a socket with nothing to read (or no source yet): look again this much later */
 #define FGM_WAIT_MS 5
 
@@ -30,13 +32,22 @@ static long long mono_ms(void)
 
 void fgm_init(struct fg_mig *m)
 {
-    *m = (struct fg_mig){ .passed_fd = -1, .named_fd = -1, .listen_fd = -1 };
+    *m = (struct fg_mig){ .passed_fd = -1, .named_fd = -1, .listen_fd = -1,
+                          .downtime_limit = 300, .max_bandwidth = 128LL << 20 };
     snprintf(m->status, sizeof(m->status), "none");
+}
+
+void fgm_vcpus(struct fg_mig *m, bool running)
+{
+    if (!running && !m->stop_ms)
+        m->stop_ms = mono_ms();
+    else if (running)
+        m->stop_ms = 0;
 }
 
 static void reply(int fd, const char *ret)
 {
-    char line[1024];
+    char line[1100];
     snprintf(line, sizeof(line), "{\"return\": %s}", ret);
     qmp_send(fd, line);
 }
@@ -160,26 +171,104 @@ static void start(struct fg_mig *m, int qmp_fd, const char *line, enum fgm_dir d
         m->stream = xmalloc(m->cap);
         m->len = m->pos = 0;
     }
-    m->next_ms = mono_ms();
+    m->next_ms = m->start_ms = mono_ms();
+    m->postcopy_active = false;
     reply(qmp_fd, "{}");
     set_status(m, qmp_fd, "setup");
     if (m->listen_fd < 0)
         set_status(m, qmp_fd, "active");
 }
 
+/* where pass 1 (header and RAM) ends: the "END\n" marker is pass 2 */
+static size_t pass1_end(const struct fg_mig *m)
+{
+    return m->len > 4 ? m->len - 4 : 0;
+}
+
+/* QEMU's figures, "ram" first as QEMU sends them (the supervisor reads the
+ * first "transferred", "total", ...) */
 static void query(struct fg_mig *m, int qmp_fd)
 {
-    char ret[512];
+    char ret[1024];
     if (strcmp(m->status, "none") == 0)
         return reply(qmp_fd, "{}");
-    size_t total = m->dir == FGM_OUT || m->stream ? m->len : m->pos;
+    size_t total = m->len > m->pos ? m->len : m->pos;
+    long long now = mono_ms(), elapsed = now - m->start_ms;
+    bool done = strcmp(m->status, "completed") == 0;
+    double mbps = elapsed > 0 ? (double)m->pos * 8.0 / 1000.0 / (double)elapsed : 0;
+    size_t left = total > m->pos ? total - m->pos : 0;
     int n = snprintf(ret, sizeof(ret), "{\"status\": \"%s\", \"ram\": {\"total\": %zu, "
-                     "\"remaining\": %zu, \"transferred\": %zu}", m->status, total,
-                     total > m->pos ? total - m->pos : 0, m->pos);
+                     "\"remaining\": %zu, \"transferred\": %zu, \"duplicate\": 0, "
+                     "\"normal\": %zu, \"normal-bytes\": %zu, \"dirty-pages-rate\": 0, "
+                     "\"mbps\": %.6f, \"dirty-sync-count\": %d, \"postcopy-requests\": 0, "
+                     "\"page-size\": %d}, \"total-time\": %lld, \"setup-time\": 0",
+                     m->status, total, left, m->pos, m->pos / FGM_PAGE, m->pos, mbps,
+                     m->pos >= pass1_end(m) && m->pos ? 2 : 1, FGM_PAGE, elapsed);
+    if (done)
+        n += snprintf(ret + n, sizeof(ret) - (size_t)n, ", \"downtime\": %lld",
+                      m->stop_ms ? now - (m->stop_ms > m->start_ms ? m->stop_ms : m->start_ms)
+                                 : 0);
+    else if (m->max_bandwidth > 0)
+        n += snprintf(ret + n, sizeof(ret) - (size_t)n, ", \"expected-downtime\": %lld",
+                      (long long)left * 1000 / m->max_bandwidth);
     if (*m->error)
         n += snprintf(ret + n, sizeof(ret) - (size_t)n, ", \"error-desc\": \"%s\"", m->error);
     snprintf(ret + n, sizeof(ret) - (size_t)n, "}");
     reply(qmp_fd, ret);
+}
+
+/* "state" of {"capability": "NAME", "state": B} in a migrate-set-capabilities */
+static bool capability(const char *line, const char *name, bool old)
+{
+    char key[64];
+    snprintf(key, sizeof(key), "\"%s\"", name);
+    const char *p = strstr(line, key);
+    return p ? qjson_true(p, "state") : old;
+}
+
+static void set_parameters(struct fg_mig *m, int qmp_fd, const char *line)
+{
+    long long v;
+    if (qjson_num(line, "downtime-limit", &v)) {
+        if (v < 0 || v > FGM_DOWNTIME_MAX)
+            return error(qmp_fd, "Parameter 'downtime_limit' expects an integer in the range "
+                         "of 0 to 2000000 milliseconds");
+        m->downtime_limit = v;
+    }
+    if (qjson_num(line, "max-bandwidth", &v)) {
+        if (v < 0)
+            return error(qmp_fd, "Parameter 'max_bandwidth' expects an integer in the range "
+                         "of 0 to 18446744073709551615 bytes/second");
+        m->max_bandwidth = v;
+    }
+    if (qjson_num(line, "max-postcopy-bandwidth", &v) && v >= 0)
+        m->max_postcopy_bandwidth = v;
+    reply(qmp_fd, "{}");
+}
+
+static void query_parameters(struct fg_mig *m, int qmp_fd)
+{
+    char ret[256];
+    snprintf(ret, sizeof(ret), "{\"downtime-limit\": %lld, \"max-bandwidth\": %lld, "
+             "\"max-postcopy-bandwidth\": %lld}", m->downtime_limit, m->max_bandwidth,
+             m->max_postcopy_bandwidth);
+    reply(qmp_fd, ret);
+}
+
+/* like QEMU: the source's vCPUs stop, the rest goes at once */
+static void start_postcopy(struct fg_mig *m, int qmp_fd)
+{
+    if (!m->postcopy)
+        return error(qmp_fd, "Enable postcopy with migrate_set_capability before the start "
+                     "of migration");
+    if (m->dir != FGM_OUT)
+        return error(qmp_fd, "Postcopy must be started after migration has been started");
+    m->postcopy_active = true;
+    m->pc_start_ms = mono_ms();
+    m->pc_start_pos = m->pos;
+    m->stop_guest = true;
+    reply(qmp_fd, "{}");
+    set_status(m, qmp_fd, "postcopy-active");
 }
 
 static void getfd(struct fg_mig *m, int qmp_fd, const char *line)
@@ -201,10 +290,16 @@ bool fgm_qmp(struct fg_mig *m, int qmp_fd, const char *cmd, const char *line,
     if (strcmp(cmd, "getfd") == 0)
         getfd(m, qmp_fd, line);
     else if (strcmp(cmd, "migrate-set-capabilities") == 0) {
-        m->events = strstr(line, "\"events\"") && qjson_true(line, "state");
+        m->events = capability(line, "events", m->events);
+        m->postcopy = capability(line, "postcopy-ram", m->postcopy);
+        m->auto_converge = capability(line, "auto-converge", m->auto_converge);
         reply(qmp_fd, "{}");
     } else if (strcmp(cmd, "migrate-set-parameters") == 0)
-        reply(qmp_fd, "{}");
+        set_parameters(m, qmp_fd, line);
+    else if (strcmp(cmd, "query-migrate-parameters") == 0)
+        query_parameters(m, qmp_fd);
+    else if (strcmp(cmd, "migrate-start-postcopy") == 0)
+        start_postcopy(m, qmp_fd);
     else if (strcmp(cmd, "query-migrate") == 0)
         query(m, qmp_fd);
     else if (strcmp(cmd, "migrate") == 0 || strcmp(cmd, "migrate-incoming") == 0) {
@@ -218,7 +313,10 @@ bool fgm_qmp(struct fg_mig *m, int qmp_fd, const char *cmd, const char *line,
             start(m, qmp_fd, line, in ? FGM_IN : FGM_OUT, vm);
     } else if (strcmp(cmd, "migrate_cancel") == 0) {
         if (m->dir == FGM_OUT) {
+            size_t len = m->len, pos = m->pos;
             finish(m);
+            m->len = len;        /* query-migrate still reports how far it went */
+            m->pos = pos;
             set_status(m, qmp_fd, "cancelled");
         }
         reply(qmp_fd, "{}");
@@ -320,7 +418,18 @@ enum fgm_done fgm_step(struct fg_mig *m, int qmp_fd, struct fg_vmstate *vm)
     m->next_ms = mono_ms() + m->delay_ms;
     if (m->dir == FGM_IN)
         return step_in(m, qmp_fd, vm);
-    size_t n = m->len - m->pos < FGM_CHUNK ? m->len - m->pos : FGM_CHUNK;
+    size_t end = m->pos < pass1_end(m) ? pass1_end(m) : m->len;   /* a pass per step at most */
+    size_t n = end - m->pos < FGM_CHUNK ? end - m->pos : FGM_CHUNK;
+    /* due when the chunk's end is, at the bandwidth of the phase: post-copy
+     * has its own (max-postcopy-bandwidth, 0: none) */
+    long long bw = m->postcopy_active ? m->max_postcopy_bandwidth : m->max_bandwidth;
+    long long since = m->postcopy_active ? m->pc_start_ms : m->start_ms;
+    size_t from = m->postcopy_active ? m->pc_start_pos : 0;
+    if (bw > 0) {
+        long long due = since + (long long)((m->pos + n - from) * 1000 / (size_t)bw);
+        if (due > m->next_ms)
+            m->next_ms = due;
+    }
     ssize_t w = write(m->named_fd, m->stream + m->pos, n);
     if (w < 0 && errno == EINTR)
         return FGM_BUSY;

@@ -16,15 +16,22 @@
 #include "../base/mem.h"
 #include "../xml/domain.h"
 #include "backend.h"
+#include "migjob.h"
 #include "runtime.h"
 #include "save_priv.h"
 
 /* the destination's half, in a child: migrate-in, then its error (if any)
  * on the pipe */
-static void incoming_child(struct store *dst, const char *name, int fd, bool paused, int out)
+static void incoming_child(struct store *dst, const char *name, int fd, bool paused,
+                           bool postcopy, int out)
 {
-    struct rt_mig m = { .uri = "fd", .fd = fd, .flags = paused ? "paused" : "reason=migrated" };
+    AUTOFREE char *flags = xasprintf("%sreason=migrated%s", paused ? "paused " : "",
+                                     postcopy ? " postcopy" : "");
+    struct rt_mig m = { .uri = "fd", .fd = fd, .flags = flags };
     struct err *e = NULL;
+    /* Ctrl-C is the parent's to act on: past a switch to post-copy the
+     * destination is the only copy of the guest and must not drop */
+    signal(SIGINT, SIG_IGN);
     int rc = rt_migrate_in(dst, name, &m, &e);
     if (rc < 0 && e && write(out, e->msg, strlen(e->msg)) < 0)
         rc = -1;
@@ -53,7 +60,7 @@ struct stream {
 };
 
 static int incoming_begin(struct store *dst, const char *name, const int sp[2], bool paused,
-                          struct stream *s, struct err **e)
+                          bool postcopy, struct stream *s, struct err **e)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
@@ -71,7 +78,7 @@ static int incoming_begin(struct store *dst, const char *name, const int sp[2], 
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         close(p[0]);
         close(sp[0]);            /* the source's end: the reader's EOF needs it shut */
-        incoming_child(dst, name, sp[1], paused, p[1]);
+        incoming_child(dst, name, sp[1], paused, postcopy, p[1]);
     }
     close(p[1]);
     s->from_child = p[0];
@@ -79,19 +86,36 @@ static int incoming_begin(struct store *dst, const char *name, const int sp[2], 
 }
 
 /* --timeout: a child that suspends the source when the live migration
- * has not converged after secs (virsh's --timeout, suspend flavour); the
- * stopped guest's last pages then go at once.  -1: none started */
-pid_t rt_mig_timer_begin(struct store *src, const char *name, int secs)
+ * has not converged after its seconds (virsh's --timeout-suspend; the
+ * stopped guest's last pages then go at once) or switches it to post-copy
+ * (--timeout-postcopy).  -1: none started */
+pid_t rt_mig_timer_begin(struct store *src, const char *name, const struct rt_live_mig *o,
+                         bool paused)
 {
-    if (secs <= 0)
+    if (!o->live || paused || o->timeout_s <= 0)
         return -1;
     pid_t pid = fork();
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        sleep((unsigned)secs);
-        _exit(sup_op_suspend(src, name, NULL) < 0 ? 1 : 0);
+        sleep((unsigned)o->timeout_s);
+        int rc = o->timeout_postcopy ? rt_mig_postcopy(src, name, NULL)
+                                     : sup_op_suspend(src, name, NULL);
+        _exit(rc < 0 ? 1 : 0);
     }
     return pid;
+}
+
+char *rt_mig_out_flags(const struct rt_live_mig *o)
+{
+    AUTOFREE char *bw = o->bandwidth_mib ? xasprintf(" bandwidth=%llu", o->bandwidth_mib)
+                                         : xstrdup("");
+    AUTOFREE char *pcbw = o->postcopy_bandwidth_mib
+                              ? xasprintf(" postcopy-bandwidth=%llu", o->postcopy_bandwidth_mib)
+                              : xstrdup("");
+    return xasprintf("%swhy=migrating%s%s%s%s", o->live ? "live " : "", bw, pcbw,
+                     o->auto_converge ? " auto-converge" : "",
+                     o->postcopy_after_precopy ? " postcopy-after-precopy"
+                     : o->postcopy             ? " postcopy" : "");
 }
 
 void rt_mig_timer_end(pid_t pid)
@@ -112,12 +136,12 @@ static int move_state(struct store *src, struct store *dst, const char *name, bo
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
         return err_sys(e, ERR_IO, "cannot create the migration socket");
     struct stream s = { .child = -1, .from_child = -1 };
-    int rc = incoming_begin(dst, name, sp, paused, &s, e);
+    int rc = incoming_begin(dst, name, sp, paused, o->postcopy, &s, e);
     close(sp[1]);
     if (rc == 0) {
-        struct rt_mig m = { .uri = "fd", .fd = sp[0], .progress = o->progress,
-                            .flags = o->live ? "live why=migrating" : "why=migrating" };
-        pid_t timer = rt_mig_timer_begin(src, name, o->live && !paused ? o->timeout_s : 0);
+        AUTOFREE char *flags = rt_mig_out_flags(o);
+        struct rt_mig m = { .uri = "fd", .fd = sp[0], .progress = o->progress, .flags = flags };
+        pid_t timer = rt_mig_timer_begin(src, name, o, paused);
         rc = rt_migrate_out(src, name, &m, e);
         rt_mig_timer_end(timer);
     }

@@ -26,6 +26,11 @@ struct rt_live_mig {
     bool undefine_source;    /* remove the source's definition once done */
     int timeout_s;           /* live: suspend the source after this long (0: never) */
     struct rt_progress *progress;
+    /* tuning (migjob.h): this migration's bandwidth (0: the domain's
+     * migrate-setspeed), QEMU's auto-converge, post-copy (switched to by
+     * migrate-postcopy, after the first pass, or at --timeout) */
+    unsigned long long bandwidth_mib, postcopy_bandwidth_mib;
+    bool auto_converge, postcopy, postcopy_after_precopy, timeout_postcopy;
 };
 
 /* move the running or paused domain NAME of src to dst (another store) */
@@ -36,7 +41,10 @@ int rt_migrate_local(struct store *src, struct store *dst, const char *name,
  * paused, else an error), and --timeout's timer child (-1: none) */
 struct dnode *rt_mig_source_domain(struct store *src, const char *name, bool *paused,
                                    struct err **e);
-pid_t rt_mig_timer_begin(struct store *src, const char *name, int secs);
+pid_t rt_mig_timer_begin(struct store *src, const char *name, const struct rt_live_mig *o,
+                         bool paused);
 void rt_mig_timer_end(pid_t pid);
+/* the supervisor's migrate-out flags for o (caller frees) */
+char *rt_mig_out_flags(const struct rt_live_mig *o);
 
 #endif

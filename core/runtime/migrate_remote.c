@@ -173,9 +173,9 @@ static int stream_state(struct session *s, struct store *src, const char *name, 
     AUTOFREE char *uri = xasprintf("unix:%s", local);
     if (rforward_open(&s->fwd, &s->u, local, s->remote_sock, FORWARD_MS, e) < 0)
         return -1;
-    struct rt_mig m = { .uri = uri, .fd = -1, .progress = o->progress,
-                        .flags = o->live ? "live why=migrating" : "why=migrating" };
-    pid_t timer = rt_mig_timer_begin(src, name, o->live && !paused ? o->timeout_s : 0);
+    AUTOFREE char *flags = rt_mig_out_flags(o);
+    struct rt_mig m = { .uri = uri, .fd = -1, .progress = o->progress, .flags = flags };
+    pid_t timer = rt_mig_timer_begin(src, name, o, paused);
     int rc = rt_migrate_out(src, name, &m, e);
     rt_mig_timer_end(timer);
     return rc;

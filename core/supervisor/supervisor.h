@@ -53,6 +53,27 @@
  *   finish saved|migrated
  *       quit the emulator after a completed migrate-out; the final state is
  *       "shut off (saved)" / "shut off (migrated)"; answered once reaped.
+ *   migrate-out flags for live migration (why=migrating): bandwidth=MIB,
+ *       postcopy-bandwidth=MIB (this migration only), auto-converge, postcopy (capability
+ *       postcopy-ram), postcopy-after-precopy (switch once the first pass
+ *       is done); migrate-in takes `postcopy` too, and `cont`s the guest as
+ *       soon as its side reports postcopy-active.
+ *
+ * The migration job (supervisor_migjob.c): every migrate-out/in is a job with libvirt's
+ * statistics, kept from its query-migrate answers:
+ *   job-info             OK "type=none" or "type=unbounded operation=OP
+ *                        time_elapsed=MS memory_processed=N ... errmsg=TEXT"
+ *                        (the keys of libvirt's typed job parameters, errmsg
+ *                        last); a finished job's line is written to
+ *                        RUN/NAME/job.completed for `domjobinfo --completed`
+ *   job-abort            cancel the outgoing job (the requester's ERR then says
+ *                        "operation aborted: JOB: canceled by client")
+ *   migrate-set-speed MIB [postcopy] / migrate-get-speed [postcopy]
+ *                        the bandwidth of live migrations (save and snapshot
+ *                        always go unlimited), or of their post-copy phase
+ *                        (QEMU's max-postcopy-bandwidth, 0: unlimited); applied
+ *                        at once to a running one
+ *   migrate-postcopy     switch the running migration to post-copy
  *
  * Jobs (supervisor_job.c), for disk snapshots:
  *   job {"execute": CMD, "arguments": {"job-id": ID, ...}}
@@ -163,10 +184,28 @@ struct sup_events {          /* the backlog ring, oldest at head */
 
 enum sup_mig_kind { MIG_NONE, MIG_OUT, MIG_IN_WAIT, MIG_IN };
 
+/* a job's figures (query-migrate), -1 when not reported (supervisor_migjob.c) */
+enum sup_migjob_stat { JS_PROCESSED, JS_REMAINING, JS_TOTAL, JS_BPS, JS_DIRTY_RATE, JS_PAGE_SIZE,
+                    JS_ITERATION, JS_POSTCOPY_REQS, JS_CONSTANT, JS_NORMAL, JS_NORMAL_BYTES,
+                    JS_DOWNTIME, JS_SETUP_TIME, JS_THROTTLE, JS_LAST };
+
+struct sup_migjob {
+    char op[16];             /* save, snapshot, migration-out, migration-in, restore; "": none */
+    char type[12];           /* unbounded, completed, failed, cancelled */
+    long long start_ms, end_ms;
+    long long stat[JS_LAST];
+    char errmsg[160];
+};
+
 struct sup_mig {             /* the one migration of this domain (supervisor_migrate.c) */
     enum sup_mig_kind kind;
     int client;              /* requester, answered at the end, or -1 */
     bool live, resume, paused_after, was_running, stopped, cancel, failed, query_inflight;
+    bool aborted;            /* the cancel came from job-abort, not the requester */
+    bool auto_converge, postcopy, postcopy_after, postcopy_asked, postcopy_active;
+    int postcopy_client;     /* who asked for the switch (answered), or -1 */
+    long long bandwidth_mib; /* migrate-out bandwidth=, 0: the stored speed */
+    long long pc_bandwidth_mib;   /* postcopy-bandwidth=, 0: the stored one */
     char why[24];            /* reason while stopped (out) or after cont (in) */
     char prev_reason[32];    /* out: the running reason to put back after a cancel */
     char result[160];        /* the final answer, sent after the last QMP step */
@@ -225,6 +264,10 @@ struct sup {
     struct sup_client client[SUP_MAX_CLIENTS];
     struct sup_events events;
     struct sup_mig mig;
+    struct sup_migjob migjob;   /* the running migration job (op "" when none) */
+    long long speed_mib;     /* migrate-set-speed (MiB/s), once speed_set */
+    bool speed_set;
+    long long pc_speed_mib;  /* migrate-set-speed N postcopy (0: unlimited) */
     struct sup_job job;
 };
 
@@ -295,6 +338,20 @@ long long sup_mig_next_ms(const struct sup *s);          /* next timer, 0: none 
 void sup_mig_incoming_ready(struct sup *s);              /* after setup with `incoming 1` */
 void sup_mig_end(struct sup *s, const char *why);        /* the emulator is gone */
 
+/* supervisor_migjob.c */
+bool sup_migjob_command(struct sup *s, int client, const char *cmd);   /* true: answered */
+void sup_migjob_start(struct sup *s);                       /* at mig_begin */
+void sup_migjob_update(struct sup *s, const char *line);    /* a query-migrate answer */
+/* the job ended: type completed|failed|cancelled; kept in RUN/NAME/job.completed */
+void sup_migjob_finish(struct sup *s, const char *type, const char *errmsg);
+/* the max-bandwidth (bytes/s) for the migration starting */
+long long sup_migjob_bandwidth(const struct sup *s);
+/* its max-postcopy-bandwidth (bytes/s, 0: unlimited) */
+long long sup_migjob_pc_bandwidth(const struct sup *s);
+/* "migration out job", "domain save job", ... (libvirt's words for errors) */
+const char *sup_migjob_name(const struct sup *s);
+/* ask the emulator to switch the outgoing migration to post-copy (once) */
+void sup_migjob_postcopy(struct sup *s, int client);
 /* supervisor_job.c: true when cmd was `job {...}` (answered when the job ends) */
 bool sup_job_command(struct sup *s, int client, const char *cmd);
 void sup_job_answer(struct sup *s, const char *what, bool ok, const char *line);   /* "job-" */

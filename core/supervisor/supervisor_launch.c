@@ -516,6 +516,9 @@ int supervisor_run(const char *spec_path, int sync_fd, char *title)
         sync_reply(sync_fd, "fail %s", "the supervisor cannot set itself up");
         return 1;
     }
+    char job_done[SUP_PATH + 32];    /* a new life: the last one's finished job is not ours */
+    snprintf(job_done, sizeof(job_done), "%s/" RUNF_JOB_DONE, s.run_dir);
+    unlink(job_done);
     off_t log_from = lseek(s.log_fd, 0, SEEK_END);
     sup_log(&s, "starting domain '%s' (%s)", s.name, s.argv[0]);
     if (sup_spawn(&s) < 0) {

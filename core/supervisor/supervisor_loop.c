@@ -159,6 +159,8 @@ static void remove_live_files(struct sup *s)
     if (s->transient) {          /* a transient domain leaves nothing behind */
         snprintf(path, sizeof(path), "%s/" RUNF_STATUS, s->run_dir);
         unlink(path);
+        snprintf(path, sizeof(path), "%s/" RUNF_JOB_DONE, s->run_dir);
+        unlink(path);
         rmdir(s->run_dir);
     }
 }

@@ -19,13 +19,13 @@
 #include <unistd.h>
 
 #define MIG_FDNAME "domsh-migration"
-/* 1 TiB/s: no limit (QEMU's default of 32 MiB/s would make a save of a
- * 128 MiB guest take 4 s) */
-#define MIG_BANDWIDTH_MAX 1099511627776LL
 
 static void mig_reset(struct sup *s)
 {
-    s->mig = (struct sup_mig){ .kind = MIG_NONE, .client = -1 };
+    if (s->mig.kind == MIG_OUT && s->mig.postcopy_client >= 0)   /* its answer comes too late */
+        sup_reply(s, s->mig.postcopy_client, PROTO_ERR, "Requested operation is not valid: the "
+                  "migration ended before its switch to post-copy");
+    s->mig = (struct sup_mig){ .kind = MIG_NONE, .client = -1, .postcopy_client = -1 };
 }
 
 /* "\"uri\": \"...\"" escaped for JSON; false for a URI we do not run */
@@ -74,6 +74,16 @@ static bool parse_flags(struct sup *s, char *rest, char *uri, size_t n)
             s->mig.resume = true;
         else if (strcmp(w, "paused") == 0)
             s->mig.paused_after = true;
+        else if (strcmp(w, "auto-converge") == 0)
+            s->mig.auto_converge = true;
+        else if (strcmp(w, "postcopy") == 0)
+            s->mig.postcopy = true;
+        else if (strcmp(w, "postcopy-after-precopy") == 0)
+            s->mig.postcopy = s->mig.postcopy_after = true;
+        else if (strncmp(w, "bandwidth=", 10) == 0 && atoll(w + 10) > 0)
+            s->mig.bandwidth_mib = atoll(w + 10);
+        else if (strncmp(w, "postcopy-bandwidth=", 19) == 0 && atoll(w + 19) > 0)
+            s->mig.pc_bandwidth_mib = atoll(w + 19);
         else if ((strncmp(w, "why=", 4) == 0 || strncmp(w, "reason=", 7) == 0) &&
                  snprintf(s->mig.why, sizeof(s->mig.why), "%s", strchr(w, '=') + 1) <
                      (int)sizeof(s->mig.why))
@@ -94,12 +104,23 @@ static void mig_begin(struct sup *s, int client, const char *uri, const char *st
     if (fd && s->client[client].passed_fd < 0)
         return sup_reply(s, client, PROTO_ERR, "no file descriptor came with the command");
     s->mig.client = client;
-    mig_send(s, "{\"execute\": \"migrate-set-capabilities\", \"arguments\": {\"capabilities\": "
-                "[{\"capability\": \"events\", \"state\": true}]}}", "mig-caps");
+    sup_migjob_start(s);
+    /* every capability said each time: QEMU keeps them from the last migration */
+    snprintf(json, sizeof(json), "{\"execute\": \"migrate-set-capabilities\", \"arguments\": "
+             "{\"capabilities\": [{\"capability\": \"events\", \"state\": true}, "
+             "{\"capability\": \"postcopy-ram\", \"state\": %s}%s]}}",
+             s->mig.postcopy ? "true" : "false",
+             s->mig.kind != MIG_OUT ? ""
+             : s->mig.auto_converge ? ", {\"capability\": \"auto-converge\", \"state\": true}"
+                                    : ", {\"capability\": \"auto-converge\", \"state\": false}");
+    mig_send(s, json, "mig-caps");
     if (s->mig.kind == MIG_OUT) {
         snprintf(json, sizeof(json), "{\"execute\": \"migrate-set-parameters\", \"arguments\": "
-                 "{\"max-bandwidth\": %lld}}", MIG_BANDWIDTH_MAX);
+                 "{\"max-bandwidth\": %lld, \"max-postcopy-bandwidth\": %lld}}",
+                 sup_migjob_bandwidth(s), sup_migjob_pc_bandwidth(s));
         mig_send(s, json, "mig-params");
+        sup_log(s, "%s: max-bandwidth %lld bytes/s, post-copy %lld", s->migjob.op,
+                sup_migjob_bandwidth(s), sup_migjob_pc_bandwidth(s));
     }
     if (fd) {
         sup_qmp_send_fd(s, "{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \""
@@ -126,6 +147,11 @@ static void cmd_migrate_out(struct sup *s, int client, char *rest)
     if (!parse_flags(s, rest, uri, sizeof(uri))) {
         mig_reset(s);
         return sup_reply(s, client, PROTO_ERR, "usage: migrate-out URI [live] [resume] [why=W]");
+    }
+    if (s->mig.postcopy && (!s->mig.live || s->state != DOM_RUNNING)) {
+        mig_reset(s);
+        return sup_reply(s, client, PROTO_ERR, "argument unsupported: post-copy migration is "
+                         "not supported with non-live or paused migration");
     }
     s->mig.kind = MIG_OUT;
     s->mig.was_running = s->state == DOM_RUNNING;
@@ -155,6 +181,15 @@ static void cmd_migrate_in(struct sup *s, int client, char *rest)
         s->mig.kind = MIG_IN_WAIT;
 }
 
+static void mig_quit(struct sup *s, const char *reason)
+{
+    s->destroying = true;
+    snprintf(s->final_reason, sizeof(s->final_reason), "%s", reason);
+    sup_log(s, "migration done: quitting (%s)", reason);
+    sup_qmp_send(s, "{\"execute\": \"quit\"}", -1, "quit");
+    s->kill_deadline_ms = sup_now_ms() + 5000;
+}
+
 static void cmd_finish(struct sup *s, int client, const char *reason)
 {
     if (strcmp(reason, "saved") != 0 && strcmp(reason, "migrated") != 0)
@@ -163,11 +198,7 @@ static void cmd_finish(struct sup *s, int client, const char *reason)
         return sup_reply(s, client, PROTO_ERR,
                          "Requested operation is not valid: no completed migration to finish");
     s->client[client].wait_exit = true;
-    s->destroying = true;
-    snprintf(s->final_reason, sizeof(s->final_reason), "%s", reason);
-    sup_log(s, "migration done: quitting (%s)", reason);
-    sup_qmp_send(s, "{\"execute\": \"quit\"}", -1, "quit");
-    s->kill_deadline_ms = sup_now_ms() + 5000;
+    mig_quit(s, reason);
 }
 
 bool sup_mig_command(struct sup *s, int client, const char *cmd)
@@ -184,13 +215,16 @@ bool sup_mig_command(struct sup *s, int client, const char *cmd)
     } else if (strcmp(cmd, "migrate-cancel") == 0) {
         if (s->mig.kind != MIG_OUT)
             return sup_reply(s, client, PROTO_ERR, "no outgoing migration to cancel"), true;
+        if (s->mig.postcopy_asked || s->mig.postcopy_active)   /* the guest runs there */
+            return sup_reply(s, client, PROTO_ERR, "Requested operation is not valid: cannot "
+                             "abort migration in post-copy mode"), true;
         s->mig.cancel = true;
         mig_send(s, "{\"execute\": \"migrate_cancel\"}", "mig-cancel");
         sup_reply(s, client, PROTO_OK, "");
     } else if (strncmp(cmd, "finish ", 7) == 0) {
         cmd_finish(s, client, cmd + 7);
     } else {
-        return false;
+        return sup_migjob_command(s, client, cmd);
     }
     return true;
 }
@@ -199,6 +233,7 @@ bool sup_mig_command(struct sup *s, int client, const char *cmd)
 static void mig_conclude(struct sup *s, bool ok, const char *text)
 {
     snprintf(s->mig.result, sizeof(s->mig.result), "%s", text);
+    sup_migjob_finish(s, ok ? "completed" : s->mig.cancel ? "cancelled" : "failed", ok ? NULL : text);
     s->mig.failed = !ok;
     s->mig.next_query_ms = 0;
     bool cont;
@@ -213,7 +248,10 @@ static void mig_conclude(struct sup *s, bool ok, const char *text)
         }
         cont = !s->mig.paused_after;
     } else {
-        cont = s->mig.was_running && s->mig.stopped && (!ok || s->mig.resume);
+        /* a switch to post-copy that failed before the destination ran
+         * left the vCPUs stopped: the guest is still only here */
+        bool stopped = s->mig.stopped || (s->mig.postcopy_asked && !s->mig.postcopy_active);
+        cont = s->mig.was_running && stopped && (!ok || s->mig.resume);
     }
     if (cont) {
         s->mig.cont_deadline_ms = sup_now_ms() + SUP_MIG_CONT_WAIT_MS;
@@ -221,14 +259,41 @@ static void mig_conclude(struct sup *s, bool ok, const char *text)
     }
     if (s->mig.kind == MIG_IN)
         sup_set_state(s, DOM_PAUSED, "user");
+    /* a post-copy migration whose requester died ended well all the same:
+     * the guest runs in the destination, nobody will send `finish` */
+    bool orphan = ok && s->mig.kind == MIG_OUT && s->mig.client < 0 &&
+                  (s->mig.postcopy_asked || s->mig.postcopy_active);
     mig_reply(s, ok ? PROTO_OK : PROTO_ERR, text);
     mig_reset(s);
+    if (orphan)
+        mig_quit(s, "migrated");
+}
+
+/* the switch to post-copy happened (an event or a query said so); the
+ * destination runs the guest from now on, pulling its pages as it touches them */
+static void saw_postcopy(struct sup *s)
+{
+    if (s->mig.postcopy_active)
+        return;
+    s->mig.postcopy_active = true;
+    if (s->mig.kind != MIG_IN || s->mig.paused_after)
+        return;
+    sup_log(s, "post-copy: running the guest while its memory arrives");
+    mig_send(s, "{\"execute\": \"cont\"}", "mig-pccont");
 }
 
 static void mig_status(struct sup *s, const char *line)
 {
     char status[32] = "", desc[128] = "", text[160];
     qjson_str(line, "status", status, sizeof(status));
+    sup_migjob_update(s, line);
+    if (strcmp(status, "postcopy-active") == 0)
+        saw_postcopy(s);
+    if (strcmp(status, "postcopy-paused") == 0)     /* the stream broke past the switch */
+        return mig_conclude(s, false, "the migration stream broke after the switch to "
+                            "post-copy: the guest cannot run on either side");
+    if (s->mig.postcopy_after && s->migjob.stat[JS_ITERATION] >= 2)
+        sup_migjob_postcopy(s, -1);         /* the first pass is done */
     long long v;
     if (qjson_num(line, "transferred", &v))
         s->mig.transferred = v;
@@ -243,7 +308,10 @@ static void mig_status(struct sup *s, const char *line)
     }
     if (strcmp(status, "failed") == 0 || strcmp(status, "cancelled") == 0 ||
         (strcmp(status, "completed") == 0 && s->mig.cancel)) {
-        if (s->mig.cancel)
+        if (s->mig.cancel && s->mig.aborted)
+            snprintf(desc, sizeof(desc), "operation aborted: %s: canceled by client",
+                     sup_migjob_name(s));
+        else if (s->mig.cancel)
             snprintf(desc, sizeof(desc), "operation canceled");
         else if (!qjson_str(line, "error-desc", desc, sizeof(desc)) || !*desc)
             snprintf(desc, sizeof(desc), "migration failed");
@@ -279,6 +347,18 @@ void sup_mig_answer(struct sup *s, const char *what, bool ok, const char *line)
         mig_reply(s, good ? PROTO_OK : PROTO_ERR, good || s->mig.failed ? s->mig.result : desc);
         return mig_reset(s);
     }
+    if (strcmp(what, "mig-postcopy") == 0) {
+        s->mig.postcopy_asked = ok;      /* the switch itself shows as postcopy-active */
+        if (s->mig.postcopy_client >= 0)
+            sup_reply(s, s->mig.postcopy_client, ok ? PROTO_OK : PROTO_ERR, ok ? "" : desc);
+        s->mig.postcopy_client = -1;
+        return;
+    }
+    if (strcmp(what, "mig-pccont") == 0) {
+        if (ok)
+            sup_set_state(s, DOM_RUNNING, "post-copy");
+        return;                  /* refused: the `cont` at completion tries again */
+    }
     if (strcmp(what, "mig-stop") == 0 && ok) {
         s->mig.stopped = true;
         sup_set_state(s, DOM_PAUSED, s->mig.why);
@@ -302,6 +382,9 @@ void sup_mig_event(struct sup *s, const char *line)
                  strcmp(status, "cancelled") == 0;
     if (final && (s->mig.kind == MIG_OUT || s->mig.kind == MIG_IN) && s->mig.next_query_ms)
         s->mig.next_query_ms = sup_now_ms();    /* ask now, not at the next tick */
+    bool migrating = s->mig.kind == MIG_OUT || s->mig.kind == MIG_IN;
+    if (strcmp(status, "postcopy-active") == 0 && migrating)
+        saw_postcopy(s);
 }
 
 void sup_mig_tick(struct sup *s)
@@ -339,6 +422,15 @@ void sup_mig_client_gone(struct sup *s, int client)
     if (s->mig.client != client || s->mig.kind == MIG_NONE)
         return;
     s->mig.client = -1;
+    if (s->mig.postcopy_asked || s->mig.postcopy_active ||
+        (s->mig.kind == MIG_IN && s->mig.postcopy)) {
+        /* past the switch the guest lives in the destination: canceling or
+         * destroying either side would lose it; the migration ends alone.
+         * Before it, the source cancels and the broken stream fails (and
+         * destroys) this destination all the same */
+        sup_log(s, "the migration's requester went away (post-copy enabled): going on");
+        return;
+    }
     if (s->mig.kind == MIG_OUT && !s->mig.cancel) {
         sup_log(s, "the migration's requester went away: canceling");
         s->mig.cancel = true;
@@ -363,5 +455,6 @@ void sup_mig_end(struct sup *s, const char *why)
 {
     if (s->mig.kind == MIG_OUT || s->mig.kind == MIG_IN)
         mig_reply(s, PROTO_ERR, why);
+    sup_migjob_finish(s, "failed", why);
     mig_reset(s);
 }
