@@ -69,6 +69,9 @@ static const struct rule_case cases[] = {
                                     "product id '65536' is out of range (at most 0xffff)", NULL, NULL, NULL},
     {"", HOSTDEV_USB("0xffff", "0x1"), NULL, "<vendor id='0xffff'/>", NULL, NULL},
     /* required companions */
+    {"", DISK("<encryption><secret type='passphrase' uuid='0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f'/>"
+              "</encryption>"), "rules.xml:1: domain/devices/disk/encryption: XML error: unknown "
+                                "volume encryption format", NULL, NULL, NULL},
     {"", DISK("<encryption format='qcow'><secret type='passphrase'/></encryption>"),
      "rules.xml:1: domain/devices/disk/encryption/secret: XML error: missing secret uuid or "
      "usage attribute", NULL, NULL, NULL},

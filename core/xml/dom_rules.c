@@ -99,6 +99,8 @@ static const struct value_rule rules[] = {
      .msg = "USB vendor id '%s' is out of range (at most 0xffff)"},
     {"domain/devices/hostdev/source/product", "id", RULE_MAX, .max = 0xffff,
      .msg = "USB product id '%s' is out of range (at most 0xffff)"},
+    {"domain/devices/disk/encryption", "format", RULE_NEEDS,
+     .msg = "XML error: unknown volume encryption format"},
     {"domain/devices/disk/encryption/secret", "uuid", RULE_NEEDS,
      .msg = "XML error: missing secret uuid or usage attribute"},
     CHR_PORT("serial"), CHR_PORT("parallel"), CHR_PORT("console"),
