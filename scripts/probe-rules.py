@@ -10,7 +10,10 @@ awkward numbers and strings; enums get case and blank variants of their
 values.  A developer tool (needs virsh and a built tree), not part of make
 check: every rule it finds becomes a written-out case in tests/test_rules.c.
 
-    scripts/probe-rules.py [-v] [--only SUBSTRING]
+    scripts/probe-rules.py [-v] [--only SUBSTRING] [--domsh PATH]
+
+-v lists the agreements too; --only probes the values whose PATH@ATTR
+contains SUBSTRING; --domsh compares another build (default build/domsh).
 
 Frugal: one virsh process and one domsh process for the whole run (commands
 on stdin), files in a temporary directory that is removed afterwards.
@@ -72,6 +75,9 @@ for dev in ("serial", "parallel", "console"):
 
 # disagreements domsh keeps on purpose: (path suffix, attr, values, reason)
 KEPT = [
+    ("domain/name", "#text", lambda v: v is not None and (v[:1] in ("-", ".") or len(v.encode()) > 255 or
+     any(ord(ch) < 32 for ch in v)), "a name names files and is typed as an argument: no leading "
+     "'-' or '.', no control character, at most 255 bytes (issue 10, item 6)"),
     ("domain/vcpu", "placement", [None], "libvirt 9.0 adds placement='static', boilerplate outside "
      "the 0.7.1 format that domsh keeps only when given"),
     ("domain/devices/hostdev", "managed", [None], "libvirt 9.0 adds managed='no'; domsh keeps the "
@@ -96,7 +102,8 @@ KEPT = [
 
 def kept_reason(path, attr, value):
     for suffix, kattr, values, reason in KEPT:
-        if path.endswith(suffix) and kattr in (None, attr) and value in values:
+        hit = values(value) if callable(values) else value in values
+        if path.endswith(suffix) and kattr in (None, attr) and hit:
             return reason
     return None
 
@@ -337,13 +344,12 @@ def main():
         with open(f, "w") as fh:
             fh.write(p[5])
         files.append(f)
-        lookup.append("p" if p[0] == "domain/name" else UUID)
-        if p[0] == "domain/uuid":
-            lookup[-1] = "p"
+        lookup.append("p" if p[0] == "domain/uuid" else UUID)    # the name may be the probe
     virsh = run_batch(["virsh", "-q", "-c", "test:///default"], files, lookup)
     env = dict(os.environ, DOMSH_ROOT=os.path.join(TMP, "root"))
-    domsh = run_batch([os.path.join(SRC, "build/domsh"), "-q", "-c", "test:///default"], files,
-                      lookup, env)
+    exe = sys.argv[sys.argv.index("--domsh") + 1] if "--domsh" in sys.argv else \
+        os.path.join(SRC, "build/domsh")
+    domsh = run_batch([exe, "-q", "-c", "test:///default"], files, lookup, env)
     report(probes, virsh, domsh, entries, unprobed, verbose)
 
 
