@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "../core/runtime/runtime.h"
@@ -178,14 +180,45 @@ static int send_run(struct shell *sh, const struct cmd_args *a, char *const *wor
     return rc;
 }
 
+/* Ctrl-C while the command runs there: its SIGINT, read from a signalfd,
+ * becomes one INTR frame, and the server stops the command as a local
+ * Ctrl-C would; we go on relaying until its EXIT */
+static int intr_begin(sigset_t *old)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigprocmask(SIG_BLOCK, &set, old);
+    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static void intr_end(int fd, const sigset_t *old)
+{
+    if (fd >= 0)
+        close(fd);
+    sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+static void intr_forward(struct rconn *c, int fd)
+{
+    struct signalfd_siginfo si;
+    while (read(fd, &si, sizeof(si)) == sizeof(si))
+        ;
+    rconn_send(c, RF_INTR, "", 0);
+}
+
 /* relay OUT/ERR until EXIT; the exit status, or -1 when the connection broke */
 static int relay_output(struct shell *sh, struct buf *capture)
 {
     struct buf f = {0};
     char type;
-    int rc = -1;
-    while (rconn_recv(&sh->remote->conn, &type, &f) == 1) {
-        if (type == RF_OUT && capture)
+    int rc = -1, got;
+    sigset_t old;
+    int intr = intr_begin(&old);
+    while ((got = rconn_recv_or(&sh->remote->conn, intr, &type, &f)) >= 1) {
+        if (got == 2)
+            intr_forward(&sh->remote->conn, intr);
+        else if (type == RF_OUT && capture)
             buf_addn(capture, f.s, f.len);
         else if (type == RF_OUT)
             fwrite(f.s, 1, f.len, sh->out);
@@ -199,6 +232,7 @@ static int relay_output(struct shell *sh, struct buf *capture)
         } else
             break;   /* a frame out of place: treat as a broken connection */
     }
+    intr_end(intr, &old);
     buf_free(&f);
     return rc;
 }

@@ -254,8 +254,11 @@ static int run_request(struct server *srv, struct request *rq)
     if (!sh->out || !sh->err || (rq->in_dir && (cwd < 0 || chdir(rq->dir) < 0)))
         fprintf(sh->err ? sh->err : stderr, "error: cannot set up the command: %s\n",
                 strerror(errno));
-    else
+    else {
+        struct rintr_watch *w = rintr_watch_start(srv->in);
         rc = dispatch_one(sh, rq->words.v + 1, rq->words.n - 1);
+        rintr_watch_stop(w);     /* before EXIT: the next frame is the main loop's */
+    }
     if (cwd >= 0) {
         (void)!fchdir(cwd);
         close(cwd);
@@ -328,6 +331,11 @@ static int handshake(struct server *srv, const char *uri)
     return ver == RPROTO_VERSION ? 0 : -1;
 }
 
+static void on_intr(int sig)
+{
+    (void)sig;
+}
+
 /* the channel is our stdin/stdout; fd 0 becomes /dev/null and fd 1 our
  * stderr, so nothing a command or a child writes can corrupt a frame */
 static void take_channel(struct server *srv)
@@ -342,6 +350,11 @@ static void take_channel(struct server *srv)
     dup2(STDERR_FILENO, STDOUT_FILENO);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
+    /* an INTR the running command does not take (it blocks SIGINT only
+     * where it can stop cleanly) must not kill the server */
+    struct sigaction sa = {.sa_handler = on_intr, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
 }
 
 int serve_stdio(struct shell *sh, const char *uri)

@@ -85,7 +85,9 @@ Test(shape, define_refuses_what_start_would_and_writes_nothing)
         cr_assert_eq(write_text(path, xml), 0);
         struct run_result r = domsh("qemu:///session", line);
         cr_assert_eq(r.status, 1, "case %zu defined: %s", i, r.out);
-        cr_assert_str_eq(r.err, fmt("%s\n", cases[i].error), "case %zu", i);
+        char *want = fmt("%s\n", cases[i].error);
+        cr_assert_str_eq(r.err, want, "case %zu", i);
+        free(want);
         cr_assert_eq(entries(qdir), 0, "case %zu left something in %s", i, qdir);
         run_free(&r);
         r = domsh("test:///default", line);       /* no backend shape there */

@@ -17,6 +17,9 @@
  *             in word order
  *    FILE     a chunk of the next attached file; empty = end of that file
  *    COMPLETE strv: the words of a line, the last one being completed
+ *    INTR     (empty) Ctrl-C while a RUN is under way: the server raises
+ *             SIGINT in itself, so the command stops as it would locally
+ *             (a save or migration is canceled, the guest runs on)
  *  server -> client
  *    HELLO    "domsh-remote N URI" (URI: the server's canonical local URI)
  *    FAIL     text: the server cannot serve (bad URI, version mismatch)
@@ -38,7 +41,7 @@
 #include "../base/err.h"
 #include "../base/mem.h"
 
-#define RPROTO_VERSION 1
+#define RPROTO_VERSION 2   /* 2: INTR */
 #define RPROTO_MAGIC "domsh-remote"
 #define RFRAME_MAX (1u << 20)
 #define RFILE_MARK '\x01'   /* RUN word prefix: the content of a local file follows */
@@ -53,6 +56,7 @@ enum rframe_type {
     RF_ERR = 'E',
     RF_EXIT = 'X',
     RF_LIST = 'L',
+    RF_INTR = 'I',
 };
 
 /* ---- URIs (uri.c) ---- */
@@ -114,9 +118,21 @@ bool rconn_is_open(const struct rconn *c);
 int rconn_send(struct rconn *c, char type, const void *payload, size_t len);
 /* next frame from the server, keeping ssh's stderr drained; as rframe_recv */
 int rconn_recv(struct rconn *c, char *type, struct buf *payload);
+/* the same, also waiting on intr_fd (-1: none): 2 when it is readable
+ * first (nothing was read from the server) */
+int rconn_recv_or(struct rconn *c, int intr_fd, char *type, struct buf *payload);
 /* after a failed send/recv: close, reap ssh and record the precise error
  * ("during" names what was under way, e.g. "'start vm'") */
 int rconn_fail(struct rconn *c, const struct ruri *u, const char *during, struct err **e);
 void rconn_close(struct rconn *c);
+
+/* ---- the server's ear for INTR (intr.c) ---- */
+
+/* while a command runs on the server, a thread (every signal blocked)
+ * reads the channel: INTR raises SIGINT in the server, which the command
+ * takes as a local Ctrl-C; the client sends nothing else until EXIT */
+struct rintr_watch;
+struct rintr_watch *rintr_watch_start(int in_fd);
+void rintr_watch_stop(struct rintr_watch *w);     /* NULL: nothing */
 
 #endif

@@ -132,11 +132,12 @@ bool rconn_is_open(const struct rconn *c)
     return c->pid > 0;
 }
 
-int rconn_recv(struct rconn *c, char *type, struct buf *payload)
+int rconn_recv_or(struct rconn *c, int intr_fd, char *type, struct buf *payload)
 {
-    struct pollfd p[2] = {{.fd = c->rfd, .events = POLLIN}, {.fd = c->efd, .events = POLLIN}};
+    struct pollfd p[3] = {{.fd = c->rfd, .events = POLLIN}, {.fd = c->efd, .events = POLLIN},
+                          {.fd = intr_fd, .events = POLLIN}};
     for (;;) {
-        int n = poll(p, p[1].fd >= 0 ? 2 : 1, -1);
+        int n = poll(p, 3, -1);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -145,7 +146,14 @@ int rconn_recv(struct rconn *c, char *type, struct buf *payload)
             p[1].fd = -1;   /* ssh closed its stderr: stop watching it */
         if (p[0].revents)
             return rframe_recv(c->rfd, type, payload);
+        if (p[2].revents)
+            return 2;
     }
+}
+
+int rconn_recv(struct rconn *c, char *type, struct buf *payload)
+{
+    return rconn_recv_or(c, -1, type, payload);
 }
 
 /* a dead ssh must not kill the shell with SIGPIPE: block it around the

@@ -58,6 +58,9 @@ struct ev_watch {
 
 #define EV_SEEN 64               /* supervisors remembered for de-duplication */
 #define EV_JOURNAL_DIR ".events"
+/* without an inotify instance (128 per user, one per running domain's
+ * supervisor), the run dir and the journals are looked at this often */
+#define EV_PROBE_MS 200
 
 struct ev_seen {                 /* the last event delivered of one supervisor */
     char name[80];
@@ -82,6 +85,7 @@ struct ev_listener {
     char *only;                  /* the one domain listened to, or NULL */
     long long since_ms;
     int ino, root_wd;
+    long long probe_ms;          /* no inotify: next look at the run dir (0: inotify) */
     struct ev_watch *watch;
     size_t nwatch, capwatch;
     struct ev_sub *sub;
@@ -90,6 +94,7 @@ struct ev_listener {
 };
 
 static void journal_catch_up(struct ev_listener *l, const char *name);
+static long long mono_ms(void);
 
 static long long wall_ms(void)
 {
@@ -188,6 +193,11 @@ struct ev_listener *ev_listen(struct store *st, const char *domain, struct err *
     l->only = domain ? xstrdup(domain) : NULL;
     l->since_ms = wall_ms();
     l->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (l->ino < 0 && errno == EMFILE) {
+        l->probe_ms = 1;         /* due at once: ev_next probes */
+        scan(l);
+        return l;
+    }
     /* watch first, then scan: a supervisor starting in between is seen
      * twice at worst, and the pid check keeps one */
     l->root_wd = l->ino < 0 ? -1
@@ -197,13 +207,6 @@ struct ev_listener *ev_listen(struct store *st, const char *domain, struct err *
     l->journal_wd = l->root_wd < 0 || (mkdir(journals, 0700) < 0 && errno != EEXIST)
                         ? -1
                         : inotify_add_watch(l->ino, journals, IN_MODIFY | IN_CREATE);
-    if (l->ino < 0 && errno == EMFILE) {
-        /* each running domain's supervisor holds one of the user's 128 */
-        err_set(e, ERR_IO, "cannot watch '%s': this user has no inotify instance left "
-                "(sysctl fs.inotify.max_user_instances)", st->run_dir);
-        ev_close(l);
-        return NULL;
-    }
     if (l->root_wd < 0 || l->journal_wd < 0) {
         err_sys(e, ERR_IO, "cannot watch '%s'", st->run_dir);
         ev_close(l);
@@ -245,6 +248,33 @@ static void forget_watch(struct ev_listener *l, int wd)
             l->watch[i] = l->watch[--l->nwatch];
             return;
         }
+}
+
+static bool subscribed(const struct ev_listener *l, const char *name)
+{
+    for (size_t i = 0; i < l->nsub; i++)
+        if (l->sub[i].phase != SUB_FREE && strcmp(l->sub[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* what inotify would have said: new supervisors, journals grown */
+static void probe(struct ev_listener *l)
+{
+    DIR *d = opendir(l->run_dir);
+    for (struct dirent *de; d && (de = readdir(d));)
+        if (de->d_name[0] != '.' && (!l->only || strcmp(de->d_name, l->only) == 0) &&
+            !subscribed(l, de->d_name))
+            sub_open(l, de->d_name);
+    if (d)
+        closedir(d);
+    AUTOFREE char *journals = xasprintf("%s/" EV_JOURNAL_DIR, l->run_dir);
+    d = opendir(journals);
+    for (struct dirent *de; d && (de = readdir(d));)
+        journal_catch_up(l, de->d_name);
+    if (d)
+        closedir(d);
+    l->probe_ms = mono_ms() + EV_PROBE_MS;
 }
 
 static void inotify_io(struct ev_listener *l)
@@ -496,10 +526,18 @@ int ev_next(struct ev_listener *l, int timeout_ms, int stop_fd, struct dom_event
         long long left = deadline < 0 ? -1 : deadline - mono_ms();
         if (deadline >= 0 && left < 0)
             left = 0;
+        long long to_probe = l->probe_ms ? l->probe_ms - mono_ms() : -1;
+        if (l->probe_ms && (left < 0 || to_probe < left))
+            left = to_probe < 0 ? 0 : to_probe;
         int pr = poll(p, l->nsub + 2, (int)left);
         if (pr < 0 && errno != EINTR) {
             rc = err_sys(e, ERR_IO, "cannot wait for events");
             break;
+        }
+        if (l->probe_ms && mono_ms() >= l->probe_ms) {
+            probe(l);
+            if (pr == 0)
+                continue;        /* the probe's timeout, not the caller's */
         }
         if (pr == 0 || (pr > 0 && p[1].revents))
             break;
