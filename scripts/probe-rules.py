@@ -161,15 +161,8 @@ TEMPLATES = {
     "domain/bootloader_args": dom(mem="<bootloader>/usr/bin/pygrub</bootloader>"
                                       "<bootloader_args>@=-q@</bootloader_args>"),
     "domain/os/type": dom(os="<type@arch=x86_64@@machine=pc@>@=hvm@</type>"),
-    "domain/os/loader": dom(os="<type>hvm</type><loader>@=/usr/share/bios.bin@</loader>"),
-    "domain/os/kernel": dom(os="<type>hvm</type><kernel>@=/boot/vmlinuz@</kernel>"),
-    "domain/os/initrd": dom(os="<type>hvm</type><kernel>/boot/vmlinuz</kernel><initrd>@=/boot/initrd@</initrd>"),
-    "domain/os/cmdline": dom(os="<type>hvm</type><kernel>/boot/vmlinuz</kernel><cmdline>@=console=ttyS0@</cmdline>"),
     "domain/os/boot": dom(os="<type>hvm</type><boot@dev=hd@/>"),
     "domain/clock": dom(tail="<clock@offset=utc@/>"),
-    "domain/on_poweroff": dom(tail="<on_poweroff>@=destroy@</on_poweroff>"),
-    "domain/on_reboot": dom(tail="<on_reboot>@=restart@</on_reboot>"),
-    "domain/on_crash": dom(tail="<on_crash>@=destroy@</on_crash>"),
     "domain/devices/emulator": dom(dev="<emulator>@=/usr/bin/qemu-system-x86_64@</emulator>"),
     "domain/devices/disk": dom(dev="<disk@type=file@@device=disk@><source file='/a'/><target dev='vda'/></disk>"),
     "domain/devices/disk/driver": dom(dev=DISK % "<driver@name=qemu@@type=raw@/>"),
@@ -216,6 +209,15 @@ TEMPLATES = {
 }
 for _k in ("serial", "parallel", "console"):
     TEMPLATES.update(chardev(_k))
+# texts: element, default, what goes before it in <os> (None: a lifecycle action)
+for _k, _default, _before in (("loader", "/usr/share/bios.bin", ""), ("kernel", "/boot/vmlinuz", ""),
+                              ("initrd", "/boot/initrd", "<kernel>/k</kernel>"),
+                              ("cmdline", "console=ttyS0", "<kernel>/k</kernel>"),
+                              ("on_poweroff", "destroy", None), ("on_reboot", "restart", None),
+                              ("on_crash", "destroy", None)):
+    _text = "<%s>@=%s@</%s>" % (_k, _default, _k)
+    TEMPLATES["domain/" + _k if _before is None else "domain/os/" + _k] = \
+        dom(tail=_text) if _before is None else dom(os="<type>hvm</type>" + _before + _text)
 TEMPLATES[("domain/devices/hostdev/source/address", "bus")] = None   # probed in both contexts below
 USB_BUS = ("domain/devices/hostdev/source/address", "bus", "usb")
 
