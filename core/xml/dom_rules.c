@@ -105,7 +105,8 @@ static const struct value_rule rules[] = {
      .msg = "XML error: missing secret uuid or usage attribute"},
     CHR_PORT("serial"), CHR_PORT("parallel"), CHR_PORT("console"),
     /* an ISA serial port is one of the four a PC has (-1: the next free one);
-     * libvirt takes other negative numbers, and dies on -2147483648: refused */
+     * libvirt takes other negative numbers, and dies on 2147483648 (its int
+     * -2147483648): refused */
     {"domain/devices/serial/target", "port", RULE_INT_RANGE, .min_int = -1, .max_int = 3,
      .when_attr = "type", .when_value = "isa-serial",
      .msg = "internal error: Maximum supported number of ISA serial ports is '4'"},
