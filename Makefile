@@ -156,7 +156,12 @@ man/domsh.1: $(MAN_SRC)
 man:
 	sh man/build.sh
 
-bench: all
+# bench helpers: plain C, built here (bench/save.sh's bare QMP peer)
+$(BUILD)/bench/qmpmig: bench/qmpmig.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -o $@ $<
+
+bench: all $(BUILD)/bench/qmpmig
 	@for b in bench/*.sh; do sh $$b || exit 1; done
 
 clean:

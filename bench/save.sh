@@ -4,7 +4,7 @@
 #   sh bench/save.sh            (BENCH_RUNS=N for more rounds, default 3)
 #
 # Per round, same kernel, initramfs and TCG machine, the guest booted to its shell:
-#   bare save     a QMP client (bench/qmp_mig.py) does what one would by hand:
+#   bare save     a QMP client (bench/qmpmig.c) does what one would by hand:
 #                 stop, migrate-set-parameters max-bandwidth, getfd (SCM_RIGHTS),
 #                 migrate fd:, wait for MIGRATION completed (then, "+fdatasync",
 #                 the sync that makes it as durable as domsh's image), quit
@@ -22,7 +22,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 domsh=$top/domsh
 runs=${BENCH_RUNS:-3}
 [ -x "$domsh" ] || { echo "bench/save.sh: build domsh first (make)" >&2; exit 1; }
-command -v python3 >/dev/null || { echo "bench/save.sh: needs python3 (the bare QMP peer)" >&2; exit 1; }
+qmpmig=$top/build/bench/qmpmig
+[ -x "$qmpmig" ] || { echo "bench/save.sh: build the bare QMP peer first (make build/bench/qmpmig)" >&2; exit 1; }
 demo_setup
 
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -51,14 +52,14 @@ bare_qemu() {
 bare_round() {
     rm -f "$work/bare.log" "$work/bare.img" "$work/qmp.sock"
     bare_qemu "$work/bare.log"
-    python3 "$top/bench/qmp_mig.py" cont "$work/qmp.sock" >/dev/null
+    "$qmpmig" cont "$work/qmp.sock" >/dev/null
     wait_prompt "$work/bare.log"
-    s=$(python3 "$top/bench/qmp_mig.py" save "$work/qmp.sock" "$work/bare.img")
+    s=$("$qmpmig" save "$work/qmp.sock" "$work/bare.img")
     wait "$qpid" 2>/dev/null || true
     rm -f "$work/qmp.sock"
     t0=$(ms)
     bare_qemu "$work/bare2.log" -incoming defer
-    python3 "$top/bench/qmp_mig.py" restore "$work/qmp.sock" "$work/bare.img" >/dev/null
+    "$qmpmig" restore "$work/qmp.sock" "$work/bare.img" >/dev/null
     t1=$(ms)
     kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null || true
     qpid=""

@@ -7,6 +7,7 @@ enum {
     FAKE_GUEST_OPT_QMP,
     FAKE_GUEST_OPT_MEMORY,
     FAKE_GUEST_OPT_DISKS,
+    FAKE_GUEST_OPT_DISK_FILES,
     FAKE_GUEST_OPT_INCOMING,
     FAKE_GUEST_OPT_CHARDEV,
 };
@@ -21,6 +22,10 @@ static const struct opt_def fake_guest_opts[] = {
     [FAKE_GUEST_OPT_DISKS] = {.name = "disks", .kind = OPT_STRING, .flags = OPT_NAMED,
                               .argname = "aliases",
                               .help = "the disks' aliases, comma-separated (query-blockstats)"},
+    [FAKE_GUEST_OPT_DISK_FILES] = {.name = "disk-files", .kind = OPT_STRING, .flags = OPT_NAMED,
+                                   .argname = "files",
+                                   .help = "the disks' source files, comma-separated (a comma "
+                                           "in a name doubled), in --disks order"},
     [FAKE_GUEST_OPT_INCOMING] = {.name = "incoming", .kind = OPT_BOOL,
                                  .help = "wait for migrate-incoming (QEMU's -incoming defer)"},
     [FAKE_GUEST_OPT_CHARDEV] = {.name = "chardev", .kind = OPT_ARGV, .argname = "socket",
@@ -39,6 +44,7 @@ static int fake_guest_run(struct shell *sh, const struct cmd_args *a, struct err
         .chardevs = a->argv.v,
         .nchardevs = a->argv.n,
         .disks = args_str(a, FAKE_GUEST_OPT_DISKS),
+        .disk_files = args_str(a, FAKE_GUEST_OPT_DISK_FILES),
         .incoming = args_bool(a, FAKE_GUEST_OPT_INCOMING),
     };
     if (fake_guest_main(&o) != 0)

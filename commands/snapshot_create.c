@@ -35,7 +35,7 @@ static int snapshot_create_run(struct shell *sh, const struct cmd_args *a, struc
         s = xcalloc(1, sizeof(*s));
     }
     unsigned flags = args_bool(a, SNAPSHOT_CREATE_OPT_DISK_ONLY) ? SNAP_CREATE_DISK_ONLY : 0;
-    struct rt_progress p = { .out = sh->err, .last = -1 };
+    struct rt_progress p = snap_progress(sh->err, "Snapshot");
     int rc = rt_snapshot_create(sh->store, a->dom_name, s, flags, &p, e);
     if (rc == 0 && file)
         shell_info(sh, "Domain snapshot %s created from '%s'", s->name, file);
@@ -49,7 +49,7 @@ const struct cmd_def cmd_snapshot_create = {
     .name = "snapshot-create", .group = "snapshot",
     .summary = "create a snapshot from XML",
     .desc = "Takes the snapshot the <domainsnapshot> XML describes (name, description, "
-            "<memory snapshot='external|no' file=...>, <disks>); as snapshot-create-as.",
+            "<memory snapshot='external|internal|no' file=...>, <disks>); as snapshot-create-as.",
     .opts = snapshot_create_opts, .nopts = NOPTS(snapshot_create_opts), .flags = CMD_READ_WRITE,
     .target_opt = SNAPSHOT_CREATE_OPT_DOMAIN, .run = snapshot_create_run,
 };

@@ -27,7 +27,7 @@ static const struct opt_def sca_opts[] = {
     [SCA_OPT_ATOMIC] = {.name = "atomic", .kind = OPT_BOOL,
                         .help = "all or nothing (always so in domsh)"},
     [SCA_OPT_MEMSPEC] = {.name = "memspec", .kind = OPT_STRING, .flags = OPT_NAMED,
-                         .argname = "spec", .help = "memory image: FILE or file=FILE[,snapshot=external|no]",
+                         .argname = "spec", .help = "memory image: FILE or file=FILE[,snapshot=external|internal|no]",
                          .complete = comp_memspec},
     [SCA_OPT_DISKSPEC] = {.name = "diskspec", .kind = OPT_ARGV, .argname = "spec",
                           .help = "DISK[,snapshot=no|internal|external][,driver=T][,file=F], repeatable",
@@ -53,7 +53,7 @@ static int sca_run(struct shell *sh, const struct cmd_args *a, struct err **e)
         free(xml);
     } else if (rc == 0) {
         unsigned flags = args_bool(a, SCA_OPT_DISK_ONLY) ? SNAP_CREATE_DISK_ONLY : 0;
-        struct rt_progress p = { .out = sh->err, .last = -1 };
+        struct rt_progress p = snap_progress(sh->err, "Snapshot");
         rc = rt_snapshot_create(sh->store, a->dom_name, s, flags, &p, e);
         if (rc == 0)
             shell_info(sh, "Domain snapshot %s created", s->name);

@@ -34,7 +34,8 @@ static int snapshot_delete_run(struct shell *sh, const struct cmd_args *a, struc
     unsigned flags = (args_bool(a, SNAPSHOT_DELETE_OPT_CHILDREN) ? SNAP_DELETE_CHILDREN : 0) |
                      (args_bool(a, SNAPSHOT_DELETE_OPT_CHILDREN_ONLY) ? SNAP_DELETE_CHILDREN_ONLY : 0) |
                      (args_bool(a, SNAPSHOT_DELETE_OPT_METADATA) ? SNAP_DELETE_METADATA : 0);
-    if (rt_snapshot_delete(sh->store, a->dom_name, snap, flags, e) < 0) {
+    struct rt_progress p = snap_progress(sh->err, "Merge");
+    if (rt_snapshot_delete(sh->store, a->dom_name, snap, flags, &p, e) < 0) {
         err_prefix(e, "Failed to delete snapshot %s\nerror: ", snap);
         return -1;
     }

@@ -30,12 +30,12 @@ static int snapshot_info_run(struct shell *sh, const struct cmd_args *a, struct 
         return -1;
     const struct snapshot *s = snap_set_find(&set, snap);
     FILE *o = sh->out;
-    bool memory = s->memory && strcmp(s->memory, "no") != 0;
+    bool memory = s->memory && strcmp(s->memory, "external") == 0;
     fprintf(o, "%-15s %s\n", "Name:", s->name);
     fprintf(o, "%-15s %s\n", "Domain:", a->dom_name);
     fprintf(o, "%-15s %s\n", "Current:", set.current && !strcmp(set.current, snap) ? "yes" : "no");
     fprintf(o, "%-15s %s\n", "State:", s->state ? s->state : "");
-    fprintf(o, "%-15s %s\n", "Location:", memory ? "external" : "none");
+    fprintf(o, "%-15s %s\n", "Location:", snap_location(s));
     fprintf(o, "%-15s %s\n", "Parent:", s->parent ? s->parent : "-");
     fprintf(o, "%-15s %zu\n", "Children:", snap_set_children(&set, snap));
     fprintf(o, "%-15s %zu\n", "Descendants:", snap_set_descendants(&set, snap));

@@ -76,7 +76,7 @@ static void print_json(struct shell *sh, const struct cmd_args *a, const struct 
         json_str(&j, "state", s->state);
         json_int(&j, "creation_time", s->creation_time);
         json_bool(&j, "current", set->current && strcmp(set->current, s->name) == 0);
-        json_str(&j, "location", s->memory && strcmp(s->memory, "no") != 0 ? "external" : "none");
+        json_str(&j, "location", snap_location(s));
         json_str(&j, "description", s->description);
         json_obj_end(&j);
     }

@@ -35,7 +35,7 @@ static int snapshot_revert_run(struct shell *sh, const struct cmd_args *a, struc
         snap_pick(sh->store, a->dom_name, args_str(a, SNAPSHOT_REVERT_OPT_SNAPSHOTNAME),
                   args_bool(a, SNAPSHOT_REVERT_OPT_CURRENT), &snap, e) < 0)
         return -1;
-    struct rt_progress p = { .out = sh->err, .last = -1 };
+    struct rt_progress p = snap_progress(sh->err, "Revert");
     if (rt_snapshot_revert(sh->store, a->dom_name, snap, flags, &p, e) < 0) {
         err_prefix(e, "Failed to revert snapshot %s\nerror: ", snap);
         return -1;

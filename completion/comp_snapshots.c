@@ -37,7 +37,8 @@ void comp_memspec(struct shell *sh, const struct cmd_args *partial, unsigned fla
     const char *w = comp_word(partial);
     const char *comma = strrchr(w, ',');
     AUTOFREE char *head = comma ? xstrndup(w, (size_t)(comma - w) + 1) : xstrdup("");
-    static const char *const keys[] = { "file=", "snapshot=external", "snapshot=no", NULL };
+    static const char *const keys[] = { "file=", "snapshot=external", "snapshot=internal",
+                                        "snapshot=no", NULL };
     for (size_t i = 0; keys[i]; i++)
         strv_push_take(out, xasprintf("%s%s", head, keys[i]));
 }

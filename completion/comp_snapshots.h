@@ -7,7 +7,7 @@
 /* snapshot names of the target domain */
 void comp_snapshots(struct shell *sh, const struct cmd_args *partial, unsigned flags,
                     struct strv *out);
-/* --memspec keys: file=, snapshot=external|no */
+/* --memspec keys: file=, snapshot=external|internal|no */
 void comp_memspec(struct shell *sh, const struct cmd_args *partial, unsigned flags,
                   struct strv *out);
 /* --diskspec: the target domain's disk targets, then after "DISK," the keys

@@ -196,6 +196,13 @@ Test(events, kinds_and_wording, .timeout = 120)
     close(fd);
     cr_assert(wait_lines(out, "event 'console' for domain 'k': detached serial0", 2, 300));
     cr_assert(wait_lines(out, "event 'reboot' for domain 'k'\n", 1, 300));
+    char *img = fmt("%s/d.img", t.root);
+    cr_assert_eq(write_text(img, ""), 0);
+    rt_okf(&t, "attach-disk k %s vdb --live", img);
+    cr_assert(wait_lines(out, "event 'device-added' for domain 'k': virtio-disk1\n", 1, 300));
+    free(rt_ok(&t, "detach-disk k vdb --live"));
+    cr_assert(wait_lines(out, "event 'device-removed' for domain 'k': virtio-disk1\n", 1, 300));
+    free(img);
     stop(l);
     free(out);
 

@@ -29,23 +29,34 @@ static int test_host_check(const struct dnode *dom, struct err **e)
 }
 
 /* the disks' qdev ids, so the fake guest's query-blockstats names them as
- * QEMU would */
+ * QEMU would, and their files (query-block, disk snapshots) */
 static void push_disks(const struct dnode *dom, struct strv *argv)
 {
     const struct dnode *devs = dnode_child(dom, "devices");
     const char *machine = dnode_attr(dnode_path(dom, "os/type"), "machine");
-    struct buf b = {0};
+    struct buf b = {0}, f = {0};
+    size_t n = 0;
     for (size_t i = 0; devs && i < dnode_count(devs, "disk"); i++) {
-        AUTOFREE char *alias = rt_disk_alias(machine && strstr(machine, "q35"),
-                                             dnode_nth(devs, "disk", i));
-        if (alias)
-            buf_printf(&b, "%s%s", b.len ? "," : "", alias);
+        const struct dnode *d = dnode_nth(devs, "disk", i);
+        AUTOFREE char *alias = rt_disk_alias(machine && strstr(machine, "q35"), d);
+        const char *file = dnode_attr(dnode_child(d, "source"), "file");
+        if (!alias)
+            continue;
+        buf_printf(&b, "%s%s", b.len ? "," : "", alias);
+        buf_add(&f, n++ ? "," : "");
+        for (const char *c = file ? file : ""; *c; c++)    /* QEMU's way: ',' as ",," */
+            buf_add(&f, *c == ',' ? ",," : (char[]){ *c, '\0' });
     }
     if (b.len) {
         strv_push(argv, "--disks");
         strv_push(argv, buf_str(&b));
     }
+    if (f.len) {                 /* (none at all: no file disk) */
+        strv_push(argv, "--disk-files");
+        strv_push(argv, buf_str(&f));
+    }
     buf_free(&b);
+    buf_free(&f);
 }
 
 static int test_argv(const struct dnode *dom, const struct qemu_launch *l, struct strv *argv,

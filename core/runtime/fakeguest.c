@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../base/qmp.h"
+#include "fakeguest_block.h"
 #include "fakeguest_mig.h"
 
 #define FG_MAX_DEVS 8
@@ -54,6 +55,7 @@ struct fg {
     struct fg_stats stats;   /* fakeguest_stats.c */
     struct fg_vmstate vm;    /* what a migration carries (fakeguest_mig.h) */
     struct fg_mig mig;
+    struct fg_block block;   /* disks, snapshots, block jobs (fakeguest_block.h) */
 };
 
 static void fg_event(struct fg *g, const char *name, const char *data)
@@ -174,7 +176,9 @@ static void expand_words(const char *in, char *out, size_t n)
 }
 
 /* the state a migration carries: `inc` (counter + 1), `counter`,
- * `bootid`, `slowmig MS` (pace of the next migrations, per 4 KiB) */
+ * `bootid`, `slowmig MS` (pace of the next migrations, per 4 KiB);
+ * `blockfail` (the next transaction fails), `slowblock MS` (pace of the
+ * block jobs, fakeguest_block.h) */
 static bool fg_state_line(struct fg *g, struct fg_dev *d, const char *line)
 {
     char out[128];
@@ -186,6 +190,11 @@ static bool fg_state_line(struct fg *g, struct fg_dev *d, const char *line)
     else if (strncmp(line, "slowmig ", 8) == 0)
         snprintf(out, sizeof(out), "slowmig=%u\r\n",
                  g->mig.delay_ms = (unsigned)strtoul(line + 8, NULL, 10));
+    else if (strcmp(line, "blockfail") == 0)
+        snprintf(out, sizeof(out), "blockfail=%d\r\n", g->block.fail_next = true);
+    else if (strncmp(line, "slowblock ", 10) == 0)
+        snprintf(out, sizeof(out), "slowblock=%u\r\n",
+                 g->block.step_ms = (unsigned)strtoul(line + 10, NULL, 10));
     else
         return false;
     dev_puts(d, out);
@@ -347,6 +356,17 @@ static bool fg_device_command(const char *cmd)
     return false;
 }
 
+/* like QEMU once the guest has let the device go (at once here) */
+static void fg_device_deleted(struct fg *g, const char *line)
+{
+    char id[64], data[192];
+    if (!qjson_str(line, "id", id, sizeof(id)))
+        return;
+    snprintf(data, sizeof(data), "{\"device\": \"%s\", \"path\": \"/machine/peripheral/%s\"}",
+             id, id);
+    fg_event(g, "DEVICE_DELETED", data);
+}
+
 /* like QEMU: the guest's balloon driver reports the new size */
 static void fg_balloon(struct fg *g, const char *line)
 {
@@ -395,8 +415,12 @@ static void fg_qmp_line(struct fg *g, const char *line)
         fg_balloon(g, line);
     } else if (fgm_qmp(&g->mig, g->qmp.fd, cmd, line, &g->vm, g->state == VM_INMIGRATE)) {
         /* migration: fakeguest_mig.c */
+    } else if (fgb_qmp(&g->block, g->qmp.fd, cmd, line)) {
+        /* disks, snapshots, block jobs: fakeguest_block.c */
     } else if (fg_device_command(cmd)) {
         qmp_reply(g, "{}");      /* hot-plug, media, balloon: the shell keeps the live XML */
+        if (strcmp(cmd, "device_del") == 0)
+            fg_device_deleted(g, line);
     } else {
         char desc[128];
         snprintf(desc, sizeof(desc), "The command %s has not been found", cmd);
@@ -495,9 +519,13 @@ static void fg_loop(struct fg *g)
             p[3 + 2 * i] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
             p[4 + 2 * i] = (struct pollfd){ .fd = d->fd, .events = ev };
         }
-        if (poll(p, 3 + 2 * g->ndev, fgm_timeout(&g->mig)) < 0 && errno != EINTR)
+        int mt = fgm_timeout(&g->mig), bt = fgb_timeout(&g->block);
+        if (poll(p, 3 + 2 * g->ndev, mt < 0 || (bt >= 0 && bt < mt) ? bt : mt) < 0 &&
+            errno != EINTR)
             return;
         fg_migration_step(g);
+        if (fgb_step(&g->block, g->qmp.fd, &g->vm.counter) && g->state == VM_PRELAUNCH)
+            g->state = VM_PAUSED;        /* like -loadvm: cont continues, no new boot */
         if (p[0].revents)
             fg_signal(g);
         if (p[1].revents)
@@ -520,6 +548,7 @@ int fake_guest_main(const struct fake_guest_opts *o)
     g.qmp.fd = -1;
     g.actual_kib = o->mem_kib;
     fg_stats_init(&g.stats, o->disks, o->mem_kib);
+    fgb_init(&g.block, o->disks, o->disk_files);
     fgm_init(&g.mig);
     g.vm.name = o->name;
     g.vm.ram_kib = o->mem_kib / 1024;   /* a KiB of "RAM" per MiB of guest memory */

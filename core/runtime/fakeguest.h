@@ -11,6 +11,7 @@
  * SHUTDOWN guest-reset, GUEST_PANICKED); `flood N` prints N lines of 64
  * bytes; `echo WORDS` prints WORDS with $((A op B)) expanded; ACPI
  * powerdown powers the guest off.  Migration (save/restore): fakeguest_mig.h;
+ * disks, disk snapshots and block jobs: fakeguest_block.h;
  * the console commands `inc`, `counter`, `bootid` show the state it carries. */
 #ifndef DOMSH_FAKEGUEST_H
 #define DOMSH_FAKEGUEST_H
@@ -25,6 +26,8 @@ struct fake_guest_opts {
     char *const *chardevs;     /* socket paths, one per device */
     size_t nchardevs;
     const char *disks;         /* the disks' aliases, comma-separated, or NULL */
+    const char *disk_files;    /* their source files, comma-separated with a ',' in a
+                                * name doubled ("" none), or NULL */
     bool incoming;             /* wait for migrate-incoming (QEMU's -incoming defer) */
 };
 

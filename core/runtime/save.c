@@ -67,11 +67,16 @@ static void resume_if(struct store *st, const char *name, bool was_running)
         sup_op_resume(st, name, NULL);
 }
 
-/* the image at PATH; keep: the guest runs on afterwards (a snapshot's
- * memory), else it is stopped for good once the image is sealed */
+/* the image at PATH, the guest afterwards as mode says */
+enum save_mode {
+    SAVE_STOP,               /* save: stopped for good once the image is sealed */
+    SAVE_KEEP,               /* a snapshot's memory: the guest runs on as it was */
+    SAVE_KEEP_STOPPED,       /* ... but stays stopped for the caller to resume */
+};
+
 static int save_image_locked(struct store *st, const char *name, const char *path,
-                             const char *xml, unsigned flags, bool keep, struct rt_progress *p,
-                             struct err **e)
+                             const char *xml, unsigned flags, enum save_mode mode,
+                             struct rt_progress *p, struct err **e)
 {
     struct dom_status ds;
     if (rt_status(st, name, &ds, e) < 0)
@@ -87,13 +92,16 @@ static int save_image_locked(struct store *st, const char *name, const char *pat
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return err_sys(e, ERR_IO, "cannot create '%s'", path);
-    struct rt_mig m = { .uri = "fd", .fd = fd, .flags = keep ? "resume why=snapshot" : "why=saving",
+    bool keep = mode != SAVE_STOP;
+    struct rt_mig m = { .uri = "fd", .fd = fd,
+                        .flags = mode == SAVE_KEEP ? "resume why=snapshot"
+                                 : mode == SAVE_KEEP_STOPPED ? "why=snapshot" : "why=saving",
                         .progress = p };
     int rc = save_write_head(fd, path, hflags, def, e);
     if (rc == 0)
         rc = rt_migrate_out(st, name, &m, e);
     if (rc == 0 && save_seal(fd, path, hflags, strlen(def), e) < 0) {
-        resume_if(st, name, running && !keep);
+        resume_if(st, name, running && mode != SAVE_KEEP);
         rc = -1;
     }
     close(fd);
@@ -107,7 +115,13 @@ static int save_image_locked(struct store *st, const char *name, const char *pat
 int rt_save_memory(struct store *st, const char *name, const char *path, struct rt_progress *p,
                    struct err **e)
 {
-    return save_image_locked(st, name, path, NULL, 0, true, p, e);
+    return save_image_locked(st, name, path, NULL, 0, SAVE_KEEP, p, e);
+}
+
+int rt_save_memory_stopped(struct store *st, const char *name, const char *path,
+                           struct rt_progress *p, struct err **e)
+{
+    return save_image_locked(st, name, path, NULL, 0, SAVE_KEEP_STOPPED, p, e);
 }
 
 int rt_save(struct store *st, const char *name, const char *path, const char *xml,
@@ -116,7 +130,7 @@ int rt_save(struct store *st, const char *name, const char *path, const char *xm
     int lock = store_lock(st, name, false, e);
     if (lock < 0)
         return -1;
-    int rc = save_image_locked(st, name, path, xml, flags, false, p, e);
+    int rc = save_image_locked(st, name, path, xml, flags, SAVE_STOP, p, e);
     store_unlock(lock);
     return rc;
 }
@@ -212,8 +226,9 @@ int save_xml_arg(const char *file, char **xml, struct err **e)
     return file && !*xml ? -1 : 0;
 }
 
-int rt_restore_locked(struct store *st, const char *name, const char *path, unsigned flags,
-                      struct rt_progress *p, struct err **e)
+int rt_restore_locked(struct store *st, const char *name, const char *path,
+                      const struct dnode *def, unsigned flags, struct rt_progress *p,
+                      struct err **e)
 {
     struct save_image img;
     if (save_image_read(path, &img, e) < 0)
@@ -224,7 +239,7 @@ int rt_restore_locked(struct store *st, const char *name, const char *path, unsi
         err_set(e, ERR_INVALID, "the image '%s' holds domain '%s', not '%s'", path,
                 dom_name(dom), name);
     else if (dom)
-        rc = restore_locked(st, path, &img, dom, flags, p, e);
+        rc = restore_locked(st, path, &img, def ? def : dom, flags, p, e);
     dnode_free(dom);
     save_image_free(&img);
     return rc;
@@ -242,7 +257,7 @@ int rt_restore_managed(struct store *st, const char *name, unsigned flags,
         return -1;
     }
     save_image_free(&img);
-    if (rt_restore_locked(st, name, path, flags, p, e) < 0)
+    if (rt_restore_locked(st, name, path, NULL, flags, p, e) < 0)
         return -1;
     return managed_save_remove(st, name, e);
 }

@@ -26,6 +26,8 @@
 #include "../store/store.h"
 #include "migrate.h"
 
+struct dnode;
+
 #define SAVE_IMG_MAGIC "DomshSav"
 #define SAVE_IMG_VERSION 1u
 #define SAVE_IMG_COMPLETE 0x504d4f43u   /* "COMP" */
@@ -80,10 +82,16 @@ int rt_managed_save(struct store *st, const char *name, unsigned flags, struct r
  * the domain lock. */
 int rt_save_memory(struct store *st, const char *name, const char *path, struct rt_progress *p,
                    struct err **e);
+/* the same, but the guest is left stopped ("paused (snapshot)") for the
+ * caller to switch its disks and resume it; on failure it runs on */
+int rt_save_memory_stopped(struct store *st, const char *name, const char *path,
+                           struct rt_progress *p, struct err **e);
 /* start the shut off domain NAME from the image at PATH (which must hold
- * NAME); the caller holds the domain lock */
-int rt_restore_locked(struct store *st, const char *name, const char *path, unsigned flags,
-                      struct rt_progress *p, struct err **e);
+ * NAME); def (may be NULL) replaces the image's definition (a snapshot
+ * revert: the disks on fresh overlays).  The caller holds the domain lock. */
+int rt_restore_locked(struct store *st, const char *name, const char *path,
+                      const struct dnode *def, unsigned flags, struct rt_progress *p,
+                      struct err **e);
 
 /* managed save of every running persistent domain, in parallel, each
  * bounded by timeout_ms (then canceled: that guest runs on); saved gets

@@ -10,8 +10,12 @@
  * stops the running guest, puts back the snapshot's definition (recorded in
  * the config history) and restores the memory.
  *
- * Disks: a domain with writable disks is refused for now (its disks would
- * not go back with the memory); read-only disks and cdroms are fine. */
+ * Disks: writable file disks are snapshotted too, with qemu-img while the
+ * domain is shut off (snapshot_disk.h) or by the running emulator
+ * (snapshot_live.h: internal when every snapshotted disk is qcow2, the
+ * memory then inside them; external otherwise, or with --disk-only or
+ * --memspec FILE).  Each snapshot command first finishes or undoes an
+ * external create a killed shell left (snap_live_recover). */
 #ifndef DOMSH_RT_SNAPSHOT_H
 #define DOMSH_RT_SNAPSHOT_H
 
@@ -27,7 +31,7 @@
  * on return) of DOM; the caller holds no lock */
 int rt_snapshot_create(struct store *st, const char *dom, struct snapshot *req, unsigned flags,
                        struct rt_progress *p, struct err **e);
-/* --memspec: "PATH" or "[snapshot=external|no,]file=PATH" */
+/* --memspec: "PATH" or "[snapshot=external|internal|no,]file=PATH" */
 int snap_parse_memspec(struct snapshot *s, const char *spec, struct err **e);
 /* --diskspec: "DISK[,snapshot=no|internal|external][,driver=T][,file=PATH]" */
 int snap_parse_diskspec(struct snapshot *s, const char *spec, struct err **e);
@@ -40,9 +44,10 @@ int rt_snapshot_revert(struct store *st, const char *dom, const char *snap, unsi
 #define SNAP_DELETE_CHILDREN 0x1u       /* the snapshot and all its descendants */
 #define SNAP_DELETE_CHILDREN_ONLY 0x2u  /* its descendants only */
 #define SNAP_DELETE_METADATA 0x4u       /* metadata only: memory images stay */
-/* delete SNAP; its children are given its parent */
+/* delete SNAP; its children are given its parent; a merge of a running
+ * domain's disk shows its progress on p */
 int rt_snapshot_delete(struct store *st, const char *dom, const char *snap, unsigned flags,
-                       struct err **e);
+                       struct rt_progress *p, struct err **e);
 
 /* the snapshot an option names: NAME, or with current the current one
  * (ERR_NOT_FOUND "the domain has no current snapshot"); *out caller frees */
@@ -51,6 +56,15 @@ int snap_pick(struct store *st, const char *dom, const char *name, bool current,
 
 /* SNAP's <domainsnapshot> XML with its domain (caller frees) */
 char *snap_xml(struct store *st, const char *dom, const char *snap, struct err **e);
+
+/* the progress of a snapshot command: drawn (LABEL: [ 42 %]) when out is a
+ * terminal, where long work must show it; virsh's commands have no
+ * --verbose to ask for it */
+struct rt_progress snap_progress(FILE *out, const char *label);
+
+/* virsh's "Location": internal (QEMU's own, in qcow2 disks), external
+ * (memory file or overlays) or none (metadata only) */
+const char *snap_location(const struct snapshot *s);
 
 /* every snapshot of DOM, loaded */
 struct snap_set {

@@ -73,7 +73,7 @@ static int qemu_img(char *const argv[], struct err **e)
 }
 
 /* KEY of `qemu-img info --output=json FILE` (caller frees), or NULL */
-static char *image_info(const char *file, const char *key, struct err **e)
+char *snap_image_info(const char *file, const char *key, struct err **e)
 {
     char *argv[] = { "qemu-img", "info", "-U", "--output=json", (char *)file, NULL };
     AUTOFREE char *json = NULL;
@@ -87,14 +87,14 @@ static char *image_info(const char *file, const char *key, struct err **e)
     return xstrdup(val);
 }
 
-static const char *disk_format(const struct dnode *d)
+const char *snap_disk_format(const struct dnode *d)
 {
     const char *t = dnode_attr(dnode_child(d, "driver"), "type");
     return t && *t ? t : "raw";
 }
 
 /* the writable file disks: device disk, a source file, not read-only */
-static bool writable_file_disk(const struct dnode *d, const char **target, const char **file)
+bool snap_writable_disk(const struct dnode *d, const char **target, const char **file)
 {
     const char *dev = dnode_attr(d, "device");
     *target = dnode_attr(dnode_child(d, "target"), "dev");
@@ -111,16 +111,16 @@ static struct snap_disk *spec_for(struct snapshot *req, const char *target)
 }
 
 /* FILE's directory and stem + "." + SNAP: /img/vm.qcow2 -> /img/vm.s1 */
-static char *overlay_path(const char *file, const char *snap)
+char *snap_overlay_path(const char *file, const char *snap)
 {
     const char *slash = strrchr(file, '/'), *dot = strrchr(file, '.');
     size_t stem = dot && (!slash || dot > slash + 1) ? (size_t)(dot - file) : strlen(file);
     return xasprintf("%.*s.%s", (int)stem, file, snap);
 }
 
-static int make_overlay(struct dnode *d, const char *file, const char *over, struct err **e)
+int snap_overlay_create(struct dnode *d, const char *file, const char *over, struct err **e)
 {
-    char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", (char *)disk_format(d),
+    char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", (char *)snap_disk_format(d),
                      "-b", (char *)file, (char *)over, NULL };
     if (access(over, F_OK) == 0)
         return err_set(e, ERR_EXISTS, "the overlay '%s' already exists", over);
@@ -137,7 +137,7 @@ static int create_one(struct dnode *d, const char *target, const char *file, str
 {
     struct snap_disk *spec = spec_for(req, target);
     const char *mode = spec && spec->snapshot ? spec->snapshot
-                       : strcmp(disk_format(d), "qcow2") == 0 ? "internal" : "external";
+                       : strcmp(snap_disk_format(d), "qcow2") == 0 ? "internal" : "external";
     if (!spec)
         spec = snapshot_add_disk(req, target, NULL, NULL, NULL);
     if (!spec->snapshot)
@@ -145,18 +145,18 @@ static int create_one(struct dnode *d, const char *target, const char *file, str
     if (strcmp(mode, "no") == 0)
         return 0;
     if (strcmp(mode, "internal") == 0) {
-        if (strcmp(disk_format(d), "qcow2") != 0)
+        if (strcmp(snap_disk_format(d), "qcow2") != 0)
             return err_set(e, ERR_UNSUPPORTED, "disk '%s' is %s: internal snapshots need qcow2",
-                           target, disk_format(d));
+                           target, snap_disk_format(d));
         char *argv[] = { "qemu-img", "snapshot", "-c", req->name, (char *)file, NULL };
         return qemu_img(argv, e);
     }
     if (!spec->file)
-        spec->file = overlay_path(file, req->name);
+        spec->file = snap_overlay_path(file, req->name);
     free(spec->driver);
     spec->driver = xstrdup("qcow2");
     AUTOFREE char *base = xstrdup(file);
-    return make_overlay(d, base, spec->file, e);
+    return snap_overlay_create(d, base, spec->file, e);
 }
 
 int snap_disks_create(struct dnode *def, struct snapshot *req, bool *changed, struct err **e)
@@ -166,7 +166,7 @@ int snap_disks_create(struct dnode *def, struct snapshot *req, bool *changed, st
     for (size_t i = 0; devs && i < dnode_count(devs, "disk"); i++) {
         struct dnode *d = dnode_nth(devs, "disk", i);
         const char *target, *file;
-        if (!writable_file_disk(d, &target, &file))
+        if (!snap_writable_disk(d, &target, &file))
             continue;
         if (create_one(d, target, file, req, e) < 0)
             return -1;
@@ -189,7 +189,7 @@ int snap_disks_check(const struct snapshot *s, const struct dnode *def, struct e
     const struct dnode *devs = dnode_child(def, "devices");
     for (size_t i = 0; devs && i < dnode_count(devs, "disk"); i++) {
         const char *target, *file;
-        if (!writable_file_disk(dnode_nth(devs, "disk", i), &target, &file))
+        if (!snap_writable_disk(dnode_nth(devs, "disk", i), &target, &file))
             continue;
         const struct snap_disk *sd = spec_for((struct snapshot *)s, target);
         if (sd && sd->snapshot && strcmp(sd->snapshot, "no") != 0 && access(file, R_OK) != 0)
@@ -205,7 +205,7 @@ int snap_disks_revert(const struct snapshot *s, struct dnode *def, struct err **
     for (size_t i = 0; devs && i < dnode_count(devs, "disk"); i++) {
         struct dnode *d = dnode_nth(devs, "disk", i);
         const char *target, *file;
-        if (!writable_file_disk(d, &target, &file))
+        if (!snap_writable_disk(d, &target, &file))
             continue;
         const struct snap_disk *sd = spec_for((struct snapshot *)s, target);
         if (!sd || !sd->snapshot || strcmp(sd->snapshot, "no") == 0)
@@ -216,11 +216,14 @@ int snap_disks_revert(const struct snapshot *s, struct dnode *def, struct err **
                 return -1;
             continue;
         }
-        /* def is the domain before the overlay: a fresh one over the same base */
+        /* def is the domain before the overlay: a fresh one over the same
+         * base, under the snapshot's overlay name when that is free (so a
+         * later delete merges it) */
         AUTOFREE char *base = xstrdup(file);
         AUTOFREE char *tag = xasprintf("%s-%lld", s->name, (long long)time(NULL));
-        AUTOFREE char *over = overlay_path(base, tag);
-        if (make_overlay(d, base, over, e) < 0)
+        AUTOFREE char *over = sd->file && access(sd->file, F_OK) != 0 ? xstrdup(sd->file)
+                              : snap_overlay_path(base, tag);
+        if (snap_overlay_create(d, base, over, e) < 0)
             return -1;
     }
     return 0;
@@ -235,7 +238,7 @@ int snap_disks_delete(const struct snapshot *s, struct dnode *cur, bool *changed
         struct dnode *d = NULL;
         const char *target = NULL, *file = NULL;
         for (size_t i = 0; devs && i < dnode_count(devs, "disk") && !d; i++)
-            if (writable_file_disk(dnode_nth(devs, "disk", i), &target, &file) &&
+            if (snap_writable_disk(dnode_nth(devs, "disk", i), &target, &file) &&
                 strcmp(target, sd->name) == 0)
                 d = dnode_nth(devs, "disk", i);
         if (!sd->snapshot || strcmp(sd->snapshot, "no") == 0 || !d)
@@ -256,13 +259,65 @@ int snap_disks_delete(const struct snapshot *s, struct dnode *cur, bool *changed
 int snap_disk_merge(struct dnode *d, const char *overlay, struct err **e)
 {
     char *commit[] = { "qemu-img", "commit", "-q", (char *)overlay, NULL };
-    AUTOFREE char *base = image_info(overlay, "full-backing-filename", e);
-    AUTOFREE char *fmt = base ? image_info(overlay, "backing-filename-format", NULL) : NULL;
+    AUTOFREE char *base = snap_image_info(overlay, "full-backing-filename", e);
+    AUTOFREE char *fmt = base ? snap_image_info(overlay, "backing-filename-format", NULL) : NULL;
     if (!base || qemu_img(commit, e) < 0)
         return -1;
     dnode_set_attr(dnode_ensure(d, "source"), "file", base);
     dnode_set_attr(dnode_ensure(d, "driver"), "type", fmt ? fmt : "raw");
     if (unlink(overlay) < 0)
         return err_sys(e, ERR_IO, "merged, but cannot remove the overlay '%s'", overlay);
+    return 0;
+}
+
+/* the writable disks of def, "TARGET=FILE;..." (caller frees) */
+static char *disk_sig(const struct dnode *def)
+{
+    struct buf b = {0};
+    const struct dnode *devs = dnode_child(def, "devices");
+    for (size_t i = 0; devs && i < dnode_count(devs, "disk"); i++) {
+        const char *target, *file;
+        if (snap_writable_disk(dnode_nth(devs, "disk", i), &target, &file))
+            buf_printf(&b, "%s=%s;", target, file);
+    }
+    return buf_steal(&b);
+}
+
+bool snap_same_disks(const struct dnode *a, const struct dnode *b)
+{
+    if (!a || !b)
+        return false;
+    AUTOFREE char *x = disk_sig(a);
+    AUTOFREE char *y = disk_sig(b);
+    return strcmp(x, y) == 0;
+}
+
+const char *snap_file_of(const struct dnode *def, const char *target)
+{
+    const struct dnode *devs = dnode_child(def, "devices");
+    for (size_t i = 0; devs && i < dnode_count(devs, "disk"); i++) {
+        const char *t, *file;
+        if (snap_writable_disk(dnode_nth(devs, "disk", i), &t, &file) && strcmp(t, target) == 0)
+            return file;
+    }
+    return NULL;
+}
+
+int snap_disks_supported(const struct dnode *def, const struct snapshot *req, struct err **e)
+{
+    const struct dnode *devs = dnode_child(def, "devices");
+    for (size_t i = 0; devs && i < dnode_count(devs, "disk"); i++) {
+        const struct dnode *d = dnode_nth(devs, "disk", i);
+        const char *dev = dnode_attr(d, "device"), *t, *f;
+        const char *target = dnode_attr(dnode_child(d, "target"), "dev");
+        if ((dev && strcmp(dev, "disk") != 0) || dnode_child(d, "readonly") || !target ||
+            snap_writable_disk(d, &t, &f))
+            continue;
+        const struct snap_disk *sd = spec_for((struct snapshot *)req, target);
+        if (!sd || !sd->snapshot || strcmp(sd->snapshot, "no") != 0)
+            return err_set(e, ERR_UNSUPPORTED, "disk '%s' is writable and not a file: it cannot "
+                           "be snapshotted (--diskspec %s,snapshot=no leaves it out)", target,
+                           target);
+    }
     return 0;
 }

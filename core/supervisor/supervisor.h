@@ -52,7 +52,17 @@
  *       the migrate-out request then ends with ERR "operation canceled".
  *   finish saved|migrated
  *       quit the emulator after a completed migrate-out; the final state is
- *       "shut off (saved)" / "shut off (migrated)"; answered once reaped. */
+ *       "shut off (saved)" / "shut off (migrated)"; answered once reaped.
+ *
+ * Jobs (supervisor_job.c), for disk snapshots:
+ *   job {"execute": CMD, "arguments": {"job-id": ID, ...}}
+ *       run the QMP command that creates job ID (snapshot-save/-load/
+ *       -delete, block-commit with auto-dismiss off) and answer when it has
+ *       concluded and been dismissed: OK, or ERR with the job's error;
+ *       PROGRESS frames every SUP_JOB_POLL_MS before.  A job that becomes
+ *       ready (active commit) is completed.  One job at a
+ *       time, never during a migration; a requester that goes away before
+ *       the switch-over has the job canceled. */
 #ifndef DOMSH_SUPERVISOR_H
 #define DOMSH_SUPERVISOR_H
 
@@ -94,6 +104,7 @@
  * is not finalized yet") and asked again every SUP_MIG_CONT_RETRY_MS */
 #define SUP_MIG_CONT_RETRY_MS 20
 #define SUP_MIG_CONT_WAIT_MS 10000
+#define SUP_JOB_POLL_MS 500      /* query-jobs while a job runs, in case an event is missed */
 
 enum sup_action { ACT_DESTROY, ACT_RESTART, ACT_PRESERVE, ACT_RENAME_RESTART };
 
@@ -165,6 +176,14 @@ struct sup_mig {             /* the one migration of this domain (supervisor_mig
     long long transferred, total, remaining;
 };
 
+struct sup_job {             /* the one QMP job of this domain (supervisor_job.c) */
+    bool active, complete_sent, concluded, query_inflight;
+    int client;              /* requester, answered at the end, or -1 */
+    char id[64];
+    char error[256];         /* the concluded job's "error", empty when it worked */
+    long long next_query_ms; /* 0: none due */
+};
+
 struct sup {
     /* from the launch spec */
     char name[256], uri[64];   /* a name is at most DOM_NAME_MAX (224) bytes */
@@ -206,6 +225,7 @@ struct sup {
     struct sup_client client[SUP_MAX_CLIENTS];
     struct sup_events events;
     struct sup_mig mig;
+    struct sup_job job;
 };
 
 /* the same; title (may be NULL) is our argv string holding SPEC, blanked
@@ -274,6 +294,15 @@ void sup_mig_tick(struct sup *s);                        /* timers */
 long long sup_mig_next_ms(const struct sup *s);          /* next timer, 0: none */
 void sup_mig_incoming_ready(struct sup *s);              /* after setup with `incoming 1` */
 void sup_mig_end(struct sup *s, const char *why);        /* the emulator is gone */
+
+/* supervisor_job.c: true when cmd was `job {...}` (answered when the job ends) */
+bool sup_job_command(struct sup *s, int client, const char *cmd);
+void sup_job_answer(struct sup *s, const char *what, bool ok, const char *line);   /* "job-" */
+void sup_job_event(struct sup *s, const char *line);     /* JOB_STATUS_CHANGE */
+void sup_job_tick(struct sup *s);
+long long sup_job_next_ms(const struct sup *s);          /* next timer, 0: none */
+void sup_job_client_gone(struct sup *s, int client);
+void sup_job_end(struct sup *s, const char *why);        /* the emulator is gone */
 
 /* supervisor_loop.c */
 void sup_loop(struct sup *s);

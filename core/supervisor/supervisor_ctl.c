@@ -48,6 +48,7 @@ void sup_client_close(struct sup *s, int ci)
         close(c->passed_fd);
     c->passed_fd = -1;
     sup_mig_client_gone(s, ci);
+    sup_job_client_gone(s, ci);
     for (size_t i = 0; i < s->npending; i++)
         if (s->pending[i].client == ci)
             s->pending[i].client = -1;

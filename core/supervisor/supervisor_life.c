@@ -132,6 +132,8 @@ void sup_qmp_send_fd(struct sup *s, const char *cmd_json, int passfd, int client
         (passfd >= 0 ? qmp_send_fd(s->qmp.fd, cmd_json, passfd) : qmp_send(s->qmp.fd, cmd_json)) < 0) {
         if (strncmp(what, "mig-", 4) == 0)
             return sup_mig_answer(s, what, false, "{\"error\": {\"desc\": \"the emulator's monitor is not available\"}}");
+        if (strncmp(what, "job-", 4) == 0)
+            return sup_job_answer(s, what, false, "{\"error\": {\"desc\": \"the emulator's monitor is not available\"}}");
         if (client >= 0)
             sup_reply(s, client, PROTO_ERR, "the emulator's monitor is not available");
         return;
@@ -152,6 +154,8 @@ static void sup_qmp_answer(struct sup *s, const char *line, bool ok)
     char desc[256] = "";
     if (strncmp(p.what, "mig-", 4) == 0)
         return sup_mig_answer(s, p.what, ok, line);
+    if (strncmp(p.what, "job-", 4) == 0)
+        return sup_job_answer(s, p.what, ok, line);
     if (!ok && !qjson_str(line, "desc", desc, sizeof(desc)))
         snprintf(desc, sizeof(desc), "%s failed", p.what);
     if (!ok)
@@ -265,6 +269,8 @@ static void sup_event(struct sup *s, const char *line)
             s->mem_kib = (unsigned long long)actual / 1024;   /* dominfo's used memory */
     } else if (strcmp(ev, "MIGRATION") == 0) {
         sup_mig_event(s, line);
+    } else if (strcmp(ev, "JOB_STATUS_CHANGE") == 0) {
+        sup_job_event(s, line);
     } else if (strcmp(ev, "RESET") == 0 || strcmp(ev, "POWERDOWN") == 0) {
         sup_log(s, "event %s%s%s", ev, *reason ? " " : "", reason);
     }
@@ -312,7 +318,9 @@ static bool sup_is_up(struct sup *s, int client)
 void sup_command(struct sup *s, int client, const char *cmd)
 {
     char text[256];
-    if (sup_mig_command(s, client, cmd))
+    if (s->job.active && strncmp(cmd, "migrate-out ", 12) == 0)
+        return sup_reply(s, client, PROTO_ERR, "a block job of this domain is running");
+    if (sup_mig_command(s, client, cmd) || sup_job_command(s, client, cmd))
         return;
     if (strcmp(cmd, "status") == 0) {
         sup_status_text(s, text, sizeof(text));

@@ -79,9 +79,11 @@ static nfds_t fill_slots(struct sup *s, struct pollfd *p)
 
 static int poll_timeout(struct sup *s)
 {
-    long long next = s->kill_deadline_ms, mig = sup_mig_next_ms(s);
+    long long next = s->kill_deadline_ms, mig = sup_mig_next_ms(s), job = sup_job_next_ms(s);
     if (mig && (!next || mig < next))
         next = mig;
+    if (job && (!next || job < next))
+        next = job;
     int console = sup_console_timeout(s);
     if (!next)
         return console;
@@ -111,6 +113,7 @@ void sup_loop(struct sup *s)
         if (p[SLOT_WATCH].revents)
             sup_console_watch(s);
         sup_mig_tick(s);
+        sup_job_tick(s);
         if (p[SLOT_SIG].revents)
             sup_signals(s);
         if (p[SLOT_QMP].revents && s->qmp.fd >= 0)
@@ -178,6 +181,7 @@ void sup_finish(struct sup *s)
     else
         sup_log(s, "the emulator exited with status %d", WEXITSTATUS(st));
     sup_mig_end(s, "the emulator exited");
+    sup_job_end(s, "the emulator exited");
     sup_set_state(s, DOM_SHUTOFF, exit_reason(s));
     remove_live_files(s);
     sup_console_exit(s, "domain shut off");

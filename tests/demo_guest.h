@@ -1,0 +1,33 @@
+/* demo_guest.h: the busybox demo guest under QEMU (TCG) for the QEMU tests:
+ * a store of its own (demo_root), the domain "demo" defined with the host's
+ * kernel and a fresh initramfs, its console driven over sup.sock, hard
+ * timeouts, and only this test's processes killed at the end. */
+#ifndef DOMSH_TEST_DEMO_GUEST_H
+#define DOMSH_TEST_DEMO_GUEST_H
+
+#include "helpers.h"
+
+extern char *demo_root;
+
+/* `domsh -q -c qemu:///session LINE` in demo_root; demo_ok asserts it worked */
+struct run_result demo_q(const char *line);
+void demo_ok(const char *line);
+/* domstate demo --reason (caller frees); demo_expect_state asserts it */
+char *demo_state(void);
+void demo_expect_state(const char *want);
+/* type LINE on the console; the output until WANT (NULL: nothing), caller frees */
+char *demo_console_line(const char *line, const char *want);
+void demo_wait_booted(void);
+/* the guest's /proc/uptime (seconds): it goes on while the same boot runs */
+double demo_uptime(void);
+/* a new demo_root with "demo" defined; DISKS (XML, may be NULL, '@' stands
+ * for demo_root) go in its <devices>; IMAGES (may be NULL) is a shell command run first, with two
+ * %s for demo_root */
+void demo_define(const char *disks, const char *images);
+/* destroy demo, kill what is left of it, remove demo_root */
+void demo_end(void);
+/* demo_end if a test left before it (a suite's .fini: a failed assertion
+ * must not leave its guest and supervisor running) */
+void demo_leftovers(void);
+
+#endif
