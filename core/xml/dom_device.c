@@ -321,7 +321,7 @@ struct dnode *dom_parse_device(const char *xml, size_t len, const char *label,
         return NULL;
     AUTOFREE char *path = xasprintf("domain/devices/%s", dev->name);
     const struct schema_elem *se = schema_find(path);
-    if (dom_schema_check(c.label, dev, se, e) < 0)
+    if (dom_schema_check(c.label, dev, se, e) < 0 || dom_rules_check(dev, &c) < 0)
         goto fail;
     dom_rules_rewrite(dev);
     if (dom_device_defaults(dev, dom, &c) < 0)

@@ -14,8 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* typed values lose surrounding blanks (libvirt reads them with strtoul and
- * friends); strings and paths are kept exactly */
+/* uuids lose surrounding blanks, as libvirt's virUUIDParse skips them;
+ * numbers keep theirs for the kind check (libvirt takes blanks before the
+ * digits, not after), enums and strings are taken exactly */
 static void trim_text(struct dnode *n)
 {
     if (!n->text)
@@ -64,8 +65,13 @@ static int check_attrs(const char *label, struct dnode *n, struct err **e)
                            where, a->name);
         }
         const char *why;
+        if (!*a->value && dom_rules_empty_is_absent(se->path, a->name))
+            continue;    /* the rewrite removes it */
         if (!schema_value_ok(sa->kind, sa->values, a->value, &why))
             return bad_value(label, n, a->name, sa->kind, sa->values, a->value, why, e);
+        AUTOFREE char *canon = schema_value_canon(sa->kind, a->value);
+        if (canon)
+            dnode_set_attr(n, a->name, canon);
     }
     return 0;
 }
@@ -73,8 +79,8 @@ static int check_attrs(const char *label, struct dnode *n, struct err **e)
 static int check_text(const char *label, struct dnode *n, struct err **e)
 {
     const struct schema_elem *se = n->se;
-    if (se->text != V_STRING && se->text != V_PATH && se->text != V_NAME)
-        trim_text(n);     /* libvirt keeps a name's blanks: 'web ' is not 'web' */
+    if (se->text == V_UUID || se->text == V_NONE)
+        trim_text(n);     /* a name keeps its blanks: libvirt's 'web ' is not 'web' */
     if (se->text == V_NONE) {
         if (n->text && *n->text) {
             AUTOFREE char *where = dnode_where(n);
@@ -87,8 +93,13 @@ static int check_text(const char *label, struct dnode *n, struct err **e)
     }
     const char *why;
     const char *v = dnode_text(n);
+    if (!*v && dom_rules_empty_is_absent(se->path, NULL))
+        return 0;    /* the rewrite removes it */
     if (!schema_value_ok(se->text, se->text_values, v, &why))
         return bad_value(label, n, NULL, se->text, se->text_values, v, why, e);
+    AUTOFREE char *canon = schema_value_canon(se->text, v);
+    if (canon)
+        dnode_set_text(n, canon);
     return 0;
 }
 
@@ -249,6 +260,9 @@ static struct dnode *load_string(const char *xml, size_t len, const char *label,
     if (!dom)
         return NULL;
     struct dctx c = {.label = label, .e = e, .live = live};
+    *stage = DOM_STAGE_VALIDATE;    /* the value rules see the document as given */
+    if (dom_rules_check(dom, &c) < 0)
+        goto fail;
     *stage = DOM_STAGE_POSTPARSE;
     if (dom_postparse_ctx(dom, &c) < 0)
         goto fail;

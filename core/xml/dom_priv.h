@@ -38,6 +38,9 @@ int dom_device_validate(const struct dnode *dev, const struct dnode *dom, struct
  * rewrites of spellings (postparse) */
 int dom_rules_check(const struct dnode *n, struct dctx *c);
 void dom_rules_rewrite(struct dnode *n);
+/* libvirt reads "" at path (attr NULL: the text) as no value: the schema
+ * check lets it through and the rewrite removes it */
+bool dom_rules_empty_is_absent(const char *path, const char *attr);
 
 /* "hvm" when the domain is fully virtualized */
 bool dom_is_hvm(const struct dnode *dom);

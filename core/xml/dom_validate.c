@@ -36,6 +36,8 @@ static int disk_validate(const struct dnode *d, struct dctx *c)
                         disk_source(d) ? disk_source(d) : "(no source)");
     if (!disk_source(d) && eq(device, "disk"))
         return dom_fail(c, ERR_INVALID, d, "missing source information for device '%s'", dev);
+    if (eq(device, "disk") && strncmp(dev, "fd", 2) == 0)
+        return dom_fail(c, ERR_INVALID, t, "internal error: Invalid harddisk device name: %s", dev);
     if (eq(device, "floppy") && strncmp(dev, "fd", 2) != 0)
         return dom_fail(c, ERR_INVALID, t, "invalid floppy device name '%s' (expected fda, fdb, ...)", dev);
     if (eq(device, "floppy") != eq(bus, "fdc"))

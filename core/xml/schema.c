@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +53,8 @@ static const struct schema_elem table[] = {
      ATTRS({"type", ENUM("qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test", "vmware",
                          "hyperv", "vbox", "phyp", "vz", "bhyve", "hvf"),
             "hypervisor used to run the domain"},
-           {"id", K(V_INT), "unique identifier of a running domain (live only)"}),
+           {"id", K(V_STRING), "unique identifier of a running domain (live only; ignored on "
+                               "define, as libvirt ignores it)"}),
      ARR("name", "uuid", "description", "memory", "currentMemory", "memoryBacking", "vcpu",
          "bootloader", "bootloader_args", "os", "features", "clock", "on_poweroff", "on_reboot",
          "on_crash", "devices"),
@@ -304,9 +306,18 @@ const char *schema_kind_name(enum val_kind kind)
     return kind < V_LAST ? names[kind] : "?";
 }
 
+/* numbers are read as libvirt reads them (virStrToLong_*): blanks and a
+ * '+' before the digits are taken, anything after them is not */
+static const char *number_start(const char *v, bool minus_ok)
+{
+    while (isspace((unsigned char)*v))
+        v++;
+    return *v == '+' || (minus_ok && *v == '-') ? v + 1 : v;
+}
+
 static bool uint_ok(const char *v, const char **why)
 {
-    if (!str_is_digits(v))
+    if (!str_is_digits(number_start(v, false)))
         return *why = "not an unsigned decimal integer", false;
     errno = 0;
     (void)strtoull(v, NULL, 10);
@@ -317,7 +328,7 @@ static bool uint_ok(const char *v, const char **why)
 
 static bool int_ok(const char *v, const char **why)
 {
-    if (!str_is_digits(v[0] == '-' ? v + 1 : v))
+    if (!str_is_digits(number_start(v, true)))
         return *why = "not a decimal integer", false;
     errno = 0;
     long long x = strtoll(v, NULL, 10);
@@ -331,6 +342,7 @@ static bool int_ok(const char *v, const char **why)
 static bool hex_ok(const char *v, const char **why)
 {
     char *end;
+    v = number_start(v, false);
     if (!isdigit((unsigned char)v[0]))
         return *why = "not a number (decimal, 0x hex or 0 octal)", false;
     errno = 0;
@@ -340,6 +352,20 @@ static bool hex_ok(const char *v, const char **why)
     if (errno == ERANGE)
         return *why = "too large", false;
     return true;
+}
+
+char *schema_value_canon(enum val_kind kind, const char *v)
+{
+    char out[32];
+    if (kind == V_UINT)
+        snprintf(out, sizeof(out), "%llu", strtoull(v, NULL, 10));
+    else if (kind == V_INT)
+        snprintf(out, sizeof(out), "%lld", strtoll(v, NULL, 10));
+    else if (kind == V_HEX)
+        return number_start(v, false) == v ? NULL : xstrdup(number_start(v, false));
+    else
+        return NULL;
+    return strcmp(out, v) == 0 ? NULL : xstrdup(out);
 }
 
 static bool mac_ok(const char *v)

@@ -57,6 +57,9 @@ const char *const *schema_device_kinds(void);
 /* true when v is acceptable for kind/values; sets *why to a static reason otherwise */
 bool schema_value_ok(enum val_kind kind, const char *const *values, const char *v,
                      const char **why);
-const char *schema_kind_name(enum val_kind kind);            /* "unsigned integer", ... */
+const char *schema_kind_name(enum val_kind kind);
+/* a number of kind v (valid) as it is stored: decimal without blanks, '+'
+ * or leading zeros (V_HEX keeps its base); NULL when v is stored as it is */
+char *schema_value_canon(enum val_kind kind, const char *v);            /* "unsigned integer", ... */
 
 #endif
