@@ -109,8 +109,10 @@ Test(top, screen_sort_filter_console_quit, .timeout = 180)
 {
     struct term t;
     term_open(&t);
+    /* after: written, then renamed, so it is never read half made */
     char *cmd = fmt("stty -g > %s/before; %s -c test:///default top -d 0.5; echo rc=$?; "
-                    "stty -g > %s/after", t.rt.root, domsh_bin(), t.rt.root);
+                    "stty -g > %s/after.new && mv %s/after.new %s/after", t.rt.root, domsh_bin(),
+                    t.rt.root, t.rt.root, t.rt.root);
     tm(&t, NULL, "send-keys", "-t", ":0", "-l", cmd, NULL);
     tm(&t, NULL, "send-keys", "-t", ":0", "Enter", NULL);
     free(cmd);
