@@ -76,14 +76,20 @@ void rt_teardown(struct rt *t)
 
 pid_t rt_spawn(struct rt *t, const char *line, const char *errfile)
 {
+    return rt_spawn_out(t, line, NULL, errfile);
+}
+
+pid_t rt_spawn_out(struct rt *t, const char *line, const char *outfile, const char *errfile)
+{
     pid_t pid = fork();
     cr_assert_geq(pid, 0);
     if (pid == 0) {
         setenv("DOMSH_ROOT", t->root, 1);
         int in = open("/dev/null", O_RDONLY);
+        int out = outfile ? open(outfile, O_WRONLY | O_CREAT | O_TRUNC, 0600) : in;
         int err = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         dup2(in, 0);
-        dup2(in, 1);
+        dup2(out, 1);
         dup2(err, 2);
         execl(domsh_bin(), domsh_bin(), "-q", "-c", "test:///default", line, (char *)NULL);
         _exit(127);

@@ -47,6 +47,8 @@ void rt_okf(struct rt *t, const char *fmt, ...) __attribute__((format(printf, 2,
 /* `domsh -q -c test:///default LINE` in t's root, in the background:
  * stdin and stdout /dev/null, stderr to ERRFILE; its pid */
 pid_t rt_spawn(struct rt *t, const char *line, const char *errfile);
+/* the same with stdout to outfile (NULL: /dev/null) */
+pid_t rt_spawn_out(struct rt *t, const char *line, const char *outfile, const char *errfile);
 /* `domsh -q -c test:///default LINE` in t's root */
 struct run_result rt_run(struct rt *t, const char *line);
 /* same, asserting exit status 0; returns stdout (caller frees) */

@@ -143,6 +143,23 @@ static void external_create(void)
     free(orw);
 }
 
+/* the listener saw each disk's commit ready and completed */
+static void events_heard(pid_t ev, const char *file)
+{
+    char *text = NULL;
+    for (int i = 0; i < 100; i++, usleep(100 * 1000)) {
+        free(text);
+        text = slurp(file, NULL);
+        if (text && strstr(text, "Block Commit for") && strstr(text, "completed\n"))
+            break;
+    }
+    kill(ev, SIGINT);
+    waitpid(ev, NULL, 0);
+    cr_assert(text && strstr(text, "event 'block-job' for domain 'dd': Block Commit for ") &&
+              strstr(text, " ready\n") && strstr(text, " completed\n"), "%s", text);
+    free(text);
+}
+
 Test(snapshot_live, external_snapshot_switches_every_disk_reverts_and_merges)
 {
     running_disks();
@@ -157,6 +174,10 @@ Test(snapshot_live, external_snapshot_switches_every_disk_reverts_and_merges)
     holds("qcow2", "0x11", orw);
     guest_write("qcow2", "0x33", oq);
     guest_write("qcow2", "0x33", orw);
+    /* the merge is heard as block jobs (ready, then completed) */
+    char *evf = fmt("%s/events", T.root);
+    pid_t ev = rt_spawn_out(&T, "event dd --all --loop --timeout 30", evf, "/dev/null");
+    usleep(500 * 1000);
     ok("snapshot-delete dd e1");
     EXPECT_STATE("dd", "running (restored)");
     out_has("domblklist dd", orw, false);
@@ -165,6 +186,8 @@ Test(snapshot_live, external_snapshot_switches_every_disk_reverts_and_merges)
     holds("qcow2", "0x33", q);
     holds("raw", "0x33", r);
     cr_assert(access(oq, F_OK) != 0 && access(orw, F_OK) != 0, "merged overlays were left");
+    events_heard(ev, evf);
+    free(evf);
     free(oq);
     free(orw);
     done();

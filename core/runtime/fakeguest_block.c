@@ -365,6 +365,21 @@ static void conclude(struct fg_block *b, int fd)
     }
 }
 
+/* as QEMU says a block job ended (with its error, if any) */
+static void block_job_completed(const struct fgb_job *j, int fd)
+{
+    struct buf data = {0};
+    buf_printf(&data, "{\"device\": \"%s\", \"len\": 0, \"offset\": 0, \"speed\": 0, "
+               "\"type\": \"commit\"", j->id);
+    if (*j->error) {
+        buf_add(&data, ", \"error\": ");
+        buf_add_json_str(&data, j->error);
+    }
+    buf_add(&data, "}");
+    event(fd, "BLOCK_JOB_COMPLETED", buf_str(&data));
+    buf_free(&data);
+}
+
 bool fgb_step(struct fg_block *b, int fd, unsigned long long *counter)
 {
     struct fgb_job *j = &b->job;
@@ -380,9 +395,10 @@ bool fgb_step(struct fg_block *b, int fd, unsigned long long *counter)
         event(fd, "BLOCK_JOB_READY", data);
         return false;
     }
-    if (strcmp(j->type, "commit") == 0)
+    if (strcmp(j->type, "commit") == 0) {
         run_commit(b);
-    else
+        block_job_completed(j, fd);
+    } else
         run_snapshot_job(b, counter);
     bool loaded = strcmp(j->type, "snapshot-load") == 0 && !*j->error;
     conclude(b, fd);
