@@ -19,6 +19,7 @@
 
 static struct rt local;
 static struct sshd sshd;
+static pid_t shell;      /* the spawned shell, killed by fini if a test failed first */
 
 static void fix_init(void)
 {
@@ -30,6 +31,8 @@ static void fix_init(void)
 
 static void fix_fini(void)
 {
+    if (shell > 0 && kill(shell, SIGKILL) == 0)
+        waitpid(shell, NULL, 0);
     if (sshd.dir)
         sshd_stop(&sshd);
     if (local.root)
@@ -51,13 +54,14 @@ static pid_t spawn_remote(const char *line, const char *outfile, const char *err
         execl(domsh_bin(), domsh_bin(), "-q", "-c", sshd.uri, line, (char *)NULL);
         _exit(127);
     }
-    return pid;
+    return shell = pid;
 }
 
 static int interrupt_and_wait(pid_t pid)
 {
     kill(pid, SIGINT);
     int st = wait_status(pid);
+    shell = 0;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
