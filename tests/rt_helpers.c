@@ -253,3 +253,15 @@ void rt_guest_line(struct rt *t, const char *name, const char *line, const char 
     free(text);
     close(fd);
 }
+
+void rt_state_starts(struct rt *t, const char *name, const char *prefix)
+{
+    char *s = rt_state(t, name);
+    for (int i = 0; i < 600 && strncmp(s, prefix, strlen(prefix)) != 0; i++, usleep(100000)) {
+        free(s);
+        s = rt_state(t, name);
+    }
+    cr_assert(strncmp(s, prefix, strlen(prefix)) == 0, "%s: '%s', expected '%s...'", name, s,
+              prefix);
+    free(s);
+}

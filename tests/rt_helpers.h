@@ -63,6 +63,10 @@ char *rt_state(struct rt *t, const char *name);
  * state seen is returned in *seen when it never matched (caller frees) */
 bool rt_wait_state(struct rt *t, const char *name, const char *want, char **seen);
 
+/* assert that `domstate --reason NAME` starts with prefix within 60 s (a
+ * loaded host takes seconds to open an ssh connection) */
+void rt_state_starts(struct rt *t, const char *name, const char *prefix);
+
 /* a console connection (ATTACH with flags; -1 on refusal, errmsg set) */
 int rt_attach(struct rt *t, const char *name, const char *dev, unsigned flags, char **errmsg);
 void rt_send(int fd, const char *text);

@@ -53,19 +53,6 @@ static void runs_in(struct rt *t, bool yes)
     free(out);
 }
 
-/* `domstate --reason vm` of t starts with prefix within 60 s (a loaded
- * host takes seconds to open an ssh connection) */
-static void state_starts(struct rt *t, const char *prefix)
-{
-    char *s = rt_state(t, "vm");
-    for (int i = 0; i < 600 && strncmp(s, prefix, strlen(prefix)) != 0; i++, usleep(100000)) {
-        free(s);
-        s = rt_state(t, "vm");
-    }
-    cr_assert(strncmp(s, prefix, strlen(prefix)) == 0, "vm: '%s', expected '%s...'", s, prefix);
-    free(s);
-}
-
 /* a running "vm" in T whose counter is n */
 static void vm_at(int n)
 {
@@ -218,7 +205,7 @@ static void hit_mid_way(pid_t (*victim)(pid_t shell), int sig, const char *want)
 {
     char *errf = fmt("%s/err", T.root);
     pid_t pid = spawn_slow("", errf);
-    state_starts(&T, "paused (migrating)");
+    rt_state_starts(&T, "vm", "paused (migrating)");
     pid_t v = victim(pid);
     cr_assert_gt(v, 0, "nothing to hit");
     kill(v, sig);
@@ -231,7 +218,7 @@ static void hit_mid_way(pid_t (*victim)(pid_t shell), int sig, const char *want)
     } else {
         waitpid(pid, NULL, 0);
     }
-    state_starts(&T, "running");
+    rt_state_starts(&T, "vm", "running");
     rt_guest_line(&T, "vm", "inc", "counter=2");
     runs_in(&T, true);
     runs_in(&D, false);
@@ -269,7 +256,7 @@ Test(migrate_ssh, timeout_suspends_a_slow_live_migration_which_then_ends)
 {
     char *errf = fmt("%s/err", T.root);
     pid_t pid = spawn_slow("--live --timeout 1", errf);
-    state_starts(&T, "paused");      /* suspended by the timeout, still migrating */
+    rt_state_starts(&T, "vm", "paused");      /* suspended by the timeout, still migrating */
     free(shell_exits(pid, errf, 0));
     RT_EXPECT_STATE(&D, "vm", "running (migrated)");
     rt_guest_line(&D, "vm", "counter", "counter=1");

@@ -65,19 +65,6 @@ static int interrupt_and_wait(pid_t pid)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* the save has begun there within 60 s (a loaded host takes seconds to
- * open an ssh connection) */
-static void saving(struct rt *far)
-{
-    char *s = rt_state(far, "vm");
-    for (int i = 0; i < 600 && strcmp(s, "paused (saving)") != 0; i++, usleep(100000)) {
-        free(s);
-        s = rt_state(far, "vm");
-    }
-    cr_assert_str_eq(s, "paused (saving)");
-    free(s);
-}
-
 Test(remote_intr, ctrl_c_cancels_a_remote_save_and_the_guest_runs_on)
 {
     struct rt far = {.root = sshd.remote_root};
@@ -88,7 +75,7 @@ Test(remote_intr, ctrl_c_cancels_a_remote_save_and_the_guest_runs_on)
     char *img = fmt("%s/vm.img", sshd.remote_root), *errf = fmt("%s/err", local.root);
     char *line = fmt("save vm %s", img);
     pid_t pid = spawn_remote(line, NULL, errf);
-    saving(&far);
+    rt_state_starts(&far, "vm", "paused (saving)");
     int status = interrupt_and_wait(pid);
     char *err = slurp(errf, NULL);
     cr_assert_eq(status, 1, "the shell did not fail the save (status %d): %s", status, err);
