@@ -45,10 +45,8 @@ static int start_or_resume(struct shell *sh, const char *name, unsigned flags, s
         if (managed_save_remove(sh->store, name, e) < 0)
             return -1;
     }
-    struct dnode *dom = store_load(sh->store, name, e);
-    int id, rc = dom ? backend_start(sh->store, dom, flags & ~START_FORCE_BOOT, &id, e) : -1;
-    dnode_free(dom);
-    return rc;
+    int id;
+    return backend_start_defined(sh->store, name, flags & ~START_FORCE_BOOT, &id, e);
 }
 
 /* a stale status (e.g. from before a host reboot, which is what

@@ -1,5 +1,6 @@
 /* supervise: hidden; `start` execs `domsh supervise SPEC --sync-fd N` in
- * the double-forked process that becomes the domain's supervisor. */
+ * the double-forked process that becomes the domain's supervisor (when the
+ * static domsh-supervisor is missing); the spec comes on the socket N. */
 #include "../core/supervisor/entry.h"
 #include "../shell/shell.h"
 
@@ -7,9 +8,9 @@ enum { SUPERVISE_OPT_SPEC, SUPERVISE_OPT_SYNC_FD };
 
 static const struct opt_def supervise_opts[] = {
     [SUPERVISE_OPT_SPEC] = {.name = "spec", .kind = OPT_STRING, .flags = OPT_REQUIRED,
-                            .argname = "file", .help = "launch spec written by start"},
+                            .argname = "file", .help = "where the launch spec is kept (RUN/NAME/launch)"},
     [SUPERVISE_OPT_SYNC_FD] = {.name = "sync-fd", .kind = OPT_INT, .flags = OPT_REQUIRED,
-                               .argname = "fd", .help = "pipe to answer the starting shell on"},
+                               .argname = "fd", .help = "socket the launch spec comes on and the answer goes to"},
 };
 
 static int supervise_run(struct shell *sh, const struct cmd_args *a, struct err **e)

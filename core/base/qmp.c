@@ -51,21 +51,30 @@ long qmp_fill_fd(struct qmp_conn *q, int *passed)
     return qmp_fill_common(q, passed);
 }
 
-long send_with_fd(int sock, const void *data, size_t n, int passfd)
+#define FDS_MAX 32
+
+long send_with_fds(int sock, const void *data, size_t n, const int *fds, size_t nfds)
 {
     union {
-        char buf[CMSG_SPACE(sizeof(int))];
+        char buf[CMSG_SPACE(FDS_MAX * sizeof(int))];
         struct cmsghdr align;
     } u;
     memset(&u, 0, sizeof(u));
+    if (nfds > FDS_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
     struct iovec iov = { .iov_base = (void *)data, .iov_len = n };
-    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                        .msg_controllen = sizeof(u.buf) };
-    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &passfd, sizeof(int));
+    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+    if (nfds) {
+        m.msg_control = u.buf;
+        m.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+        struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+        memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+    }
     ssize_t w;
     do
         w = sendmsg(sock, &m, MSG_NOSIGNAL);
@@ -73,16 +82,25 @@ long send_with_fd(int sock, const void *data, size_t n, int passfd)
     return (long)w;
 }
 
-long recv_with_fd(int sock, void *data, size_t n, int *passed)
+long send_with_fd(int sock, const void *data, size_t n, int passfd)
+{
+    return send_with_fds(sock, data, n, &passfd, 1);
+}
+
+long recv_with_fds(int sock, void *data, size_t n, int *fds, size_t max, size_t *got)
 {
     union {
-        char buf[CMSG_SPACE(4 * sizeof(int))];
+        char buf[CMSG_SPACE(FDS_MAX * sizeof(int))];
         struct cmsghdr align;
     } u;
     struct iovec iov = { .iov_base = data, .iov_len = n };
     struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
                         .msg_controllen = sizeof(u.buf) };
-    ssize_t r = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+    ssize_t r;
+    do
+        r = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+    while (r < 0 && errno == EINTR);
+    *got = 0;
     if (r < 0)
         return -1;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
@@ -92,16 +110,26 @@ long recv_with_fd(int sock, void *data, size_t n, int *passed)
         for (size_t i = 0; i < nfd; i++) {
             int fd;
             memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-            if (i == 0) {            /* one per message is all we use */
-                if (*passed >= 0)
-                    close(*passed);
-                *passed = fd;
-            } else {
+            if (*got < max)
+                fds[(*got)++] = fd;
+            else
                 close(fd);
-            }
         }
     }
     return (long)r;
+}
+
+long recv_with_fd(int sock, void *data, size_t n, int *passed)
+{
+    int fd;
+    size_t got;
+    long r = recv_with_fds(sock, data, n, &fd, 1, &got);
+    if (got) {                   /* one per message is all we use */
+        if (*passed >= 0)
+            close(*passed);
+        *passed = fd;
+    }
+    return r;
 }
 
 char *qmp_next_line(struct qmp_conn *q)

@@ -37,6 +37,10 @@ long qmp_fill_fd(struct qmp_conn *q, int *passed);
 long send_with_fd(int sock, const void *data, size_t n, int passfd);
 /* one recvmsg(); a received descriptor replaces *passed (CLOEXEC) */
 long recv_with_fd(int sock, void *data, size_t n, int *passed);
+/* the same with up to 32 descriptors: fds[0..*got) receives them (CLOEXEC,
+ * those beyond max are closed) */
+long send_with_fds(int sock, const void *data, size_t n, const int *fds, size_t nfds);
+long recv_with_fds(int sock, void *data, size_t n, int *fds, size_t max, size_t *got);
 
 enum qmp_kind qmp_kind(const char *line);
 /* string value of the first "key": "value" in line (unescaped, truncated to

@@ -12,6 +12,7 @@
 #define DOMSH_BACKEND_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "../base/err.h"
 #include "../base/mem.h"
@@ -67,6 +68,24 @@ int backend_call(struct store *st, enum backend_op op, const char *name, struct 
  * is left in RUN/NAME.  *id gets the domain id. */
 int backend_start(struct store *st, const struct dnode *dom, unsigned flags, int *id,
                   struct err **e);
+/* the same for the defined domain NAME, whose XML is read and checked
+ * while its supervisor is being started (what `start` runs) */
+int backend_start_defined(struct store *st, const char *name, unsigned flags, int *id,
+                          struct err **e);
+
+/* a supervisor started ahead of its launch spec (its exec and set-up run
+ * while the shell parses): backend_start_early hands it the spec and
+ * waits for its answer; backend_early_drop lets it go unused (it exits).
+ * Both take the pair over. */
+struct sup_early {
+    int sock;                /* our end of the sync socket, or -1 */
+    pid_t middle;            /* the child between fork and setsid + fork, to reap */
+};
+int backend_spawn_early(const struct store *st, const char *name, struct sup_early *pre,
+                        struct err **e);
+int backend_start_early(struct store *st, const struct dnode *dom, unsigned flags, int *id,
+                        struct sup_early *pre, struct err **e);
+void backend_early_drop(struct sup_early *pre);
 
 /* the operations every supervised backend shares (sup.sock commands) */
 int sup_op_shutdown(struct store *st, const char *name, struct err **e);

@@ -33,7 +33,7 @@ static const char *const vm_state_names[] = {
 };
 
 struct fg_dev {
-    int listen_fd, fd;
+    int fd;                  /* our connection to the supervisor, -1 once closed */
     char out[FG_OUT_MAX];
     size_t out_len;
     char line[FG_LINE_MAX];
@@ -329,14 +329,14 @@ static void fg_query(struct fg *g, const char *cmd)
     qmp_reply(g, ret);
 }
 
-/* like QEMU: a server chardev reads "disconnected:" until its client is accepted */
+/* like QEMU: a client chardev reads "disconnected:" once its server is gone */
 static void fg_query_chardev(struct fg *g)
 {
     char ret[4096];
     size_t o = (size_t)snprintf(ret, sizeof(ret), "[");
     for (size_t i = 0; i < g->ndev && o < sizeof(ret); i++)
         o += (size_t)snprintf(ret + o, sizeof(ret) - o,
-                              "%s{\"frontend-open\": true, \"filename\": \"%sunix:%s,server=on\"}",
+                              "%s{\"frontend-open\": true, \"filename\": \"%sunix:%s\"}",
                               i ? ", " : "", g->dev[i].fd < 0 ? "disconnected:" : "",
                               g->o->chardevs[i]);
     if (o < sizeof(ret))
@@ -506,11 +506,10 @@ static void fg_migration_step(struct fg *g)
         g->state = VM_PAUSED;
 }
 
-/* poll slots: 0 signals, 1 qmp listener, 2 qmp client, then per device
- * listener + client */
+/* poll slots: 0 signals, 1 qmp listener, 2 qmp client, then the devices */
 static void fg_loop(struct fg *g)
 {
-    struct pollfd p[3 + 2 * FG_MAX_DEVS];
+    struct pollfd p[3 + FG_MAX_DEVS];
     while (!g->quit) {
         for (size_t i = 0; i < g->ndev; i++)
             fg_flood(&g->dev[i]);
@@ -520,11 +519,10 @@ static void fg_loop(struct fg *g)
         for (size_t i = 0; i < g->ndev; i++) {
             struct fg_dev *d = &g->dev[i];
             short ev = (short)((g->state == VM_RUNNING ? POLLIN : 0) | (d->out_len ? POLLOUT : 0));
-            p[3 + 2 * i] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
-            p[4 + 2 * i] = (struct pollfd){ .fd = d->fd, .events = ev };
+            p[3 + i] = (struct pollfd){ .fd = d->fd, .events = ev };
         }
         int mt = fgm_timeout(&g->mig), bt = fgb_timeout(&g->block);
-        if (poll(p, 3 + 2 * g->ndev, mt < 0 || (bt >= 0 && bt < mt) ? bt : mt) < 0 &&
+        if (poll(p, 3 + g->ndev, mt < 0 || (bt >= 0 && bt < mt) ? bt : mt) < 0 &&
             errno != EINTR)
             return;
         fg_migration_step(g);
@@ -536,12 +534,9 @@ static void fg_loop(struct fg *g)
             fg_accept(g, g->qmp_listen, &g->qmp.fd);
         if (p[2].revents && g->qmp.fd >= 0)
             fg_qmp_io(g);
-        for (size_t i = 0; i < g->ndev; i++) {
-            if (p[3 + 2 * i].revents)
-                fg_accept(g, g->dev[i].listen_fd, &g->dev[i].fd);
-            if (p[4 + 2 * i].revents && g->dev[i].fd >= 0)
-                fg_dev_io(g, &g->dev[i], p[4 + 2 * i].revents);
-        }
+        for (size_t i = 0; i < g->ndev; i++)
+            if (p[3 + i].revents && g->dev[i].fd >= 0)
+                fg_dev_io(g, &g->dev[i], p[3 + i].revents);
     }
 }
 
@@ -570,23 +565,21 @@ int fake_guest_main(const struct fake_guest_opts *o)
         fprintf(stderr, "fake-guest: at most %d character devices\n", FG_MAX_DEVS);
         return 1;
     }
+    /* like QEMU's server=off chardevs: connected while starting up, or no start */
+    for (size_t i = 0; i < o->nchardevs; i++, g.ndev++) {
+        g.dev[i].fd = unix_connect(o->chardevs[i]);
+        if (g.dev[i].fd < 0) {
+            fprintf(stderr, "fake-guest: cannot connect to '%s': %s\n", o->chardevs[i],
+                    strerror(errno));
+            return 1;
+        }
+    }
     g.qmp_listen = unix_listen(o->qmp_path, 0600);
     if (g.qmp_listen < 0) {
         fprintf(stderr, "fake-guest: cannot listen on '%s': %s\n", o->qmp_path, strerror(errno));
         return 1;
     }
-    for (size_t i = 0; i < o->nchardevs; i++, g.ndev++) {
-        g.dev[i].fd = -1;
-        g.dev[i].listen_fd = unix_listen(o->chardevs[i], 0600);
-        if (g.dev[i].listen_fd < 0) {
-            fprintf(stderr, "fake-guest: cannot listen on '%s': %s\n", o->chardevs[i],
-                    strerror(errno));
-            return 1;
-        }
-    }
     fg_loop(&g);
     unlink(o->qmp_path);
-    for (size_t i = 0; i < g.ndev; i++)
-        unlink(o->chardevs[i]);
     return 0;
 }

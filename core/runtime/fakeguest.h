@@ -3,9 +3,10 @@
  * It behaves like `qemu-system-* -S -no-shutdown` as far as the supervisor
  * can tell: a QMP server socket (greeting, qmp_capabilities, cont, stop,
  * system_powerdown, system_reset, quit, query-status, query-balloon,
- * set-action) and one unix server socket per character device, like QEMU's
- * `socket,server=on,wait=off` chardev (output is dropped while no client is
- * connected).  After `cont` it prints a banner and a prompt and echoes what
+ * set-action) and, per character device, a connection to the unix socket
+ * the supervisor listens on, made before anything else as QEMU's
+ * `socket,server=off` chardev does (it does not start if it cannot; output
+ * is dropped once the supervisor has closed it).  After `cont` it prints a banner and a prompt and echoes what
  * it is sent; the lines `poweroff`, `reboot`, `panic` raise the events QEMU
  * raises for a guest doing that (SHUTDOWN guest-shutdown, RESET or
  * SHUTDOWN guest-reset, GUEST_PANICKED); `flood N` prints N lines of 64

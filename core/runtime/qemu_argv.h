@@ -30,9 +30,9 @@
 struct qemu_launch {
     const char *run_dir;   /* RUN/NAME: sockets go here */
     const char *qmp_path;  /* unix socket for QMP */
-    bool supervised;       /* true: pty chardevs become unix server sockets
-                            * RUN/NAME/char<alias>.sock (server=on,wait=off)
-                            * that the supervisor connects to before `cont`;
+    bool supervised;       /* true: pty chardevs become unix client sockets
+                            * RUN/NAME/char<alias>.sock (server=off) that
+                            * the supervisor listens on before QEMU runs;
                             * false: plain `-chardev pty` */
     bool incoming;         /* `-incoming defer`: the guest's state comes by migration */
 };

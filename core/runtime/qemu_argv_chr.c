@@ -157,7 +157,7 @@ static int chr_backend(struct qb *q, const struct chr_slot *s, const char *id, s
             return -1;
         buf_printf(b, "socket,id=%s", id);
         kv(b, "path", p);
-        buf_add(b, ",server=on,wait=off");
+        buf_add(b, ",server=off");   /* the supervisor listens (supervisor_launch.c) */
         return 0;
     }
     static const char *const simple[][2] = {

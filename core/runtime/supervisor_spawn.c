@@ -1,8 +1,11 @@
 /* supervisor_spawn.c: the shell side of `start`.  Everything that needs
  * the XML model happens here (so the long-running supervisor never touches
  * libxml2): host checks, argv, one pty per console device, live.xml with
- * the pty paths, the launch spec.  Then fork, setsid, fork again, exec
- * `domsh supervise SPEC --sync-fd N`, and wait for its one-line answer. */
+ * the pty paths, the launch spec.  The supervisor is started first (fork,
+ * setsid, fork again, exec `domsh-supervisor SPEC --sync-fd N`), so that
+ * its start-up runs while this shell still parses the XML; it waits for
+ * the spec on the sync socket (the ptys passed with it), runs QEMU at once
+ * and answers on the same socket with one line. */
 #include "backend.h"
 
 #include <errno.h>
@@ -12,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -19,6 +23,7 @@
 
 #include "../base/rundir.h"
 #include "../base/buf.h"
+#include "../base/qmp.h"
 #include "../xml/domain.h"
 
 
@@ -93,7 +98,8 @@ struct launch {
     struct qemu_chardev_list cl;
     struct pty_pair pty[16];
     size_t npty;
-    char *run, *spec, *qmp;
+    char *run, *qmp;
+    struct buf text;             /* the launch spec */
 };
 
 static void launch_free(struct launch *L)
@@ -106,8 +112,8 @@ static void launch_free(struct launch *L)
         close(L->pty[i].slave);
     }
     free(L->run);
-    free(L->spec);
     free(L->qmp);
+    buf_free(&L->text);
 }
 
 /* ptys for every bridged chardev, their paths published in the live tree */
@@ -144,8 +150,10 @@ static void spec_word(struct buf *b, const char *key, const char *v)
     buf_printf(b, "%s %s\n", key, v);
 }
 
-static int write_spec(struct store *st, struct launch *L, const struct dnode *dom, int id,
-                      unsigned flags, struct err **e)
+/* the spec; a `dev` line names its pty's descriptors by their index among
+ * those passed with it (2i, 2i + 1) */
+static int format_spec(struct store *st, struct launch *L, const struct dnode *dom, int id,
+                       unsigned flags, struct err **e)
 {
     const char *name = dom_name(dom);
     struct buf b = {0};
@@ -162,8 +170,7 @@ static int write_spec(struct store *st, struct launch *L, const struct dnode *do
     spec_word(&b, "on_crash", lifecycle(dom, "on_crash", "destroy"));
     for (size_t i = 0; i < L->cl.n; i++) {
         struct qemu_chardev *c = &L->cl.v[i];
-        buf_printf(&b, "dev %s %s %d %d\n", c->alias, c->sock_path, L->pty[i].master,
-                   L->pty[i].slave);
+        buf_printf(&b, "dev %s %s %zu %zu\n", c->alias, c->sock_path, 2 * i, 2 * i + 1);
         if (c->console)
             buf_printf(&b, "alias console%zu %s\n", console_index(dom, c->console), c->alias);
     }
@@ -181,9 +188,28 @@ static int write_spec(struct store *st, struct launch *L, const struct dnode *do
         }
         spec_word(&b, "arg", L->argv.v[i]);
     }
-    int rc = write_file_atomic_nosync(L->spec, b.s, b.len, 0600, e);
-    buf_free(&b);
-    return rc;
+    L->text = b;
+    return 0;
+}
+
+/* the spec and the ptys in one go, then EOF: the supervisor runs QEMU */
+static int send_spec(int sock, struct launch *L, struct err **e)
+{
+    int fds[2 * sizeof(L->pty) / sizeof(L->pty[0])];
+    for (size_t i = 0; i < L->npty; i++) {
+        fds[2 * i] = L->pty[i].master;
+        fds[2 * i + 1] = L->pty[i].slave;
+    }
+    size_t off = 0;
+    while (off < L->text.len) {
+        long n = send_with_fds(sock, L->text.s + off, L->text.len - off, fds,
+                               off ? 0 : 2 * L->npty);
+        if (n <= 0)
+            return err_sys(e, ERR_BACKEND, "cannot hand the launch spec to the supervisor");
+        off += (size_t)n;
+    }
+    shutdown(sock, SHUT_WR);
+    return 0;
 }
 
 static int mkdir_0700(const char *path, struct err **e)
@@ -213,34 +239,52 @@ static char *find_helper(const char *exe)
     return found;
 }
 
-/* fork, setsid, fork, exec; the grandchild is the supervisor */
-static pid_t spawn_supervisor(struct launch *L, int sync_w, struct err **e)
+/* fork, setsid, fork, exec; the grandchild is the supervisor.  The
+ * middle child is reaped later (backend_early_drop), not waited for here */
+int backend_spawn_early(const struct store *st, const char *name, struct sup_early *pre,
+                        struct err **e)
 {
+    *pre = (struct sup_early){ .sock = -1, .middle = -1 };
     AUTOFREE char *exe = self_exe(e);
     if (!exe)
         return -1;
     AUTOFREE char *helper = find_helper(exe);
+    AUTOFREE char *spec = xasprintf("%s/%s/" RUNF_LAUNCH, st->run_dir, name);
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return err_sys(e, ERR_BACKEND, "cannot create a socket pair");
     char fdarg[16];
-    snprintf(fdarg, sizeof(fdarg), "%d", sync_w);
-    char *const big[] = { exe, "-q", "supervise", L->spec, "--sync-fd", fdarg, NULL };
-    char *const small[] = { helper, L->spec, "--sync-fd", fdarg, NULL };
+    snprintf(fdarg, sizeof(fdarg), "%d", sv[1]);
+    char *const big[] = { exe, "-q", "supervise", spec, "--sync-fd", fdarg, NULL };
+    char *const small[] = { helper, spec, "--sync-fd", fdarg, NULL };
     char *const *args = helper ? small : big;
     pid_t pid = fork();
-    if (pid < 0)
-        return err_sys(e, ERR_BACKEND, "cannot fork the supervisor");
     if (pid == 0) {
         setsid();
         pid_t again = fork();
         if (again != 0)
             _exit(again < 0);
-        fcntl(sync_w, F_SETFD, 0);
+        fcntl(sv[1], F_SETFD, 0);
         execv(args[0], args);
-        dprintf(sync_w, "fail cannot execute '%s': %s", args[0], strerror(errno));
+        dprintf(sv[1], "fail cannot execute '%s': %s", args[0], strerror(errno));
         _exit(127);
     }
-    int st;
-    waitpid(pid, &st, 0);
-    return pid;
+    close(sv[1]);
+    if (pid < 0) {
+        close(sv[0]);
+        return err_sys(e, ERR_BACKEND, "cannot fork the supervisor");
+    }
+    *pre = (struct sup_early){ .sock = sv[0], .middle = pid };
+    return 0;
+}
+
+void backend_early_drop(struct sup_early *pre)
+{
+    if (pre->sock >= 0)
+        close(pre->sock);    /* a supervisor still waiting for its spec exits */
+    if (pre->middle > 0)
+        waitpid(pre->middle, NULL, 0);
+    *pre = (struct sup_early){ .sock = -1, .middle = -1 };
 }
 
 /* the supervisor's answer: "ok ID" or "fail MESSAGE" (until EOF) */
@@ -288,44 +332,57 @@ static int launch_prepare(struct store *st, struct launch *L, struct dnode *live
     AUTOFREE char *live_path = xasprintf("%s/" RUNF_LIVE, L->run);
     if (write_file_atomic_nosync(live_path, xml, strlen(xml), 0600, e) < 0)
         return -1;
-    return write_spec(st, L, live, id, flags, e);
+    return format_spec(st, L, live, id, flags, e);
+}
+
+int backend_start_early(struct store *st, const struct dnode *dom, unsigned flags, int *id,
+                        struct sup_early *pre, struct err **e)
+{
+    const struct backend_ops *b = backend_for(st);
+    const char *name = dom_name(dom);
+    if ((b->host_check && b->host_check(dom, e) < 0) || mkdir_p(st->run_dir, 0700, e) < 0 ||
+        mkdir_p(st->log_dir, 0700, e) < 0) {
+        backend_early_drop(pre);
+        return -1;
+    }
+    rt_clean(st, name);
+    struct launch L = { .run = xasprintf("%s/%s", st->run_dir, name) };
+    L.qmp = xasprintf("%s/" RUNF_QMP_SOCK, L.run);
+    struct dnode *live = dnode_clone(dom);
+    int rc = -1;
+    *id = next_id(st);
+    if (mkdir_0700(L.run, e) == 0 && launch_prepare(st, &L, live, flags, *id, e) == 0 &&
+        send_spec(pre->sock, &L, e) == 0)
+        rc = read_answer(pre->sock, name, st, e);
+    backend_early_drop(pre);
+    if (rc < 0)
+        rt_clean(st, name);
+    dnode_free(live);
+    launch_free(&L);
+    return rc;
 }
 
 int backend_start(struct store *st, const struct dnode *dom, unsigned flags, int *id,
                   struct err **e)
 {
-    const struct backend_ops *b = backend_for(st);
-    const char *name = dom_name(dom);
-    if (b->host_check && b->host_check(dom, e) < 0)
+    struct sup_early pre;
+    if (backend_spawn_early(st, dom_name(dom), &pre, e) < 0)
         return -1;
-    if (mkdir_p(st->run_dir, 0700, e) < 0 || mkdir_p(st->log_dir, 0700, e) < 0)
+    return backend_start_early(st, dom, flags, id, &pre, e);
+}
+
+int backend_start_defined(struct store *st, const char *name, unsigned flags, int *id,
+                          struct err **e)
+{
+    struct sup_early pre;
+    if (backend_spawn_early(st, name, &pre, e) < 0)
         return -1;
-    rt_clean(st, name);
-    struct launch L = { .run = xasprintf("%s/%s", st->run_dir, name) };
-    L.spec = xasprintf("%s/" RUNF_LAUNCH, L.run);
-    L.qmp = xasprintf("%s/" RUNF_QMP_SOCK, L.run);
-    struct dnode *live = dnode_clone(dom);
-    int rc = -1, sync[2] = { -1, -1 };
-    *id = next_id(st);
-    if (mkdir_0700(L.run, e) < 0 || launch_prepare(st, &L, live, flags, *id, e) < 0)
-        goto out;
-    if (pipe2(sync, O_CLOEXEC) < 0) {
-        err_sys(e, ERR_BACKEND, "cannot create a pipe");
-        goto out;
+    struct dnode *dom = store_load(st, name, e);    /* while the supervisor starts */
+    if (!dom) {
+        backend_early_drop(&pre);
+        return -1;
     }
-    if (spawn_supervisor(&L, sync[1], e) < 0)
-        goto out;
-    close(sync[1]);
-    sync[1] = -1;
-    rc = read_answer(sync[0], name, st, e);
-out:
-    if (sync[0] >= 0)
-        close(sync[0]);
-    if (sync[1] >= 0)
-        close(sync[1]);
-    if (rc < 0)
-        rt_clean(st, name);
-    dnode_free(live);
-    launch_free(&L);
+    int rc = backend_start_early(st, dom, flags, id, &pre, e);
+    dnode_free(dom);
     return rc;
 }

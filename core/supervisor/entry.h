@@ -8,8 +8,9 @@
 #ifndef DOMSH_SUPERVISOR_ENTRY_H
 #define DOMSH_SUPERVISOR_ENTRY_H
 
-/* run the supervisor of the launch spec at spec_path, answering the
- * starting shell on sync_fd; returns the process exit status */
+/* run the supervisor of the launch spec the starting shell sends on
+ * sync_fd (kept at spec_path), answering it there; returns the process
+ * exit status */
 int supervisor_main(const char *spec_path, int sync_fd);
 
 #endif

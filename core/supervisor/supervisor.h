@@ -237,6 +237,8 @@ struct sup {
     char *qmp_pre[SUP_MAX_PRE];  /* QMP commands to run before `cont` */
     size_t npre;
     char argbuf[SUP_ARGBUF];
+    int spec_fd[2 * SUP_MAX_DEVS];   /* passed with the spec: the ptys */
+    size_t nspec_fd;
     struct sup_dev dev[SUP_MAX_DEVS];
     size_t ndev;
     struct sup_alias alias[SUP_MAX_ALIASES];
@@ -276,8 +278,10 @@ struct sup {
  * the launch spec on its command line */
 int supervisor_run(const char *spec_path, int sync_fd, char *title);
 
-/* supervisor_launch.c */
-int sup_read_spec(struct sup *s, const char *path);
+/* supervisor_spec.c: the launch spec from the shell on sock, up to its
+ * EOF: 1 read, 0 nothing came (the shell gave up: exit quietly), -1 bad */
+int sup_read_spec(struct sup *s, int sock);
+void sup_keep_spec(struct sup *s, const char *path);
 const char *sup_action_name(enum sup_action a);
 bool sup_action_parse(const char *word, enum sup_action *out);
 

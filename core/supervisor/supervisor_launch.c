@@ -1,9 +1,10 @@
 /* supervisor_launch.c: from `domsh supervise SPEC` to a running guest:
- * read the launch spec, detach (fds, cwd, subreaper), run the emulator as
- * our direct child, connect QMP and every chardev socket, run the
- * pre-`cont` QMP commands, `cont`, and answer the starting shell on the
- * sync pipe: "ok ID" or "fail MESSAGE" (with the emulator's exit status and
- * the tail of its output). */
+ * read the launch spec from the sync socket (supervisor_spec.c), detach
+ * (fds, cwd, subreaper), listen on every chardev socket, run the emulator
+ * as our direct child, connect QMP, accept the chardevs' connections, run
+ * the pre-`cont` QMP commands, `cont`, and answer the starting shell on
+ * the sync socket: "ok ID" or "fail MESSAGE" (with the emulator's exit
+ * status and the tail of its output). */
 #include "supervisor.h"
 
 #include <dirent.h>
@@ -16,156 +17,12 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define FAIL_TAIL 1024
-
-static const char *const action_names[] = {
-    [ACT_DESTROY] = "destroy", [ACT_RESTART] = "restart",
-    [ACT_PRESERVE] = "preserve", [ACT_RENAME_RESTART] = "rename-restart",
-};
-
-const char *sup_action_name(enum sup_action a)
-{
-    return action_names[a];
-}
-
-bool sup_action_parse(const char *word, enum sup_action *out)
-{
-    for (size_t i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++)
-        if (strcmp(word, action_names[i]) == 0) {
-            *out = (enum sup_action)i;
-            return true;
-        }
-    return false;
-}
-
-/* copy a spec word into the static arg buffer */
-static char *spec_keep(struct sup *s, const char *v)
-{
-    size_t n = strlen(v) + 1;
-    if (s->argbuf_len + n > sizeof(s->argbuf))
-        return NULL;
-    char *p = memcpy(s->argbuf + s->argbuf_len, v, n);
-    s->argbuf_len += n;
-    return p;
-}
-
-static int spec_dev(struct sup *s, const char *v)
-{
-    struct sup_dev *d = &s->dev[s->ndev];
-    int at = 0, tail = 0;
-    /* "ALIAS SOCK MASTER SLAVE": the socket path (RUN/NAME/...) may hold
-     * blanks, as a domain name may, so it is everything between the alias
-     * and the two numbers at the end */
-    const char *end = v + strlen(v);
-    for (int blanks = 0; end > v && blanks < 2; end--)
-        blanks += end[-1] == ' ';
-    if (s->ndev == SUP_MAX_DEVS || sscanf(v, "%31s %n", d->name, &at) != 1 || end <= v + at ||
-        sscanf(end + 1, "%d %d%n", &d->master, &d->slave, &tail) != 2 || end[1 + tail] ||
-        snprintf(d->sock, sizeof(d->sock), "%.*s", (int)(end - v - at), v + at) >=
-            (int)sizeof(d->sock))
-        return -1;
-    d->qfd = -1;
-    d->rw_client = -1;
-    d->watch = -1;
-    s->ndev++;
-    return 0;
-}
-
-static int spec_alias(struct sup *s, const char *v)
-{
-    char target[32];
-    struct sup_alias *a = &s->alias[s->nalias];
-    if (s->nalias == SUP_MAX_ALIASES || sscanf(v, "%31s %31s", a->name, target) != 2)
-        return -1;
-    for (size_t i = 0; i < s->ndev; i++)
-        if (strcmp(s->dev[i].name, target) == 0) {
-            a->dev = (int)i;
-            s->nalias++;
-            return 0;
-        }
-    return -1;
-}
-
-#define COPY(dst, v) (snprintf(dst, sizeof(dst), "%s", v) >= (int)sizeof(dst) ? -1 : 0)
-
-static int spec_item(struct sup *s, const char *k, const char *v)
-{
-    if (strcmp(k, "name") == 0)
-        return COPY(s->name, v);
-    if (strcmp(k, "uri") == 0)
-        return COPY(s->uri, v);
-    if (strcmp(k, "run_dir") == 0)
-        return COPY(s->run_dir, v);
-    if (strcmp(k, "log") == 0)
-        return COPY(s->log_path, v);
-    if (strcmp(k, "console_log") == 0)
-        return COPY(s->console_log_path, v);
-    if (strcmp(k, "id") == 0)
-        return (s->id = atoi(v)) > 0 ? 0 : -1;
-    if (strcmp(k, "transient") == 0)
-        return (s->transient = *v == '1'), 0;
-    if (strcmp(k, "paused") == 0)
-        return (s->start_paused = *v == '1'), 0;
-    if (strcmp(k, "incoming") == 0)
-        return (s->incoming = *v == '1'), 0;
-    if (strcmp(k, "vnc_query") == 0)
-        return (s->vnc_query = *v == '1'), 0;
-    if (strcmp(k, "mem_kib") == 0)
-        return (s->mem_kib = strtoull(v, NULL, 10)), 0;
-    if (strcmp(k, "on_poweroff") == 0)
-        return sup_action_parse(v, &s->on_poweroff) ? 0 : -1;
-    if (strcmp(k, "on_reboot") == 0)
-        return sup_action_parse(v, &s->on_reboot) ? 0 : -1;
-    if (strcmp(k, "on_crash") == 0)
-        return sup_action_parse(v, &s->on_crash) ? 0 : -1;
-    if (strcmp(k, "dev") == 0)
-        return spec_dev(s, v);
-    if (strcmp(k, "alias") == 0)
-        return spec_alias(s, v);
-    if (strcmp(k, "arg") == 0) {
-        if (s->nargs == SUP_MAX_ARGS || !(s->argv[s->nargs] = spec_keep(s, v)))
-            return -1;
-        s->nargs++;
-        return 0;
-    }
-    if (strcmp(k, "qmp_pre") == 0) {
-        if (s->npre == SUP_MAX_PRE || !(s->qmp_pre[s->npre] = spec_keep(s, v)))
-            return -1;
-        s->npre++;
-        return 0;
-    }
-    return -1;
-}
-
-int sup_read_spec(struct sup *s, const char *path)
-{
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return -1;
-    char line[8192];
-    int rc = 0, lineno = 0;
-    while (rc == 0 && fgets(line, sizeof(line), f)) {
-        lineno++;
-        line[strcspn(line, "\n")] = '\0';
-        char *sp = strchr(line, ' ');
-        if (!sp)
-            sp = line + strlen(line);
-        else
-            *sp++ = '\0';
-        if (spec_item(s, line, sp) < 0) {
-            fprintf(stderr, "supervisor: %s:%d: bad launch spec item '%s'\n", path, lineno, line);
-            rc = -1;
-        }
-    }
-    fclose(f);
-    if (rc == 0 && (!*s->name || !*s->run_dir || !*s->log_path || !s->nargs))
-        rc = -1;
-    return rc;
-}
 
 static bool sup_keeps_fd(const struct sup *s, int fd, int sync_fd)
 {
@@ -375,40 +232,41 @@ static void fail_message(struct sup *s, off_t log_from, const char *what, char *
         snprintf(out + o, n - (size_t)o, ": %s", tail);
 }
 
-/* connect() returns before the emulator accept()s; output written before
- * it does would be dropped, so wait until query-chardev shows every
- * console socket connected */
-static int wait_chardevs_accepted(struct sup *s, long long deadline)
+/* the emulator's chardevs are clients (server=off) of sockets we listen
+ * on before it runs: it connects while it initialises (and exits if it
+ * cannot), before the guest can print, and the kernel queues what it
+ * writes until we accept, so no output is lost and no query-chardev
+ * round trip is needed before `cont` */
+static int listen_chardevs(struct sup *s, char *why, size_t n)
 {
-    char why[128];
-    for (;;) {
-        const char *ans = NULL;
-        if (qmp_sync_line(s, "{\"execute\": \"query-chardev\"}", why, sizeof(why), deadline,
-                          &ans) < 0)
+    for (size_t i = 0; i < s->ndev; i++) {
+        s->dev[i].qfd = unix_listen(s->dev[i].sock, 0600);
+        if (s->dev[i].qfd < 0) {
+            snprintf(why, n, "cannot listen on '%.300s': %s", s->dev[i].sock, strerror(errno));
             return -1;
-        bool all = true;
-        char needle[SUP_PATH + 32];
-        for (size_t i = 0; i < s->ndev && all; i++) {
-            snprintf(needle, sizeof(needle), "disconnected:unix:%s,", s->dev[i].sock);
-            all = !strstr(ans, needle);
         }
-        if (all)
-            return 0;
-        if (setup_wait(s, -1, deadline) <= 0)
+    }
+    return 0;
+}
+
+/* each listener is replaced by the emulator's connection */
+static int accept_chardevs(struct sup *s, long long deadline)
+{
+    for (size_t i = 0; i < s->ndev; i++) {
+        struct sup_dev *d = &s->dev[i];
+        int fd = setup_wait(s, d->qfd, deadline) > 0
+                     ? accept4(d->qfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK) : -1;
+        close(d->qfd);
+        d->qfd = fd;
+        if (fd < 0)
             return -1;
     }
+    return 0;
 }
 
 static int sup_setup_console(struct sup *s, long long deadline)
 {
-    for (size_t i = 0; i < s->ndev; i++) {
-        struct sup_dev *d = &s->dev[i];
-        d->qfd = connect_retry(s, d->sock, deadline);
-        if (d->qfd < 0)
-            return -1;
-        fcntl(d->qfd, F_SETFL, fcntl(d->qfd, F_GETFL) | O_NONBLOCK);
-    }
-    if (s->ndev && wait_chardevs_accepted(s, deadline) < 0)
+    if (accept_chardevs(s, deadline) < 0)
         return -1;
     s->console_log_fd = s->ndev ? open(s->console_log_path,
                                        O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600) : -1;
@@ -508,7 +366,10 @@ int supervisor_run(const char *spec_path, int sync_fd, char *title)
     static struct sup s;         /* every buffer is in here, allocated once */
     sup_init(&s);
     s.title = title;
-    if (sup_read_spec(&s, spec_path) < 0) {
+    int got = sup_read_spec(&s, sync_fd);
+    if (got == 0)                /* the shell gave up before sending it */
+        return 0;
+    if (got < 0) {
         sync_reply(sync_fd, "fail %s", "the supervisor cannot read its launch spec");
         return 1;
     }
@@ -521,11 +382,16 @@ int supervisor_run(const char *spec_path, int sync_fd, char *title)
     unlink(job_done);
     off_t log_from = lseek(s.log_fd, 0, SEEK_END);
     sup_log(&s, "starting domain '%s' (%s)", s.name, s.argv[0]);
+    char why[512] = "", msg[2048];
+    if (listen_chardevs(&s, why, sizeof(why)) < 0) {
+        sync_reply(sync_fd, "fail %s", why);
+        return 1;
+    }
     if (sup_spawn(&s) < 0) {
         sync_reply(sync_fd, "fail %s", "cannot fork the emulator");
         return 1;
     }
-    char why[512] = "", msg[2048];
+    sup_keep_spec(&s, spec_path);    /* while the emulator starts */
     if (sup_setup(&s, why, sizeof(why)) < 0) {
         fail_message(&s, log_from, why, msg, sizeof(msg));
         sup_log(&s, "start failed: %s", msg);

@@ -2,7 +2,8 @@
  * a small static binary (no libxml2, readline or ICU mapped: the
  * long-running process stays well under 2 MiB RSS).  `start` execs it
  * when it is installed next to domsh, else `domsh supervise` (the same
- * code inside the big binary).  Usage: domsh-supervisor SPEC --sync-fd N */
+ * code inside the big binary).  Usage: domsh-supervisor SPEC --sync-fd N
+ * (the spec comes on socket N; SPEC is where it is kept, RUN/NAME/launch) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
