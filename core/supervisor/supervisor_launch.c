@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -142,15 +143,32 @@ static int setup_wait(struct sup *s, int fd, long long deadline)
     return pr > 0 && fd >= 0 && p[1].revents ? 1 : (fd >= 0 ? -1 : 1);
 }
 
-static int connect_retry(struct sup *s, const char *path, long long deadline)
+/* connect to the emulator's QMP socket in dir once it listens; woken by
+ * inotify when a file appears there rather than by polling every ms, which
+ * would take CPU from the emulator starting up on a busy host */
+static int connect_retry(struct sup *s, const char *dir, const char *path, long long deadline)
 {
-    for (;;) {
-        int fd = unix_connect(path);
-        if (fd >= 0 || (errno != ENOENT && errno != ECONNREFUSED))
-            return fd;
-        if (setup_wait(s, -1, deadline) <= 0)
-            return -1;
+    int ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (ino >= 0 && inotify_add_watch(ino, dir, IN_CREATE) < 0) {
+        close(ino);
+        ino = -1;                /* then poll */
     }
+    int fd;
+    char ev[512] __attribute__((aligned(__alignof__(struct inotify_event))));
+    for (;;) {
+        fd = unix_connect(path);
+        if (fd >= 0 || (errno != ENOENT && errno != ECONNREFUSED))
+            break;
+        /* not there yet: wait for a new file; bound, not listening yet: 1 ms */
+        int r = setup_wait(s, errno == ENOENT ? ino : -1, deadline);
+        if (r == 0 || (r < 0 && sup_now_ms() >= deadline))
+            break;
+        while (ino >= 0 && read(ino, ev, sizeof(ev)) > 0)
+            ;
+    }
+    if (ino >= 0)
+        close(ino);
+    return fd;
 }
 
 /* send cmd (NULL: wait for the greeting) and wait for its answer; events
@@ -304,7 +322,7 @@ static int sup_setup(struct sup *s, char *why, size_t n)
     long long deadline = sup_now_ms() + SUP_SETUP_TIMEOUT_MS;
     char path[SUP_PATH + 16];
     snprintf(path, sizeof(path), "%s/" RUNF_QMP_SOCK, s->run_dir);
-    int fd = connect_retry(s, path, deadline);
+    int fd = connect_retry(s, s->run_dir, path, deadline);
     if (fd < 0)
         return -1;
     qmp_init(&s->qmp, fd);
