@@ -1,7 +1,8 @@
 /* store.c: the durable per-URI store (see store.h for the layout).
  * Every write is atomic (.new, fsync, rename, fsync dir) so a crash leaves
  * the old or the new file, never a mix.  Listing never parses XML: names
- * come from readdir, so `list --all` stays cheap with thousands of domains. */
+ * come from file names (names.c), so `list --all` stays cheap with
+ * thousands of domains. */
 #include "store.h"
 #include "../xml/domain.h"
 #include "../base/fsutil.h"
@@ -162,11 +163,6 @@ static char *xml_path(const struct store *st, const char *name)
 static char *uuid_link_path(const struct store *st, const char *canon_uuid)
 {
     return xasprintf("%s/%s.uuid", st->config_dir, canon_uuid);
-}
-
-int store_list(struct store *st, struct strv *names, struct err **e)
-{
-    return dir_list(st->config_dir, ".xml", names, e);
 }
 
 bool store_exists(struct store *st, const char *name)
