@@ -161,22 +161,31 @@ static void print_json(struct shell *sh, const struct domain_info *rows, size_t 
     json_print(&j, sh);
 }
 
+struct table_rows {
+    const struct domain_info *rows;
+    bool saved, color;
+    char id[16];
+};
+
+static void table_row(void *ctx, size_t i, const char **cells, enum out_color *color)
+{
+    struct table_rows *t = ctx;
+    const struct domain_info *r = &t->rows[i];
+    snprintf(t->id, sizeof(t->id), r->st->id >= 0 ? "%d" : "-", r->st->id);
+    const char *state = t->saved && r->managed_save && r->st->state == DOM_SHUTOFF
+                            ? "saved" : dom_state_name(r->st->state);
+    cells[0] = t->id;
+    cells[1] = r->name;
+    cells[2] = state;
+    *color = t->color ? out_state_color(state) : COLOR_NONE;
+}
+
+/* rows made as printed: ten thousand domains keep no table in memory */
 static void print_table(struct shell *sh, const struct domain_info *rows, size_t n, bool saved)
 {
     static const char *const head[] = {"Id", "Name", "State"};
-    struct table t;
-    table_init(&t, 3, head);
-    for (size_t i = 0; i < n; i++) {
-        char id[16] = "-";
-        if (rows[i].st->id >= 0)
-            snprintf(id, sizeof(id), "%d", rows[i].st->id);
-        const char *state = saved && rows[i].managed_save && rows[i].st->state == DOM_SHUTOFF
-                                ? "saved" : dom_state_name(rows[i].st->state);
-        const char *cells[] = {id, rows[i].name, state};
-        table_add_row(&t, cells, 2, sh->color ? out_state_color(state) : COLOR_NONE);
-    }
-    table_print(&t, sh);
-    table_free(&t);
+    struct table_rows t = {.rows = rows, .saved = saved, .color = sh->color};
+    table_print_rows(sh, 3, head, n, 2, table_row, &t);
 }
 
 static void print_lines(struct shell *sh, const struct cmd_args *a, const struct domain_info *rows,
