@@ -316,6 +316,21 @@ static void record_vnc(struct sup *s, long long deadline)
         close(fd);
 }
 
+/* listen under a temporary name, then rename: a listener woken by
+ * inotify on sup.sock never finds it bound but not yet listening */
+static int listen_sup_sock(struct sup *s, char *why, size_t n)
+{
+    char final[SUP_PATH + 16], path[SUP_PATH + 16];
+    snprintf(final, sizeof(final), "%s/" RUNF_SUP_SOCK, s->run_dir);
+    snprintf(path, sizeof(path), "%s/" RUNF_SUP_SOCK ".new", s->run_dir);
+    s->listen_fd = unix_listen(path, 0600);
+    if (s->listen_fd < 0 || rename(path, final) < 0) {
+        snprintf(why, n, "cannot listen on '%.300s': %s", final, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* QMP, consoles, sup.sock, then `cont`; what failed goes into why */
 static int sup_setup(struct sup *s, char *why, size_t n)
 {
@@ -327,7 +342,13 @@ static int sup_setup(struct sup *s, char *why, size_t n)
         return -1;
     qmp_init(&s->qmp, fd);
     if (qmp_sync(s, NULL, why, n, deadline) < 0 ||
-        qmp_sync(s, "{\"execute\": \"qmp_capabilities\"}", why, n, deadline) < 0)
+        qmp_send(fd, "{\"execute\": \"qmp_capabilities\"}") < 0)
+        return -1;
+    /* QEMU greets as soon as its monitor exists but answers only once its
+     * main loop runs, after building the machine: the consoles (connected
+     * by then) and sup.sock are set up meanwhile, off the path to `cont` */
+    if (sup_setup_console(s, deadline) < 0 || listen_sup_sock(s, why, n) < 0 ||
+        qmp_sync(s, NULL, why, n, deadline) < 0)      /* qmp_capabilities' answer */
         return -1;
     if (s->on_reboot != ACT_RESTART &&
         qmp_sync(s, "{\"execute\": \"set-action\", \"arguments\": {\"reboot\": \"shutdown\"}}",
@@ -338,18 +359,6 @@ static int sup_setup(struct sup *s, char *why, size_t n)
             return -1;
     if (s->vnc_query)
         record_vnc(s, deadline);
-    if (sup_setup_console(s, deadline) < 0)
-        return -1;
-    /* listen under a temporary name, then rename: a listener woken by
-     * inotify on sup.sock never finds it bound but not yet listening */
-    char final[SUP_PATH + 16];
-    snprintf(final, sizeof(final), "%s/" RUNF_SUP_SOCK, s->run_dir);
-    snprintf(path, sizeof(path), "%s/" RUNF_SUP_SOCK ".new", s->run_dir);
-    s->listen_fd = unix_listen(path, 0600);
-    if (s->listen_fd < 0 || rename(path, final) < 0) {
-        snprintf(why, n, "cannot listen on '%.300s': %s", final, strerror(errno));
-        return -1;
-    }
     if (!s->start_paused && !s->incoming && qmp_sync(s, "{\"execute\": \"cont\"}", why, n, deadline) < 0)
         return -1;
     return 0;
