@@ -1,8 +1,9 @@
 /* supervisor_spawn.c: the shell side of `start`.  Everything that needs
  * the XML model happens here (so the long-running supervisor never touches
  * libxml2): host checks, argv, one pty per console device, live.xml with
- * the pty paths, the launch spec.  The supervisor is started first (fork,
- * setsid, fork again, exec `domsh-supervisor SPEC --sync-fd N`), so that
+ * the pty paths, the launch spec.  The supervisor is started first
+ * (posix_spawn of `domsh-supervisor SPEC --sync-fd N` in a new session; it
+ * forks once more itself), so that
  * its start-up runs while this shell still parses the XML; it waits for
  * the spec on the sync socket (the ptys passed with it), runs QEMU at once
  * and answers on the same socket with one line. */
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,8 @@
 #include "../base/buf.h"
 #include "../base/qmp.h"
 #include "../xml/domain.h"
+
+extern char **environ;
 
 
 struct pty_pair {
@@ -239,8 +243,10 @@ static char *find_helper(const char *exe)
     return found;
 }
 
-/* fork, setsid, fork, exec; the grandchild is the supervisor.  The
- * middle child is reaped later (backend_early_drop), not waited for here */
+/* posix_spawn (vfork-like: no copy of this process, the supervisor's exec
+ * runs at once) in a new session; the supervisor forks once more itself,
+ * so that it is no session leader and not our child, and that first
+ * process (pre->middle) is reaped by backend_early_drop */
 int backend_spawn_early(const struct store *st, const char *name, struct sup_early *pre,
                         struct err **e)
 {
@@ -258,21 +264,18 @@ int backend_spawn_early(const struct store *st, const char *name, struct sup_ear
     char *const big[] = { exe, "-q", "supervise", spec, "--sync-fd", fdarg, NULL };
     char *const small[] = { helper, spec, "--sync-fd", fdarg, NULL };
     char *const *args = helper ? small : big;
-    pid_t pid = fork();
-    if (pid == 0) {
-        setsid();
-        pid_t again = fork();
-        if (again != 0)
-            _exit(again < 0);
-        fcntl(sv[1], F_SETFD, 0);
-        execv(args[0], args);
-        dprintf(sv[1], "fail cannot execute '%s': %s", args[0], strerror(errno));
-        _exit(127);
-    }
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID);
+    fcntl(sv[1], F_SETFD, 0);            /* the supervisor's end only */
+    pid_t pid;
+    int rc = posix_spawn(&pid, args[0], NULL, &at, args, environ);
+    posix_spawnattr_destroy(&at);
     close(sv[1]);
-    if (pid < 0) {
+    if (rc != 0) {
         close(sv[0]);
-        return err_sys(e, ERR_BACKEND, "cannot fork the supervisor");
+        errno = rc;
+        return err_sys(e, ERR_BACKEND, "cannot execute '%s'", args[0]);
     }
     *pre = (struct sup_early){ .sock = sv[0], .middle = pid };
     return 0;

@@ -388,9 +388,32 @@ int supervisor_main(const char *spec_path, int sync_fd)
     return supervisor_run(spec_path, sync_fd, NULL);
 }
 
+/* the shell spawned us in a new session: fork once more, so that the
+ * supervisor is no session leader (no controlling tty ever) and not the
+ * shell's child; the shell reaps this first process.  Our title is blank
+ * across the fork, so no two processes ever show the launch spec */
+static int sup_daemonize(char *title)
+{
+    size_t n = title ? strlen(title) : 0;
+    char saved[SUP_PATH];
+    if (n >= sizeof(saved))
+        n = 0;
+    memcpy(saved, title ? title : "", n);
+    memset(title ? title : saved, ' ', n);
+    pid_t pid = fork();
+    if (pid > 0)
+        _exit(0);
+    memcpy(title ? title : saved, saved, n);    /* child, or no fork: as it was */
+    return pid < 0 ? -1 : 0;
+}
+
 int supervisor_run(const char *spec_path, int sync_fd, char *title)
 {
     static struct sup s;         /* every buffer is in here, allocated once */
+    if (sup_daemonize(title) < 0) {    /* the shell would wait for us */
+        sync_reply(sync_fd, "fail %s", "the supervisor cannot fork");
+        return 1;
+    }
     sup_init(&s);
     s.title = title;
     int got = sup_read_spec(&s, sync_fd);
