@@ -1,0 +1,132 @@
+/* test_qemu_copystore.c: `migrate --copy-storage-all` with the real QEMU
+ * (TCG) and the busybox demo guest, whose qcow2 disk (vda) and raw disk
+ * (vdb) are not shared: the destination (a second root of this host) gets
+ * its own images, named by --xml and created by the migration, and the
+ * disks are mirrored into them over NBD before the memory moves.  Markers
+ * written onto the block devices before the migration are read back in the
+ * guest afterwards (page cache dropped) and from the destination's images
+ * on the host.  Hard timeouts; only this test's domains are ever killed. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "demo_guest.h"
+
+TestSuite(qemu_copystore, .fini = demo_leftovers);
+
+/* the marker WORD onto DEV's first sector */
+static void disk_write(const char *dev, const char *word)
+{
+    char *line = fmt("echo %s-MARK > /tmp/m; dd if=/tmp/m of=/dev/%s bs=512 count=1 conv=sync "
+                     "2>/dev/null; sync; echo W\"\"-DONE", word, dev);
+    free(demo_console_line(line, "W-DONE\r\n"));
+    free(line);
+}
+
+/* DEV's first sector holds WORD (read from the disk, not the page cache) */
+static void disk_is(const char *dev, const char *word)
+{
+    char *line = fmt("echo 3 > /proc/sys/vm/drop_caches; echo G\"\"OT=$(dd if=/dev/%s bs=512 "
+                     "count=1 2>/dev/null | head -c 12)", dev);
+    char *want = fmt("GOT=%s-MARK", word);
+    free(demo_console_line(line, want));
+    free(want);
+    free(line);
+}
+
+/* the first bytes of image FILE (format FMT) as the host reads them */
+static char *image_head(const char *file, const char *fmt_name)
+{
+    char *cmd = fmt("qemu-img convert -U -f %s -O raw %s /dev/stdout 2>&1 | head -c 16",
+                    fmt_name, file);
+    FILE *f = popen(cmd, "r");
+    cr_assert(f, "popen %s", cmd);
+    char *out = calloc(1, 64);
+    size_t n = fread(out, 1, 63, f);
+    out[n] = '\0';
+    pclose(f);
+    free(cmd);
+    return out;
+}
+
+static void image_has(const char *file, const char *fmt_name, const char *word)
+{
+    char *head = image_head(file, fmt_name), *want = fmt("%s-MARK", word);
+    cr_assert(strncmp(head, want, strlen(want)) == 0, "%s starts with '%s', not '%s'", file,
+              head, want);
+    free(want);
+    free(head);
+}
+
+static void fails_with(const char *line, const char *want)
+{
+    struct run_result r = demo_q(line);
+    cr_assert_neq(r.status, 0, "%s: succeeded", line);
+    cr_assert(strstr(r.err, want), "%s: '%s' not in '%s'", line, want, r.err);
+    run_free(&r);
+}
+
+#define DISKS "<disk type='file'><driver name='qemu' type='qcow2'/>"                      \
+              "<source file='@/a.qcow2'/><target dev='vda' bus='virtio'/></disk>"         \
+              "<disk type='file'><driver name='qemu' type='raw'/>"                        \
+              "<source file='@/b.raw'/><target dev='vdb' bus='virtio'/></disk>"
+
+/* the running XML with the disks' directory changed to dst (as a file) */
+static char *dest_xml(const char *src, const char *dst)
+{
+    char *path = fmt("%s/dest.xml", dst);
+    char *cmd = fmt("cd %s && DOMSH_ROOT=%s %s -q -c qemu:///session dumpxml demo | "
+                    "sed 's|%s/|%s/|g' > %s", src, src, getenv("DOMSH_BIN"), src, dst, path);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    free(cmd);
+    return path;
+}
+
+Test(qemu_copystore, qcow2_and_raw_disks_move_with_the_guest, .timeout = 900)
+{
+    demo_define(DISKS, "qemu-img create -q -f qcow2 %s/a.qcow2 64M && "
+                       "qemu-img create -q -f raw %s/b.raw 16M");
+    demo_ok("start demo");
+    demo_wait_booted();
+    disk_write("vda", "A1");
+    disk_write("vdb", "B1");
+    char *src = demo_root, *dst = tmp_root();
+    char *line = fmt("migrate --live demo qemu:///session --dest-root %s --copy-storage-all", dst);
+    fails_with(line, "would open the source's own image");
+    free(line);
+    char *xml = dest_xml(src, dst);
+    char *badxml = fmt("cp %s %s/bad.xml && sed -i 's|<vcpu[^<]*</vcpu>|<vcpu>2</vcpu>|' "
+                       "%s/bad.xml", xml, dst, dst);
+    cr_assert_eq(system(badxml), 0);
+    line = fmt("migrate --live demo qemu:///session --dest-root %s --copy-storage-all "
+               "--xml %s/bad.xml", dst, dst);
+    fails_with(line, "may change only disk source paths");
+    free(line);
+    demo_expect_state("running (booted)");
+    line = fmt("migrate --live demo qemu:///session --dest-root %s --copy-storage-all "
+               "--xml %s --verbose", dst, xml);
+    struct run_result r = demo_q(line);
+    cr_assert_eq(r.status, 0, "%s: %s", line, r.err);
+    cr_assert(strstr(r.err, "Storage copy: [100 %]"), "no storage progress: %s", r.err);
+    run_free(&r);
+    demo_expect_state("shut off (migrated)");
+    demo_root = dst;
+    demo_expect_state("running (migrated)");
+    disk_is("vda", "A1");
+    disk_is("vdb", "B1");
+    disk_write("vda", "A2");
+    demo_ok("destroy demo");
+    char *a = fmt("%s/a.qcow2", dst), *b = fmt("%s/b.raw", dst);
+    image_has(a, "qcow2", "A2");
+    image_has(b, "raw", "B1");
+    demo_end();
+    rm_rf(src);
+    free(src);
+    free(a);
+    free(b);
+    free(badxml);
+    free(xml);
+    free(line);
+}
