@@ -39,8 +39,8 @@ static void disk_is(const char *dev, const char *word)
 /* the first bytes of image FILE (format FMT) as the host reads them */
 static char *image_head(const char *file, const char *fmt_name)
 {
-    char *cmd = fmt("qemu-img convert -U -f %s -O raw %s /dev/stdout 2>&1 | head -c 16",
-                    fmt_name, file);
+    char *cmd = fmt("qemu-img convert -U -f %s -O raw %s %s.head 2>&1 && head -c 16 %s.head; "
+                    "rm -f %s.head", fmt_name, file, file, file, file);
     FILE *f = popen(cmd, "r");
     cr_assert(f, "popen %s", cmd);
     char *out = calloc(1, 64);
@@ -73,12 +73,13 @@ static void fails_with(const char *line, const char *want)
               "<disk type='file'><driver name='qemu' type='raw'/>"                        \
               "<source file='@/b.raw'/><target dev='vdb' bus='virtio'/></disk>"
 
-/* the running XML with the disks' directory changed to dst (as a file) */
+/* the running XML with the disks in dst (a file in dst) */
 static char *dest_xml(const char *src, const char *dst)
 {
     char *path = fmt("%s/dest.xml", dst);
     char *cmd = fmt("cd %s && DOMSH_ROOT=%s %s -q -c qemu:///session dumpxml demo | "
-                    "sed 's|%s/|%s/|g' > %s", src, src, getenv("DOMSH_BIN"), src, dst, path);
+                    "sed 's|%s/a.qcow2|%s/a.qcow2|; s|%s/b.raw|%s/b.raw|' > %s", src, src,
+                    getenv("DOMSH_BIN"), src, dst, src, dst, path);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
     free(cmd);
     return path;
