@@ -20,6 +20,10 @@ char *demo_console_line(const char *line, const char *want);
 void demo_wait_booted(void);
 /* the guest's /proc/uptime (seconds): it goes on while the same boot runs */
 double demo_uptime(void);
+/* the marker WORD onto DEV's first sector (dd, then sync); that the
+ * first sector holds it, read with the guest's page cache dropped */
+void demo_disk_write(const char *dev, const char *word);
+void demo_disk_is(const char *dev, const char *word);
 /* a new demo_root with "demo" defined; DISKS (XML, may be NULL, '@' stands
  * for demo_root) go in its <devices>; IMAGES (may be NULL) is a shell command run first, with two
  * %s for demo_root */

@@ -60,15 +60,13 @@ static void vm_running(void)
                     "qemu-io -f raw -c 'write -P 0x11 0 4k' %s/r.raw) >/dev/null", T.root,
                     T.root, T.root, T.root);
     sh(cmd);
-    char *xml = vm_xml(T.root), *path = fmt("%s/vm.xml", T.root);
-    cr_assert_eq(write_text(path, xml), 0);
-    rt_okf(&T, "define %s", path);
+    char *xml = vm_xml(T.root);
+    rt_define_xml(&T, "vm", xml);
     free(rt_ok(&T, "start vm"));
     rt_guest_line(&T, "vm", "inc", "counter=1");
     free(xml);
-    free(path);
     xml = vm_xml(D.root);
-    path = fmt("%s/vm.xml", D.root);
+    char *path = fmt("%s/vm.xml", D.root);
     cr_assert_eq(write_text(path, xml), 0);
     free(xml);
     free(path);
@@ -186,6 +184,11 @@ Test(migrate_storage, ctrl_c_in_the_copy_cancels_it_and_a_new_migration_works)
     pid_t pid = slow_copy(errf);
     kill(pid, SIGINT);
     failed_cleanly(pid, errf, "operation canceled");
+    char *logf = fmt("%s/log/test/vm.log", T.root), *log = slurp(logf, NULL);
+    cr_assert(log && !strstr(log, "migration-out"), "the memory moved: not canceled in the "
+              "copy: %s", log);
+    free(log);
+    free(logf);
     /* the mirrors and their nbd nodes are gone: the same names work again */
     rt_guest_line(&T, "vm", "slowblock 5", "slowblock=5");
     char *line = migrate_line("");

@@ -16,26 +16,6 @@
 
 TestSuite(qemu_copystore, .fini = demo_leftovers);
 
-/* the marker WORD onto DEV's first sector */
-static void disk_write(const char *dev, const char *word)
-{
-    char *line = fmt("echo %s-MARK > /tmp/m; dd if=/tmp/m of=/dev/%s bs=512 count=1 conv=sync "
-                     "2>/dev/null; sync; echo W\"\"-DONE", word, dev);
-    free(demo_console_line(line, "W-DONE\r\n"));
-    free(line);
-}
-
-/* DEV's first sector holds WORD (read from the disk, not the page cache) */
-static void disk_is(const char *dev, const char *word)
-{
-    char *line = fmt("echo 3 > /proc/sys/vm/drop_caches; echo G\"\"OT=$(dd if=/dev/%s bs=512 "
-                     "count=1 2>/dev/null | head -c 12)", dev);
-    char *want = fmt("GOT=%s-MARK", word);
-    free(demo_console_line(line, want));
-    free(want);
-    free(line);
-}
-
 /* the first bytes of image FILE (format FMT) as the host reads them */
 static char *image_head(const char *file, const char *fmt_name)
 {
@@ -91,8 +71,8 @@ Test(qemu_copystore, qcow2_and_raw_disks_move_with_the_guest, .timeout = 900)
                        "qemu-img create -q -f raw %s/b.raw 16M");
     demo_ok("start demo");
     demo_wait_booted();
-    disk_write("vda", "A1");
-    disk_write("vdb", "B1");
+    demo_disk_write("vda", "A1");
+    demo_disk_write("vdb", "B1");
     char *src = demo_root, *dst = tmp_root();
     char *line = fmt("migrate --live demo qemu:///session --dest-root %s --copy-storage-all", dst);
     fails_with(line, "would open the source's own image");
@@ -115,9 +95,9 @@ Test(qemu_copystore, qcow2_and_raw_disks_move_with_the_guest, .timeout = 900)
     demo_expect_state("shut off (migrated)");
     demo_root = dst;
     demo_expect_state("running (migrated)");
-    disk_is("vda", "A1");
-    disk_is("vdb", "B1");
-    disk_write("vda", "A2");
+    demo_disk_is("vda", "A1");
+    demo_disk_is("vdb", "B1");
+    demo_disk_write("vda", "A2");
     demo_ok("destroy demo");
     char *a = fmt("%s/a.qcow2", dst), *b = fmt("%s/b.raw", dst);
     image_has(a, "qcow2", "A2");

@@ -211,7 +211,6 @@ static int copy_disks(struct mig_storage *ms, struct store *src, struct store *d
                       const char *name, struct err **e)
 {
     ms->nbd_sock = xasprintf("%s/%s/nbd.sock", dst->run_dir, name);
-    mig_storage_signals(ms);
     if (mig_storage_export(ms, dst, name, ms->nbd_sock, e) < 0)
         return -1;
     return mig_storage_mirror(ms, src, name, ms->nbd_sock, e);
@@ -246,6 +245,8 @@ static int migrate_locked(struct store *src, struct store *dst, const char *name
     struct dnode *arrive = dom && o->copy_storage ? mig_dest_domain(dom, o->dest_xml, e) : NULL;
     const struct dnode *start = o->copy_storage ? arrive : dom;
     struct mig_storage ms = { .sig = -1, .progress = o->progress };
+    if (o->copy_storage)
+        mig_storage_signals(&ms);    /* a Ctrl-C from here on is acted on in the copy */
     int id, rc = -1;
     if (start && restore_target_ok(dst, start, &persistent, e) == 0 &&
         (!o->copy_storage || mig_storage_plan(&ms, dom, arrive, true, e) == 0) &&

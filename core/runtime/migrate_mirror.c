@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -89,16 +88,6 @@ int mig_storage_export(struct mig_storage *ms, struct store *dst, const char *na
     return 0;
 }
 
-/* a signal taken meanwhile: the migration is given up */
-static bool interrupted(struct mig_storage *ms)
-{
-    struct signalfd_siginfo si;
-    bool any = false;
-    while (ms->sig >= 0 && read(ms->sig, &si, sizeof(si)) == sizeof(si))
-        any = true;
-    return any;
-}
-
 /* one mirror's job in a query-jobs answer: its status, progress, error */
 struct job_view {
     char status[32], error[256];
@@ -167,7 +156,7 @@ static int jobs_wait(struct mig_storage *ms, struct store *st, const char *name,
         if (deadline_ms && now_ms() > deadline_ms)
             return err_set(e, ERR_TIMEOUT, "the disk mirrors did not reach '%s' in time", want);
         struct pollfd p = { .fd = ms->sig, .events = POLLIN };
-        if (poll(&p, ms->sig >= 0 ? 1 : 0, MIRROR_POLL_MS) > 0 && interrupted(ms))
+        if (poll(&p, ms->sig >= 0 ? 1 : 0, MIRROR_POLL_MS) > 0 && rt_signals_came(ms->sig))
             return err_set(e, ERR_STATE, "operation canceled");
     }
 }
@@ -242,7 +231,7 @@ int mig_storage_switch(struct mig_storage *ms, struct store *src, struct store *
 {
     if (mirrors_end(ms, src, name, false, e) < 0)
         return -1;
-    if (interrupted(ms))
+    if (rt_signals_came(ms->sig))
         return err_set(e, ERR_STATE, "operation canceled");
     struct buf b = {0};
     buf_add(&b, "{\"execute\": \"nbd-server-stop\"}");

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "../base/mem.h"
@@ -163,7 +162,6 @@ static int plan_disk(struct mig_storage *ms, const struct dnode *d, const struct
 int mig_storage_plan(struct mig_storage *ms, const struct dnode *src, const struct dnode *dst,
                      bool same_host, struct err **e)
 {
-    ms->sig = -1;
     const struct dnode *devs = dnode_child(src, "devices");
     for (size_t i = 0; devs && i < dnode_count(devs, "disk"); i++)
         if (plan_disk(ms, dnode_nth(devs, "disk", i), dst, same_host, e) < 0)
@@ -183,25 +181,16 @@ void mig_storage_remove_created(struct mig_storage *ms)
 
 void mig_storage_signals(struct mig_storage *ms)
 {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    sigprocmask(SIG_BLOCK, &set, &ms->old);
-    ms->sig = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    ms->sig = rt_signals_take(&ms->old);
+    ms->signals_taken = true;
 }
 
 void mig_storage_free(struct mig_storage *ms)
 {
-    if (ms->sig >= 0) {
-        struct signalfd_siginfo si;
-        while (read(ms->sig, &si, sizeof(si)) == sizeof(si))
-            continue;            /* taken as a cancel already */
-        close(ms->sig);
-        sigprocmask(SIG_SETMASK, &ms->old, NULL);
-        ms->sig = -1;
-    }
+    if (ms->signals_taken)
+        rt_signals_give_back(ms->sig, &ms->old);
+    ms->signals_taken = false;
+    ms->sig = -1;
     for (size_t i = 0; i < ms->n; i++) {
         free(ms->d[i].src_file);
         free(ms->d[i].dst_file);

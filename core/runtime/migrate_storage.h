@@ -47,6 +47,7 @@ struct mig_storage {
     bool nbd_started;
     int sig;                 /* signalfd of INT, TERM, HUP, blocked meanwhile */
     sigset_t old;
+    bool signals_taken;
     struct rt_progress *progress;  /* the migration's: its label says if we draw */
 };
 
