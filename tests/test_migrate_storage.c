@@ -209,3 +209,15 @@ Test(migrate_storage, a_killed_destination_fails_the_copy_and_the_source_runs_on
     failed_cleanly(pid, errf, "failed: Input/output error");
     free(errf);
 }
+
+Test(migrate_storage, domjobabort_in_the_copy_cancels_it)
+{
+    char *errf = fmt("%s/err", T.root);
+    pid_t pid = slow_copy(errf);
+    free(rt_ok(&T, "domjobabort vm"));
+    failed_cleanly(pid, errf, "operation aborted: migration out job: canceled by client");
+    struct run_result r = rt_run(&T, "domjobabort vm");     /* nothing runs any more */
+    cr_assert(r.status == 1 && strstr(r.err, "no job is active on the domain"), "%s", r.err);
+    run_free(&r);
+    free(errf);
+}

@@ -128,7 +128,11 @@ static int jobs_look(struct mig_storage *ms, struct store *st, const char *name,
             continue;
         if (!job_find(reply, ms->d[k].target, &v))
             return err_set(e, ERR_BACKEND, "the mirror of disk '%s' vanished", ms->d[k].target);
-        if ((strict && *v.error) || (strcmp(v.status, "concluded") == 0 && strcmp(want, "ready") == 0))
+        bool ended = strcmp(v.status, "concluded") == 0 || strcmp(v.status, "aborting") == 0;
+        if (strict && strcmp(want, "ready") == 0 && ended && strstr(v.error, "ancel"))
+            return err_set(e, ERR_STATE, "operation aborted: migration out job: canceled by "
+                           "client");    /* domjobabort: mig_storage_abort_copy */
+        if ((strict && *v.error) || (ended && strcmp(want, "ready") == 0))
             return err_set(e, ERR_BACKEND, "the copy of disk '%s' failed: %s", ms->d[k].target,
                            *v.error ? v.error : "its job ended before it was ready");
         *cur += v.cur;
@@ -253,4 +257,25 @@ void mig_storage_undo_source(struct mig_storage *ms, struct store *src, const ch
         qmp(src, name, &b, NULL);
         ms->d[k].nbd_node = false;
     }
+}
+
+int mig_storage_abort_copy(struct store *st, const char *name)
+{
+    AUTOFREE char *reply = NULL;
+    if (snap_live_qmp(st, name, "{\"execute\": \"query-jobs\"}", &reply, NULL) < 0)
+        return -1;
+    const char *arr = jscan_key(reply, "return"), *el;
+    int canceled = 0;
+    for (size_t i = 0; arr && (el = jscan_nth(arr, i)); i++) {
+        char id[64] = "", status[32] = "";
+        jscan_str(el, "id", id, sizeof(id));
+        jscan_str(el, "status", status, sizeof(status));
+        if (strncmp(id, "domsh-mirror-", 13) != 0 || strcmp(status, "concluded") == 0)
+            continue;
+        struct buf b = {0};
+        buf_printf(&b, "{\"execute\": \"block-job-cancel\", \"arguments\": {\"device\": "
+                   "\"%s\", \"force\": true}}", id);
+        canceled += qmp(st, name, &b, NULL) == 0;
+    }
+    return canceled;
 }

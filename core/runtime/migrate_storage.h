@@ -75,6 +75,10 @@ int mig_storage_switch(struct mig_storage *ms, struct store *src, struct store *
                        const char *name, bool paused, struct err **e);
 /* the failure path on the source: mirrors canceled, nbd nodes deleted */
 void mig_storage_undo_source(struct mig_storage *ms, struct store *src, const char *name);
+/* domjobabort during the copy: the running mirrors of domain NAME are
+ * canceled (force); the migrating shell then fails with "operation
+ * aborted".  1 some were, 0 none runs, -1 the emulator did not answer */
+int mig_storage_abort_copy(struct store *st, const char *name);
 /* the images this migration made, removed (the destination is gone) */
 void mig_storage_remove_created(struct mig_storage *ms);
 /* signals given back (one taken meanwhile is consumed), memory freed */
