@@ -221,3 +221,23 @@ Test(migrate_storage, domjobabort_in_the_copy_cancels_it)
     run_free(&r);
     free(errf);
 }
+
+/* a shell killed in the copy leaves its mirrors in the source: the next
+ * migration clears them (and takes the images already there as they are) */
+Test(migrate_storage, kill_9_of_the_shell_in_the_copy_then_a_new_migration_works)
+{
+    char *errf = fmt("%s/err", T.root);
+    pid_t pid = slow_copy(errf);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    rt_state_starts(&T, "vm", "running");
+    free(rt_ok(&D, "destroy vm"));       /* else it waits 60 s for a stream */
+    rt_guest_line(&T, "vm", "slowblock 5", "slowblock=5");
+    char *line = migrate_line("");
+    free(rt_ok(&T, line));
+    RT_EXPECT_STATE(&D, "vm", "running (migrated)");
+    rt_guest_line(&D, "vm", "inc", "counter=2");
+    cr_assert(holds(D.root, "q.qcow2", "0x11") && holds(D.root, "r.raw", "0x11"));
+    free(line);
+    free(errf);
+}

@@ -188,11 +188,30 @@ static int mirror_one(struct mig_disk *md, struct store *src,
     return 0;
 }
 
+/* what a migrating shell killed mid-copy left in the source (its mirror
+ * jobs, failed or ready, and their nbd nodes) would stop the names being
+ * used again: canceled, dismissed and deleted first */
+static void sweep_leftovers(struct mig_storage *ms, struct store *src, const char *name)
+{
+    AUTOFREE char *reply = NULL;
+    if (snap_live_qmp(src, name, "{\"execute\": \"query-jobs\"}", &reply, NULL) < 0)
+        return;
+    bool any = false;
+    for (size_t k = 0; k < ms->n; k++) {
+        struct job_view v;
+        if (job_find(reply, ms->d[k].target, &v))
+            any = ms->d[k].mirror = ms->d[k].nbd_node = true;
+    }
+    if (any)
+        mig_storage_undo_source(ms, src, name);
+}
+
 int mig_storage_mirror(struct mig_storage *ms, struct store *src, const char *name,
                        const char *sock, struct err **e)
 {
     if (find_nodes(ms, src, name, false, e) < 0)
         return -1;
+    sweep_leftovers(ms, src, name);
     for (size_t k = 0; k < ms->n; k++)
         if (mirror_one(&ms->d[k], src, name, sock, e) < 0)
             return -1;
