@@ -207,3 +207,20 @@ void demo_disk_is(const char *dev, const char *word)
     free(want);
     free(line);
 }
+
+/* `domsh -q -c qemu:///session LINE` in the background, stderr to errfile */
+pid_t demo_spawn(const char *line, const char *errfile)
+{
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        setenv("DOMSH_ROOT", demo_root, 1);
+        FILE *err = freopen(errfile, "w", stderr);
+        FILE *out = freopen("/dev/null", "w", stdout);
+        (void)err;
+        (void)out;
+        execl(domsh_bin(), domsh_bin(), "-q", "-c", "qemu:///session", line, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}

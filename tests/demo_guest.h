@@ -5,6 +5,8 @@
 #ifndef DOMSH_TEST_DEMO_GUEST_H
 #define DOMSH_TEST_DEMO_GUEST_H
 
+#include <sys/types.h>
+
 #include "helpers.h"
 
 extern char *demo_root;
@@ -12,6 +14,8 @@ extern char *demo_root;
 /* `domsh -q -c qemu:///session LINE` in demo_root; demo_ok asserts it worked */
 struct run_result demo_q(const char *line);
 void demo_ok(const char *line);
+/* demo_q(LINE) in the background, stderr to errfile: its pid */
+pid_t demo_spawn(const char *line, const char *errfile);
 /* domstate demo --reason (caller frees); demo_expect_state asserts it */
 char *demo_state(void);
 void demo_expect_state(const char *want);

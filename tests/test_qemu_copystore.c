@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "demo_guest.h"
@@ -110,4 +111,68 @@ Test(qemu_copystore, qcow2_and_raw_disks_move_with_the_guest, .timeout = 900)
     free(badxml);
     free(xml);
     free(line);
+}
+
+/* the destination started (the copy comes next) within a minute */
+static void dest_started(const char *dst)
+{
+    char *src = demo_root, *st = NULL;
+    demo_root = (char *)dst;
+    for (int i = 0; i < 600; i++, usleep(100000)) {
+        struct run_result r = demo_q("domstate demo --reason");
+        bool yes = r.status == 0 && strstr(r.out, "paused (incoming)");
+        run_free(&r);
+        if (yes)
+            break;
+    }
+    st = demo_state();
+    demo_root = src;
+    cr_assert_str_eq(st, "paused (incoming)");
+    free(st);
+}
+
+/* domjobabort while the disk is copied (kept slow by --bandwidth 1, which
+ * paces the mirror as libvirt does): the source runs on, the destination
+ * and its new image are gone, and the same migration then works (the
+ * mirror's job and nbd node names are free again) */
+Test(qemu_copystore, domjobabort_in_the_copy_then_a_migration_that_works, .timeout = 900)
+{
+    demo_define("<disk type='file'><driver name='qemu' type='qcow2'/>"
+                "<source file='@/a.qcow2'/><target dev='vda' bus='virtio'/></disk>",
+                "qemu-img create -q -f qcow2 %s/a.qcow2 64M && qemu-io -f qcow2 -c "
+                "'write -P 0x5a 1M 24M' %s/a.qcow2 >/dev/null");
+    demo_ok("start demo");
+    demo_wait_booted();
+    demo_disk_write("vda", "A1");
+    char *src = demo_root, *dst = tmp_root(), *xml = dest_xml(src, dst);
+    char *errf = fmt("%s/err", src), *a = fmt("%s/a.qcow2", dst);
+    char *line = fmt("migrate --live demo qemu:///session --dest-root %s --copy-storage-all "
+                     "--xml %s --bandwidth 1", dst, xml);
+    pid_t pid = demo_spawn(line, errf);
+    dest_started(dst);
+    sleep(2);
+    demo_ok("domjobabort demo");
+    int st;
+    waitpid(pid, &st, 0);
+    char *err = slurp(errf, NULL);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1 && strstr(err, "operation aborted"),
+              "%s", err);
+    free(err);
+    demo_expect_state("running (booted)");
+    demo_disk_is("vda", "A1");
+    cr_assert_neq(access(a, F_OK), 0, "the image made for the migration is left");
+    free(line);
+    line = fmt("migrate --live demo qemu:///session --dest-root %s --copy-storage-all "
+               "--xml %s", dst, xml);
+    demo_ok(line);
+    demo_root = dst;
+    demo_expect_state("running (migrated)");
+    demo_disk_is("vda", "A1");
+    demo_end();
+    rm_rf(src);
+    free(src);
+    free(line);
+    free(errf);
+    free(a);
+    free(xml);
 }

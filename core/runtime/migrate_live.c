@@ -244,7 +244,9 @@ static int migrate_locked(struct store *src, struct store *dst, const char *name
     struct dnode *dom = rt_mig_source_domain(src, name, &paused, e);
     struct dnode *arrive = dom && o->copy_storage ? mig_dest_domain(dom, o->dest_xml, e) : NULL;
     const struct dnode *start = o->copy_storage ? arrive : dom;
-    struct mig_storage ms = { .sig = -1, .progress = o->progress };
+    /* libvirt paces the disk copy with the migration's bandwidth too */
+    struct mig_storage ms = { .sig = -1, .progress = o->progress,
+                              .speed = o->bandwidth_mib * 1024 * 1024 };
     if (o->copy_storage)
         mig_storage_signals(&ms);    /* a Ctrl-C from here on is acted on in the copy */
     int id, rc = -1;

@@ -165,7 +165,7 @@ static int jobs_wait(struct mig_storage *ms, struct store *st, const char *name,
     }
 }
 
-static int mirror_one(struct mig_disk *md, struct store *src,
+static int mirror_one(struct mig_disk *md, unsigned long long speed, struct store *src,
                       const char *name, const char *sock, struct err **e)
 {
     struct buf b = {0};
@@ -181,7 +181,10 @@ static int mirror_one(struct mig_disk *md, struct store *src,
                "\"domsh-mirror-%s\", \"device\": ", md->target);
     buf_add_json_str(&b, md->src_node);
     buf_printf(&b, ", \"target\": \"domsh-nbd-%s\", \"sync\": \"full\", "
-               "\"auto-dismiss\": false}}", md->target);
+               "\"auto-dismiss\": false", md->target);
+    if (speed)
+        buf_printf(&b, ", \"speed\": %llu", speed);
+    buf_add(&b, "}}");
     if (qmp(src, name, &b, e) < 0)
         return -1;
     md->mirror = true;
@@ -213,7 +216,7 @@ int mig_storage_mirror(struct mig_storage *ms, struct store *src, const char *na
         return -1;
     sweep_leftovers(ms, src, name);
     for (size_t k = 0; k < ms->n; k++)
-        if (mirror_one(&ms->d[k], src, name, sock, e) < 0)
+        if (mirror_one(&ms->d[k], ms->speed, src, name, sock, e) < 0)
             return -1;
     const struct rt_progress *p = ms->progress;
     struct rt_progress bar = { .label = p && p->label ? "Storage copy" : NULL,

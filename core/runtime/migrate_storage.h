@@ -49,6 +49,7 @@ struct mig_storage {
     sigset_t old;
     bool signals_taken;
     struct rt_progress *progress;  /* the migration's: its label says if we draw */
+    unsigned long long speed;      /* the mirrors' bytes/s (migrate --bandwidth), 0: no limit */
 };
 
 /* the domain to start in the destination: src itself, or the --xml
