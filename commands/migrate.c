@@ -139,6 +139,8 @@ static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **
                        "paths are all it may change)");
     if (o.copy_storage && remote)
         return err_set(e, ERR_ARGS, "--copy-storage-all is not supported to another host yet");
+    if (o.copy_storage && o.postcopy)     /* the mirrors must end before the guest runs there */
+        return err_set(e, ERR_ARGS, "--postcopy is not supported with --copy-storage-all");
     struct store *dst = remote ? NULL : rt_store_open(uri, root, e);
     if (!remote && !dst)
         return -1;

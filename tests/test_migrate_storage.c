@@ -100,12 +100,28 @@ Test(migrate_storage, disks_are_copied_and_the_guest_runs_on_its_new_images)
     free(line);
 }
 
+Test(migrate_storage, a_paused_guest_arrives_paused_on_its_new_images)
+{
+    vm_running();
+    free(rt_ok(&T, "suspend vm"));
+    char *line = migrate_line("");
+    free(rt_ok(&T, line));
+    RT_EXPECT_STATE(&D, "vm", "paused (user)");
+    free(rt_ok(&D, "resume vm"));
+    rt_guest_line(&D, "vm", "inc", "counter=2");
+    cr_assert(holds(D.root, "q.qcow2", "0x11") && holds(D.root, "r.raw", "0x11"));
+    free(line);
+}
+
 Test(migrate_storage, bad_requests_are_refused_and_nothing_is_created)
 {
     vm_running();
     struct run_result r = rt_run(&T, "migrate vm test:///default --dest-root /nonexistent "
                                  "--xml x.xml");
     cr_assert(strstr(r.err, "--xml needs --copy-storage-all"), "%s", r.err);
+    run_free(&r);
+    r = rt_run(&T, "migrate --live vm test:///default --copy-storage-all --postcopy");
+    cr_assert(strstr(r.err, "--postcopy is not supported with --copy-storage-all"), "%s", r.err);
     run_free(&r);
     char *line = fmt("migrate vm test:///default --dest-root %s --copy-storage-all", D.root);
     r = rt_run(&T, line);
