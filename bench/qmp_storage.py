@@ -14,56 +14,12 @@ by hand over QMP for a live migration with non-shared storage (libvirt's
       completion cancels the ready mirror (a consistent end) and quits;
       the destination stops its NBD server and runs the guest.
 """
-import json
-import socket
+import os
 import sys
 import time
 
-
-def connect(path):
-    deadline = time.time() + 30
-    while True:
-        try:
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.connect(path)
-            return s
-        except OSError:
-            if time.time() > deadline:
-                raise
-            time.sleep(0.002)
-
-
-class Qmp:
-    def __init__(self, path):
-        self.s = connect(path)
-        self.f = self.s.makefile("rb")
-        self.events = []
-        self.read()                                  # greeting
-        self.cmd("qmp_capabilities")
-
-    def read(self):
-        line = self.f.readline()
-        if not line:
-            raise SystemExit("qmp_storage.py: QEMU closed the monitor")
-        return json.loads(line)
-
-    def cmd(self, execute, **args):
-        self.s.sendall(json.dumps({"execute": execute, "arguments": args}).encode() + b"\r\n")
-        while True:
-            m = self.read()
-            if "return" in m:
-                return m["return"]
-            if "error" in m:
-                raise SystemExit("qmp_storage.py: %s: %s" % (execute, m["error"]["desc"]))
-            self.events.append(m)
-
-    def wait_event(self, name, ok):
-        while True:
-            m = self.events.pop(0) if self.events else self.read()
-            if m.get("event") == name and ok(m.get("data", {})):
-                return m["data"]
-            if m.get("event") == "MIGRATION" and m["data"]["status"] in ("failed", "cancelled"):
-                raise SystemExit("qmp_storage.py: migration " + m["data"]["status"])
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qmp_lib import Qmp  # noqa: E402
 
 
 def move(src, dst, nbd, mig, node):
@@ -91,9 +47,9 @@ def move(src, dst, nbd, mig, node):
 
 def main():
     if sys.argv[1] == "cont":
-        Qmp(sys.argv[2]).cmd("cont")
+        Qmp(sys.argv[2], "qmp_storage.py").cmd("cont")
         return
-    src, dst = Qmp(sys.argv[2]), Qmp(sys.argv[3])
+    src, dst = Qmp(sys.argv[2], "qmp_storage.py"), Qmp(sys.argv[3], "qmp_storage.py")
     move(src, dst, sys.argv[4], sys.argv[5], sys.argv[6])
 
 
