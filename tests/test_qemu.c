@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "../core/base/buf.h"
+#include "../core/base/qmp.h"
 #include "../core/xml/domain.h"
 #include "../core/runtime/qemu_argv.h"
 #include "helpers.h"
@@ -131,6 +132,13 @@ static void qemu_accepts(const char *dir, const char *xml_tmpl)
     struct strv argv = {0};
     cr_assert_eq(qemu_build_argv(dom, &l, &argv, &e), 0, "build: %s", e ? e->msg : "?");
     cr_assert_eq(qemu_host_check(dom, &e), 0, "host check: %s", e ? e->msg : "?");
+    /* the supervisor listens on the console sockets QEMU connects to (server=off) */
+    struct qemu_chardev_list cl = {0};
+    cr_assert_eq(qemu_list_chardevs(dom, &l, &cl, &e), 0, "chardevs: %s", e ? e->msg : "?");
+    int lfd[16];
+    cr_assert_leq(cl.n, 16);
+    for (size_t i = 0; i < cl.n; i++)
+        cr_assert_geq(lfd[i] = unix_listen(cl.v[i].sock_path, 0600), 0, "%s", cl.v[i].sock_path);
     char *log = fmt("%s/qemu.log", dir);
     long long deadline = now_ms() + QEMU_WAIT_MS;
     pid_t pid = spawn_logged(argv.v, log);
@@ -143,6 +151,9 @@ static void qemu_accepts(const char *dir, const char *xml_tmpl)
     if (fd >= 0)
         close(fd);
     int st = wait_deadline(pid, up ? deadline : now_ms());
+    for (size_t i = 0; i < cl.n; i++)
+        close(lfd[i]);
+    qemu_chardev_list_free(&cl);
     char *out = slurp(log, NULL);
     char *line = qemu_argv_shell(NULL, &argv, " ");
     cr_expect(up && WIFEXITED(st) && WEXITSTATUS(st) == 0,
