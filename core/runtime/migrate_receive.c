@@ -17,6 +17,7 @@
 #include "../xml/domain.h"
 #include "backend.h"
 #include "migrate.h"
+#include "runtime.h"
 #include "save_priv.h"
 
 /* the supervisor's migrate-in, in a child since it blocks to the end.
@@ -90,8 +91,18 @@ static int receiver_end(struct receiver *rv, struct err **e)
                    *msg ? msg : "it ended abnormally");
 }
 
+/* the source closed the channel (EOF: it gave up, or the connection
+ * dropped); it sends nothing else while migrate-receive runs */
+static bool source_gone(int channel_fd)
+{
+    struct pollfd p = { .fd = channel_fd, .events = POLLIN };
+    return channel_fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
 /* until the child ends (its progress pipe closes): say "listening" at its
- * first line; the channel becoming readable means the source gave up */
+ * first line; the channel becoming readable means the source gave up.
+ * The child's lines come first: one that ended while this process could
+ * not look (a host frozen, then thawed) has the last word */
 static int receiver_watch(struct receiver *rv, const struct rt_receive *r, const char *path,
                           struct err **e)
 {
@@ -103,7 +114,7 @@ static int receiver_watch(struct receiver *rv, const struct rt_receive *r, const
                 continue;
             return err_sys(e, ERR_IO, "poll");
         }
-        if (p[1].revents) {
+        if (p[1].revents && !p[0].revents) {
             kill(rv->child, SIGTERM);    /* it drops its request: the supervisor destroys */
             return err_set(e, ERR_STATE, "the source gave the migration up");
         }
@@ -146,17 +157,33 @@ static int define_arrived(struct store *st, const char *def_path, struct err **e
     return rc;
 }
 
+/* the migration ended well just as the source gave up: the source saw
+ * its stream complete and stays paused; destroying this copy now would
+ * lose what the guest did here (its disk writes included) */
+static bool arrived(struct store *st, const char *name)
+{
+    struct dom_status ds;
+    if (rt_status(st, name, &ds, NULL) < 0)
+        return false;
+    return ds.state == DOM_RUNNING || (ds.state == DOM_PAUSED && strcmp(ds.reason, "user") == 0);
+}
+
 static int receive_locked(struct store *st, struct dnode *dom, const struct rt_receive *r,
                           struct err **e)
 {
     bool persistent = false;
     int id;
+    if (source_gone(r->channel_fd))      /* it gave up before this host got here */
+        return err_set(e, ERR_STATE, "the source gave the migration up");
     if (restore_target_ok(st, dom, &persistent, e) < 0 ||
         backend_start(st, dom, START_INCOMING | (persistent ? 0 : START_TRANSIENT), &id, e) < 0)
         return -1;
     if (receive_started(st, dom, r, e) < 0) {
-        sup_op_destroy(st, dom_name(dom), NULL);     /* nothing half-arrived stays */
-        return -1;
+        if (!arrived(st, dom_name(dom))) {
+            sup_op_destroy(st, dom_name(dom), NULL);     /* nothing half-arrived stays */
+            return -1;
+        }
+        err_clear(e);            /* it runs here: kept, and defined as asked */
     }
     return r->def_path ? define_arrived(st, r->def_path, e) : 0;
 }
