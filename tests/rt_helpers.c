@@ -265,3 +265,19 @@ void rt_state_starts(struct rt *t, const char *name, const char *prefix)
               prefix);
     free(s);
 }
+
+char *rt_job_until(struct rt *t, const char *args, const char *want)
+{
+    char *line = fmt("domjobinfo %s", args), *out = NULL;
+    for (int i = 0; i < 1000; i++, usleep(10000)) {
+        struct run_result r = rt_run(t, line);
+        free(out);
+        out = strdup(r.out ? r.out : "");
+        run_free(&r);
+        if (strstr(out, want))
+            break;
+    }
+    cr_assert(strstr(out, want), "domjobinfo %s never said '%s':\n%s", args, want, out);
+    free(line);
+    return out;
+}

@@ -25,16 +25,17 @@
  * the supervisor's first PROGRESS frame, which comes after the emulator
  * answered migrate-incoming (it then listens), is our "listening" cue.
  * The error, if any, goes to `errout`. */
-static void receive_child(struct store *st, const char *name, const char *uri, bool paused,
-                          int progress, int errout)
+static void receive_child(struct store *st, const char *name, const char *uri,
+                          const struct rt_receive *r, int progress, int errout)
 {
     prctl(PR_SET_PDEATHSIG, SIGTERM);    /* our parent gone: give the domain up */
     FILE *out = fdopen(progress, "w");
     if (!out)
         _exit(1);
     struct rt_progress p = { .label = "incoming", .out = out, .last = -1 };
-    struct rt_mig m = { .uri = uri, .fd = -1, .progress = &p,
-                        .flags = paused ? "paused" : "reason=migrated" };
+    AUTOFREE char *flags = xasprintf("%s%s", r->paused ? "paused" : "reason=migrated",
+                                     r->postcopy ? " postcopy" : "");
+    struct rt_mig m = { .uri = uri, .fd = -1, .progress = &p, .flags = flags };
     struct err *e = NULL;
     int rc = rt_migrate_in(st, name, &m, &e);
     if (rc < 0 && e && write(errout, e->msg, strlen(e->msg)) < 0)
@@ -49,7 +50,7 @@ struct receiver {
 };
 
 static int receiver_begin(struct receiver *rv, struct store *st, const char *name,
-                          const char *uri, bool paused, struct err **e)
+                          const char *uri, const struct rt_receive *r, struct err **e)
 {
     int p[2], q[2];
     if (pipe2(p, O_CLOEXEC) < 0)
@@ -62,7 +63,7 @@ static int receiver_begin(struct receiver *rv, struct store *st, const char *nam
     rv->child = fork();
     if (rv->child == 0) {
         close(p[0]), close(q[0]);
-        receive_child(st, name, uri, paused, p[1], q[1]);
+        receive_child(st, name, uri, r, p[1], q[1]);
     }
     close(p[1]), close(q[1]);
     rv->progress = p[0];
@@ -139,7 +140,7 @@ static int receive_started(struct store *st, const struct dnode *dom, const stru
     AUTOFREE char *path = xasprintf("%s/%s/migrate.sock", st->run_dir, name);
     AUTOFREE char *uri = xasprintf("unix:%s", path);
     struct receiver rv = { .child = -1 };
-    if (receiver_begin(&rv, st, name, uri, r->paused, e) < 0)
+    if (receiver_begin(&rv, st, name, uri, r, e) < 0)
         return -1;
     int rc = receiver_watch(&rv, r, path, e);
     int done = receiver_end(&rv, rc < 0 ? NULL : e);

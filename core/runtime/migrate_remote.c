@@ -61,7 +61,7 @@ static bool interrupted(struct session *s)
 
 /* RUN migrate-receive with the XML (and the definition) as files */
 static int send_request(struct session *s, const char *name, const char *xml, const char *def,
-                        bool paused)
+                        bool paused, bool postcopy)
 {
     struct buf p = {0};
     AUTOFREE char *xml_word = xasprintf("%c%s.xml", RFILE_MARK, name);
@@ -71,6 +71,8 @@ static int send_request(struct session *s, const char *name, const char *xml, co
         rstrv_encode(&p, words[i], strlen(words[i]));
     if (paused)
         rstrv_encode(&p, "--paused", 8);
+    if (postcopy)                /* the destination enables it too, and runs at the switch */
+        rstrv_encode(&p, "--postcopy", 10);
     int rc = rconn_send(&s->c, RF_RUN, p.s, p.len);
     buf_free(&p);
     const char *files[] = {xml, def};
@@ -255,7 +257,7 @@ static int converse(struct session *s, struct store *src, const char *name,
     AUTOFREE char *xml = NULL, *def = NULL;
     int rc = !dom || texts(src, name, dom, o->persistent, &xml, &def, e) < 0 ? -1 : 0;
     dnode_free(dom);
-    if (rc == 0 && send_request(s, name, xml, def, paused) < 0)
+    if (rc == 0 && send_request(s, name, xml, def, paused, o->postcopy) < 0)
         rc = rconn_fail(&s->c, &s->u, "the migration", e);
     if (rc == 0 &&
         (rc = await_dest(s, true, true, s->lim.start_ms, RT_MIG_START_ENV, e)) != 1) {

@@ -39,6 +39,7 @@ struct rt_receive {
     const char *xml_path;       /* the domain as it runs in the source */
     const char *def_path;       /* --persistent: the definition to store here, or NULL */
     bool paused;                /* the source was paused: arrive paused */
+    bool postcopy;              /* enable post-copy; `cont` here once it switched */
     int channel_fd;             /* readable (data or EOF): the source gave up */
     FILE *announce;             /* "listening PATH" */
 };
