@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "migssh_helpers.h"
@@ -100,4 +101,39 @@ Test(migrate_ssh_postcopy, ctrl_c_before_the_switch_cancels_as_without_postcopy)
     migssh_runs_in(&D, false);
     migssh_no_ssh_left(&S);
     free(err), free(errf);
+}
+
+/* the migrating shell killed with SIGKILL before the switch: the source
+ * cancels, the broken stream fails the destination, the forward's ssh
+ * (which outlives the shell for post-copy) ends with the stream */
+Test(migrate_ssh_postcopy, kill_9_of_the_shell_before_the_switch_leaves_the_source_running)
+{
+    char *errf = fmt("%s/err", T.root);
+    pid_t pid = spawn_postcopy("", errf);
+    free(rt_job_until(&T, "vm", "Memory processed:"));
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    rt_state_starts(&T, "vm", "running");
+    rt_guest_line(&T, "vm", "inc", "counter=2");
+    migssh_runs_in(&D, false);
+    migssh_no_ssh_left(&S);
+    free(errf);
+}
+
+/* ... and after it: the guest runs in the destination, the stream goes on
+ * through the forward to its end, the source quits by itself (a local
+ * post-copy migration does the same: migjob) */
+Test(migrate_ssh_postcopy, kill_9_of_the_shell_after_the_switch_ends_in_the_destination)
+{
+    char *errf = fmt("%s/err", T.root);
+    pid_t pid = spawn_postcopy("", errf);
+    free(rt_job_until(&T, "vm", "Memory processed:"));
+    free(rt_ok(&T, "migrate-postcopy vm"));
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    RT_EXPECT_STATE(&D, "vm", "running (migrated)");
+    RT_EXPECT_STATE(&T, "vm", "shut off (migrated)");
+    rt_guest_line(&D, "vm", "counter", "counter=1");
+    migssh_no_ssh_left(&S);
+    free(errf);
 }

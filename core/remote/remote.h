@@ -135,6 +135,7 @@ void rconn_close(struct rconn *c);
 struct rforward {
     pid_t pid;            /* 0 when closed */
     int efd;              /* its stderr */
+    int hold;             /* outliving: ssh's stdin, ours (<= 0: none) */
     struct buf errtail;
     char *local;
 };
@@ -142,6 +143,13 @@ struct rforward {
 /* start the forward and wait (up to ms) until ssh listens at local */
 int rforward_open(struct rforward *f, const struct ruri *u, const char *local,
                   const char *remote, int ms, struct err **e);
+/* the same for a stream that must go on if we die (post-copy: past the
+ * switch the guest runs on the far side, on pages still coming): no
+ * PR_SET_PDEATHSIG, and ssh runs the remote `DOMSH --stdio URI` on a stdin
+ * we hold instead of -N; once we are gone that session ends and ssh exits
+ * as soon as the forwarded stream closes (it waits for open channels) */
+int rforward_open_outliving(struct rforward *f, const struct ruri *u, const char *local,
+                            const char *remote, int ms, struct err **e);
 /* ssh still runs (false: it exited, or was killed) */
 bool rforward_alive(struct rforward *f);
 /* the last line ssh wrote on stderr ("channel 2: open failed: ..."), or NULL */

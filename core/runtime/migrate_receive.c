@@ -16,6 +16,7 @@
 #include "../base/mem.h"
 #include "../xml/domain.h"
 #include "backend.h"
+#include "migjob.h"
 #include "migrate.h"
 #include "runtime.h"
 #include "save_priv.h"
@@ -44,6 +45,8 @@ static void receive_child(struct store *st, const char *name, const char *uri,
 }
 
 struct receiver {
+    struct store *st;
+    const char *name;
     pid_t child;
     int progress, errin;     /* the child's progress lines and error text */
     bool listening;
@@ -92,6 +95,15 @@ static int receiver_end(struct receiver *rv, struct err **e)
                    *msg ? msg : "it ended abnormally");
 }
 
+/* a post-copy migration whose source went away once the state flowed:
+ * past the switch the guest runs here and must not be dropped; before it,
+ * the source cancels and the broken stream fails this side by itself */
+static bool stream_flows(const struct receiver *rv)
+{
+    struct rt_job j;
+    return rt_job_info(rv->st, rv->name, 0, &j, NULL) == 0 && j.v[RJ_MEM_PROCESSED] > 0;
+}
+
 /* the source closed the channel (EOF: it gave up, or the connection
  * dropped); it sends nothing else while migrate-receive runs */
 static bool source_gone(int channel_fd)
@@ -107,13 +119,18 @@ static bool source_gone(int channel_fd)
 static int receiver_watch(struct receiver *rv, const struct rt_receive *r, const char *path,
                           struct err **e)
 {
+    int channel = r->channel_fd;
     for (;;) {
         struct pollfd p[2] = { { .fd = rv->progress, .events = POLLIN },
-                               { .fd = r->channel_fd, .events = POLLIN } };
-        if (poll(p, r->channel_fd >= 0 ? 2 : 1, -1) < 0) {
+                               { .fd = channel, .events = POLLIN } };
+        if (poll(p, channel >= 0 ? 2 : 1, -1) < 0) {
             if (errno == EINTR)
                 continue;
             return err_sys(e, ERR_IO, "poll");
+        }
+        if (p[1].revents && !p[0].revents && r->postcopy && stream_flows(rv)) {
+            channel = -1;        /* the stream decides, as in a local post-copy */
+            continue;
         }
         if (p[1].revents && !p[0].revents) {
             kill(rv->child, SIGTERM);    /* it drops its request: the supervisor destroys */
@@ -139,7 +156,7 @@ static int receive_started(struct store *st, const struct dnode *dom, const stru
     const char *name = dom_name(dom);
     AUTOFREE char *path = xasprintf("%s/%s/migrate.sock", st->run_dir, name);
     AUTOFREE char *uri = xasprintf("unix:%s", path);
-    struct receiver rv = { .child = -1 };
+    struct receiver rv = { .st = st, .name = name, .child = -1 };
     if (receiver_begin(&rv, st, name, uri, r, e) < 0)
         return -1;
     int rc = receiver_watch(&rv, r, path, e);

@@ -175,7 +175,10 @@ static int stream_state(struct session *s, struct store *src, const char *name, 
 {
     AUTOFREE char *local = xasprintf("%s/%s/migrate-fwd.sock", src->run_dir, name);
     AUTOFREE char *uri = xasprintf("unix:%s", local);
-    if (rforward_open(&s->fwd, &s->u, local, s->remote_sock, FORWARD_MS, e) < 0)
+    /* past a switch to post-copy the guest runs there: the stream must go
+     * on should this shell die (as a local migration's socketpair does) */
+    if ((o->postcopy ? rforward_open_outliving : rforward_open)(&s->fwd, &s->u, local,
+                                                               s->remote_sock, FORWARD_MS, e) < 0)
         return -1;
     AUTOFREE char *flags = rt_mig_out_flags(o);
     struct rt_mig m = { .uri = uri, .fd = -1, .progress = o->progress, .flags = flags };
