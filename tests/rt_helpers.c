@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -280,4 +281,12 @@ char *rt_job_until(struct rt *t, const char *args, const char *want)
     cr_assert(strstr(out, want), "domjobinfo %s never said '%s':\n%s", args, want, out);
     free(line);
     return out;
+}
+
+void rt_kill_after_the_switch(struct rt *t, pid_t shell)
+{
+    free(rt_job_until(t, "vm", "Memory processed:"));
+    free(rt_ok(t, "migrate-postcopy vm"));
+    kill(shell, SIGKILL);
+    waitpid(shell, NULL, 0);
 }

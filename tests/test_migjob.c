@@ -383,11 +383,7 @@ Test(migjob, kill_9_of_the_shell_before_and_after_the_postcopy_switch)
             break;
     }
     source_runs_alone();                         /* counter 2 from here */
-    pid = spawn_migrate("--live --postcopy");
-    free(job_until(&T, "vm", "Memory processed:"));
-    free(rt_ok(&T, "migrate-postcopy vm"));
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
+    rt_kill_after_the_switch(&T, spawn_migrate("--live --postcopy"));
     RT_EXPECT_STATE(&D, "vm", "running (migrated)");
     RT_EXPECT_STATE(&T, "vm", "shut off (migrated)");
     rt_guest_line(&D, "vm", "counter", "counter=2");

@@ -126,11 +126,7 @@ Test(migrate_ssh_postcopy, kill_9_of_the_shell_before_the_switch_leaves_the_sour
 Test(migrate_ssh_postcopy, kill_9_of_the_shell_after_the_switch_ends_in_the_destination)
 {
     char *errf = fmt("%s/err", T.root);
-    pid_t pid = spawn_postcopy("", errf);
-    free(rt_job_until(&T, "vm", "Memory processed:"));
-    free(rt_ok(&T, "migrate-postcopy vm"));
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
+    rt_kill_after_the_switch(&T, spawn_postcopy("", errf));
     RT_EXPECT_STATE(&D, "vm", "running (migrated)");
     RT_EXPECT_STATE(&T, "vm", "shut off (migrated)");
     rt_guest_line(&D, "vm", "counter", "counter=1");
