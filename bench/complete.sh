@@ -18,9 +18,13 @@ echo "complete, $N defined domains, cold process, median of $RUNS ($(load)):"
 for line in "start ''" "start d0999" "st"; do
     eval "set -- $line"
     n=$("$DOMSH" -q complete -- "$@" | wc -l)
+    config_changing timed "$RUNS" "$DOMSH" -q complete -- "$@" > "$W/changing"
+    changing=$(cat "$W/changing")
     set -- $(timed "$RUNS" "$DOMSH" -q complete -- "$@")
     printf '  %-28s %8s ms wall %8s ms CPU %6s candidates   domsh/goal %s\n' \
         "complete -- $line" "$1" "$2" "$n" "$(ratio "$1" 10)"
+    set -- $changing
+    printf '  %-28s %8s ms wall %8s ms CPU   (CONFIG just changed: read again)\n' "" "$1" "$2"
 done
 printf '  %-28s %8s ms wall\n' "/bin/true (process floor)" "$tw"
 set -- $(timed "$RUNS" ls -f "$DOMSH_ROOT/config/test")

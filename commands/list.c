@@ -47,11 +47,11 @@ static const struct opt_def list_opts[] = {
 static int row_cmp(const void *pa, const void *pb)
 {
     const struct domain_info *a = pa, *b = pb;
-    bool aa = a->st.id >= 0, ba = b->st.id >= 0;
+    bool aa = a->st->id >= 0, ba = b->st->id >= 0;
     if (aa != ba)
         return aa ? -1 : 1;
-    if (aa && a->st.id != b->st.id)
-        return a->st.id < b->st.id ? -1 : 1;
+    if (aa && a->st->id != b->st->id)
+        return a->st->id < b->st->id ? -1 : 1;
     return strcmp(a->name, b->name);
 }
 
@@ -62,7 +62,7 @@ static void running_first(struct domain_set *rows)
 {
     size_t nrun = 0;
     for (size_t i = 0; i < rows->n; i++)
-        nrun += rows->v[i].st.id >= 0;
+        nrun += rows->v[i].st->id >= 0;
     if (!nrun || nrun == rows->n) {
         if (nrun > 1)
             qsort(rows->v, rows->n, sizeof(*rows->v), row_cmp);
@@ -71,7 +71,7 @@ static void running_first(struct domain_set *rows)
     struct domain_info *v = xmalloc(rows->n * sizeof(*v));
     size_t r = 0, o = nrun;
     for (size_t i = 0; i < rows->n; i++)
-        v[rows->v[i].st.id >= 0 ? r++ : o++] = rows->v[i];
+        v[rows->v[i].st->id >= 0 ? r++ : o++] = rows->v[i];
     qsort(v, nrun, sizeof(*v), row_cmp);
     free(rows->v);
     rows->v = v;
@@ -145,14 +145,14 @@ static void print_json(struct shell *sh, const struct domain_info *rows, size_t 
         char uuid[37];
         uuid_of(sh, &rows[i], uuid);
         json_obj_begin(&j, NULL);
-        if (rows[i].st.id >= 0)
-            json_int(&j, "id", rows[i].st.id);
+        if (rows[i].st->id >= 0)
+            json_int(&j, "id", rows[i].st->id);
         else
             json_null(&j, "id");
         json_str(&j, "name", rows[i].name);
         json_str(&j, "uuid", strcmp(uuid, "-") ? uuid : NULL);
-        json_str(&j, "state", dom_state_name(rows[i].st.state));
-        json_str(&j, "reason", rows[i].st.reason);
+        json_str(&j, "state", dom_state_name(rows[i].st->state));
+        json_str(&j, "reason", rows[i].st->reason);
         json_bool(&j, "persistent", rows[i].persistent);
         json_bool(&j, "autostart", store_autostart(sh->store, rows[i].name));
         json_obj_end(&j);
@@ -161,22 +161,31 @@ static void print_json(struct shell *sh, const struct domain_info *rows, size_t 
     json_print(&j, sh);
 }
 
+struct table_rows {
+    const struct domain_info *rows;
+    bool saved, color;
+    char id[16];
+};
+
+static void table_row(void *ctx, size_t i, const char **cells, enum out_color *color)
+{
+    struct table_rows *t = ctx;
+    const struct domain_info *r = &t->rows[i];
+    snprintf(t->id, sizeof(t->id), r->st->id >= 0 ? "%d" : "-", r->st->id);
+    const char *state = t->saved && r->managed_save && r->st->state == DOM_SHUTOFF
+                            ? "saved" : dom_state_name(r->st->state);
+    cells[0] = t->id;
+    cells[1] = r->name;
+    cells[2] = state;
+    *color = t->color ? out_state_color(state) : COLOR_NONE;
+}
+
+/* rows made as printed: ten thousand domains keep no table in memory */
 static void print_table(struct shell *sh, const struct domain_info *rows, size_t n, bool saved)
 {
     static const char *const head[] = {"Id", "Name", "State"};
-    struct table t;
-    table_init(&t, 3, head);
-    for (size_t i = 0; i < n; i++) {
-        char id[16] = "-";
-        if (rows[i].st.id >= 0)
-            snprintf(id, sizeof(id), "%d", rows[i].st.id);
-        const char *state = saved && rows[i].managed_save && rows[i].st.state == DOM_SHUTOFF
-                                ? "saved" : dom_state_name(rows[i].st.state);
-        const char *cells[] = {id, rows[i].name, state};
-        table_add_row(&t, cells, 2, sh->color ? out_state_color(state) : COLOR_NONE);
-    }
-    table_print(&t, sh);
-    table_free(&t);
+    struct table_rows t = {.rows = rows, .saved = saved, .color = sh->color};
+    table_print_rows(sh, 3, head, n, 2, table_row, &t);
 }
 
 static void print_lines(struct shell *sh, const struct cmd_args *a, const struct domain_info *rows,
@@ -186,8 +195,8 @@ static void print_lines(struct shell *sh, const struct cmd_args *a, const struct
     for (size_t i = 0; i < n; i++) {
         char u[37];
         if (args_bool(a, LIST_OPT_ID)) {
-            if (rows[i].st.id >= 0)
-                fprintf(sh->out, "%d\n", rows[i].st.id);
+            if (rows[i].st->id >= 0)
+                fprintf(sh->out, "%d\n", rows[i].st->id);
             continue;
         }
         if (uuid)

@@ -98,13 +98,11 @@ static void pad_to(struct buf *line, size_t n, char c)
     }
 }
 
-static void add_cell(struct buf *line, struct shell *sh, const struct table *t,
-                     const struct table_cell *cell, size_t width, bool pad)
+static void add_cell(struct buf *line, struct shell *sh, const char *s, size_t len,
+                     size_t tw, enum out_color color, size_t width, bool pad)
 {
-    const char *s = t->text.s + cell->off;
-    size_t tw = cell->width;
     if (sh->color)
-        buf_add(line, out_color_start(sh, cell->color));
+        buf_add(line, out_color_start(sh, color));
     if (tw > width) {
         /* cut by code points, keep room for the marker */
         size_t keep = 0, n = 0;
@@ -118,12 +116,31 @@ static void add_cell(struct buf *line, struct shell *sh, const struct table *t,
         buf_addc(line, '~');
         tw = width;
     } else {
-        buf_addn(line, s, cell->len);
+        buf_addn(line, s, len);
     }
     if (sh->color)
         buf_add(line, out_color_end(sh));
     if (pad && tw < width)
         pad_to(line, width - tw, ' ');
+}
+
+/* a row's newline, the dashes under the header, and the buffer written
+ * when it holds 32 KiB or the table is done */
+static void end_line(struct buf *out, struct shell *sh, bool header, const size_t *w,
+                     size_t ncols, bool last)
+{
+    buf_addc(out, '\n');
+    if (header) {
+        size_t dashes = 0;
+        for (size_t c = 0; c < ncols; c++)
+            dashes += w[c] + 3;
+        pad_to(out, dashes, '-');
+        buf_addc(out, '\n');
+    }
+    if (out->len >= 32768 || last) {
+        fwrite(out->s, 1, out->len, sh->out);
+        buf_reset(out);
+    }
 }
 
 /* the lines are built in a buffer written every 32 KiB: thousands of
@@ -140,21 +157,42 @@ void table_print(const struct table *t, struct shell *sh)
     struct buf out = {0};
     for (size_t r = 0; r < nrows; r++) {
         for (size_t c = 0; c < t->ncols; c++) {
+            const struct table_cell *cell = &t->cell[r * t->ncols + c];
             buf_addn(&out, "   ", c ? 3 : 1);
-            add_cell(&out, sh, t, &t->cell[r * t->ncols + c], w[c], c + 1 < t->ncols);
+            add_cell(&out, sh, t->text.s + cell->off, cell->len, cell->width, cell->color, w[c],
+                     c + 1 < t->ncols);
         }
-        buf_addc(&out, '\n');
-        if (r == 0) {
-            size_t dashes = 0;
-            for (size_t c = 0; c < t->ncols; c++)
-                dashes += w[c] + 3;
-            pad_to(&out, dashes, '-');
-            buf_addc(&out, '\n');
+        end_line(&out, sh, r == 0, w, t->ncols, r + 1 == nrows);
+    }
+    buf_free(&out);
+}
+
+/* rows made on demand: each is made twice, to measure and to print */
+void table_print_rows(struct shell *sh, size_t ncols, const char *const *headers, size_t nrows,
+                      int col_colored, table_row_fn *row, void *ctx)
+{
+    AUTOFREE size_t *w = xcalloc(ncols, sizeof(*w));
+    const char *cells[TABLE_MAX_COLS];
+    enum out_color color;
+    for (size_t r = 0; r <= nrows; r++) {
+        const char *const *v = r ? (row(ctx, r - 1, cells, &color), cells) : headers;
+        for (size_t c = 0; c < ncols; c++) {
+            size_t tw = text_width(v[c], strlen(v[c]));
+            w[c] = tw > w[c] ? tw : w[c];
         }
-        if (out.len >= 32768 || r + 1 == nrows) {
-            fwrite(out.s, 1, out.len, sh->out);
-            buf_reset(&out);
+    }
+    fit_width(w, ncols, out_term_width());
+    struct buf out = {0};
+    for (size_t r = 0; r <= nrows; r++) {
+        color = COLOR_NONE;
+        const char *const *v = r ? (row(ctx, r - 1, cells, &color), cells) : headers;
+        for (size_t c = 0; c < ncols; c++) {
+            size_t len = strlen(v[c]);
+            buf_addn(&out, "   ", c ? 3 : 1);
+            add_cell(&out, sh, v[c], len, text_width(v[c], len),
+                     (int)c == col_colored ? color : COLOR_NONE, w[c], c + 1 < ncols);
         }
+        end_line(&out, sh, r == 0, w, ncols, r == nrows);
     }
     buf_free(&out);
 }

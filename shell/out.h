@@ -45,6 +45,14 @@ void table_add_row(struct table *t, const char *const *cells, int col_colored,
 /* print; on a terminal the widest column is cut to fit the width */
 void table_print(const struct table *t, struct shell *sh);
 void table_free(struct table *t);
+/* a table too long to hold (list --all of 10000 domains): ROW fills
+ * cells[ncols] (pointers valid until its next call) and the colour of
+ * column col_colored for row I; it is called twice per row, to measure
+ * the columns and to print, so nothing is kept per row */
+#define TABLE_MAX_COLS 8
+typedef void table_row_fn(void *ctx, size_t i, const char **cells, enum out_color *color);
+void table_print_rows(struct shell *sh, size_t ncols, const char *const *headers, size_t nrows,
+                      int col_colored, table_row_fn *row, void *ctx);
 
 /* set up terminfo for stdout (main, once, when stdout is a terminal and
  * NO_COLOR is unset); false when the terminal has no colours */

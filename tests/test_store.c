@@ -209,9 +209,9 @@ Test(domains, list_defined_and_running)
     expect_names(&st, ST_ANY | ST_PERSISTENT, "a b");
     struct domain_set set;
     cr_assert_eq(domains_list(&st, ST_ANY, &set, NULL), 0);
-    cr_assert_eq(set.v[1].st.id, 7);
+    cr_assert_eq(set.v[1].st->id, 7);
     cr_assert(!set.v[1].persistent && set.v[0].persistent && set.v[2].persistent);
-    cr_assert_str_eq(set.v[2].st.reason, "crashed");
+    cr_assert_str_eq(set.v[2].st->reason, "crashed");
     domain_set_free(&set);
     char *name = domains_lookup(&st, "7", NULL);
     cr_assert_str_eq(name, "alive");
@@ -531,4 +531,70 @@ Test(store, strv_sort_orders_as_strcmp)
         free(want);
         strv_free(&sv);
     }
+}
+
+static char *listed(struct store *st)
+{
+    struct strv names = {0};
+    struct err *e = NULL;
+    cr_assert_eq(store_list(st, &names, &e), 0, "%s", e ? e->msg : "");
+    char *out = strdup("");
+    for (size_t i = 0; i < names.n; i++) {
+        char *more = fmt("%s%s%s", out, i ? " " : "", names.v[i]);
+        free(out);
+        out = more;
+    }
+    strv_free(&names);
+    return out;
+}
+
+static void expect_listed(struct store *st, const char *want)
+{
+    char *got = listed(st);
+    cr_assert_str_eq(got, want);
+    free(got);
+}
+
+/* the kept listing (RUN/.names, names.c) is reused while CONFIG stands
+ * still, and every change shows at once, also one made in the same
+ * second the listing was kept */
+Test(store, kept_listing_follows_every_change, .timeout = 60)
+{
+    char pb[512];
+    char *root;
+    struct store *st = open_test_store(&root);
+    struct err *e = NULL;
+    cr_assert_eq(save(st, "beta", U2, &e), 0);
+    cr_assert_eq(save(st, "alpha", U1, &e), 0);
+    cr_assert_eq(mkdir_p(st->run_dir, 0700, &e), 0);
+    char *kept = SF(pb, "%s/.names", st->run_dir);
+    expect_listed(st, "alpha beta");
+    cr_assert_neq(access(kept, F_OK), 0, "kept a listing of a directory changed just now");
+    sleep(3);                       /* CONFIG settles */
+    expect_listed(st, "alpha beta");
+    char *text = slurp(kept, NULL);
+    cr_assert_not_null(text, "no listing kept for a settled directory");
+    /* reused: the same stamp with other names is believed */
+    char *nl = strchr(text, '\n');
+    nl[1] = '\0';
+    char *forged = fmt("%sonly-in-the-kept-listing\n", text);
+    cr_assert_eq(write_text(kept, forged), 0);
+    expect_listed(st, "only-in-the-kept-listing");
+    /* any change moves CONFIG's times: the listing is read again, and
+     * not kept while the directory is this fresh */
+    cr_assert_eq(save(st, "gamma", "7d5e3a10-4bb1-4c2d-9a3e-5f6a7b8c9d0e", &e), 0);
+    expect_listed(st, "alpha beta gamma");
+    cr_assert_eq(store_remove(st, "alpha", &e), 0);
+    expect_listed(st, "beta gamma");
+    char *after = slurp(kept, NULL);
+    cr_assert_str_eq(after, forged, "rewrote the listing of a fresh directory");
+    /* a stamp of another state is ignored */
+    cr_assert_eq(write_text(kept, "domsh-names 1 0 0 0.0 0.0 /elsewhere\nzzz\n"), 0);
+    expect_listed(st, "beta gamma");
+    free(after);
+    free(forged);
+    free(text);
+    store_close(st);
+    rm_rf(root);
+    free(root);
 }

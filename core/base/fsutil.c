@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,35 @@ static int fail(struct err **e, const char *what, const char *path)
         err_sys(e, ERR_IO, "%s '%s'", what, path);
     errno = saved;
     return -1;
+}
+
+struct fsync_job {
+    int fd, rc, err;
+};
+
+static void *fsync_job_run(void *arg)
+{
+    struct fsync_job *j = arg;
+    j->rc = fsync(j->fd);
+    j->err = errno;
+    return NULL;
+}
+
+int fsync_pair(int fd, int other)
+{
+    struct fsync_job job = {.fd = other};
+    pthread_t t;
+    bool threaded = other >= 0 && pthread_create(&t, NULL, fsync_job_run, &job) == 0;
+    if (other >= 0 && !threaded)
+        fsync_job_run(&job);
+    int rc = fsync(fd), err = errno;
+    if (threaded)
+        pthread_join(t, NULL);
+    if (rc < 0 || job.rc < 0) {
+        errno = rc < 0 ? err : job.err;
+        return -1;
+    }
+    return 0;
 }
 
 int fsync_dir_of(const char *path)

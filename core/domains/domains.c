@@ -26,7 +26,7 @@ static void set_add(struct domain_set *s, size_t *cap, char *name, const struct 
                     bool persistent)
 {
     xgrow(&s->v, cap, s->n + 1, sizeof(*s->v));
-    s->v[s->n++] = (struct domain_info){.name = name, .st = *st, .persistent = persistent};
+    s->v[s->n++] = (struct domain_info){.name = name, .st = st, .persistent = persistent};
 }
 
 static bool wanted(unsigned want, const struct dom_status *st, bool persistent)
@@ -80,7 +80,7 @@ int domains_list(struct store *st, unsigned want, struct domain_set *out, struct
     for (size_t i = 0; i < run.n; i++)
         rt_status_read(st, run.v[i], &rs[i], NULL);
     merge(st, want, &run, rs, read_store ? &defined : NULL, out);
-    free(rs);
+    out->status = rs;
     strv_free(&run);
     strv_free(&defined);
     return 0;
@@ -91,7 +91,9 @@ void domain_set_free(struct domain_set *s)
     for (size_t i = 0; i < s->n; i++)
         free(s->v[i].name);
     free(s->v);
+    free(s->status);
     s->v = NULL;
+    s->status = NULL;
     s->n = 0;
 }
 
@@ -102,7 +104,7 @@ static char *name_by_running_id(struct store *st, long id)
     if (domains_list(st, ST_ACTIVE, &running, NULL) < 0)
         return NULL;
     for (size_t i = 0; i < running.n && !found; i++)
-        if (running.v[i].st.id == id)
+        if (running.v[i].st->id == id)
             found = steal_ptr(&running.v[i].name);
     domain_set_free(&running);
     return found;

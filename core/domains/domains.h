@@ -39,13 +39,14 @@ char *domains_lookup(struct store *st, const char *key, struct err **e);
 
 struct domain_info {
     char *name;
-    struct dom_status st;
+    const struct dom_status *st;   /* in the set's status array, or a shared "shut off" */
     bool persistent;         /* defined in the store (else a running transient one) */
     bool managed_save;       /* not filled by domains_list: for callers that ask */
 };
 struct domain_set {
-    struct domain_info *v;
+    struct domain_info *v;   /* small rows: 10000 of them are touched by every list */
     size_t n;
+    struct dom_status *status;   /* of the domains in RUN/ (owned) */
 };
 
 /* Defined ∪ running, each with its state, in one pass: one readdir of

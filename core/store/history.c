@@ -75,14 +75,18 @@ static char *entry_path(const char *dir, unsigned seq, const char *ext)
 }
 
 /* remove the first COUNT (oldest) changes */
+static void drop_entry(const char *dir, unsigned seq)
+{
+    AUTOFREE char *txt = entry_path(dir, seq, "txt");
+    AUTOFREE char *xml = entry_path(dir, seq, "xml");
+    unlink(txt);
+    unlink(xml);
+}
+
 static void drop_oldest(const char *dir, const unsigned *seqs, size_t count)
 {
-    for (size_t i = 0; i < count; i++) {
-        AUTOFREE char *txt = entry_path(dir, seqs[i], "txt");
-        AUTOFREE char *xml = entry_path(dir, seqs[i], "xml");
-        unlink(txt);
-        unlink(xml);
-    }
+    for (size_t i = 0; i < count; i++)
+        drop_entry(dir, seqs[i]);
 }
 
 static char *one_line(const char *s)
@@ -218,12 +222,19 @@ int history_commit(struct store *st, const struct dnode *dom, const char *old,
         store_unstage(st, name);
         return -1;
     }
-    if (store_commit(st, name, e) < 0)
-        return -1;
-    if (!ordered_metadata(dir) && sync_dir(dir, e) < 0) {
-        err_prefix(e, "the config of '%s' is saved, but its history entry is not: ", name);
+    /* the entry is durable before the config is replaced: by the config
+     * dir's own sync where metadata is committed in order, else by a
+     * sync of its dir that runs beside the new config's (one wait) */
+    int hfd = ordered_metadata(dir) ? -1 : open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = store_stage_sync(st, name, hfd, e);
+    if (hfd >= 0)
+        close(hfd);
+    if (rc < 0) {
+        drop_entry(dir, seq);
         return -1;
     }
+    if (store_commit(st, name, e) < 0)
+        return -1;
     if (n + 1 > HISTORY_MAX)
         drop_oldest(dir, seqs, n + 1 - HISTORY_MAX);
     return 0;

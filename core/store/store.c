@@ -1,7 +1,8 @@
 /* store.c: the durable per-URI store (see store.h for the layout).
  * Every write is atomic (.new, fsync, rename, fsync dir) so a crash leaves
  * the old or the new file, never a mix.  Listing never parses XML: names
- * come from readdir, so `list --all` stays cheap with thousands of domains. */
+ * come from file names (names.c), so `list --all` stays cheap with
+ * thousands of domains. */
 #include "store.h"
 #include "../xml/domain.h"
 #include "../base/fsutil.h"
@@ -111,6 +112,7 @@ struct store *store_open_at(const char *uri, const char *root, struct err **e)
     }
     struct store *st = xcalloc(1, sizeof(*st));
     st->uuid_lock = -1;
+    st->staged_fd = -1;
     st->uri = xstrdup(canon);
     st->driver = drv;
     if (set_roots(st, root, e) < 0) {
@@ -162,11 +164,6 @@ static char *xml_path(const struct store *st, const char *name)
 static char *uuid_link_path(const struct store *st, const char *canon_uuid)
 {
     return xasprintf("%s/%s.uuid", st->config_dir, canon_uuid);
-}
-
-int store_list(struct store *st, struct strv *names, struct err **e)
-{
-    return dir_list(st->config_dir, ".xml", names, e);
 }
 
 bool store_exists(struct store *st, const char *name)
@@ -361,9 +358,26 @@ static void uuid_unlock(struct store *st)
     st->uuid_lock = -1;
 }
 
+/* the staged file written, its fd kept for store_stage_sync */
+static int write_staged(struct store *st, const char *path, const char *text, struct err **e)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return err_sys(e, ERR_IO, "cannot create '%s'", path);
+    if (write_all(fd, text, strlen(text)) < 0) {
+        err_sys(e, ERR_IO, "cannot write '%s'", path);
+        close(fd);
+        unlink(path);
+        return -1;
+    }
+    st->staged_fd = fd;
+    return 0;
+}
+
 /* check, then write: the uuid link first (until the XML exists it is
- * ignored as stale), then CONFIG/NAME.xml.new, synced: the one data write
- * of a change.  The uuid lock stays held until store_commit/store_unstage. */
+ * ignored as stale), then CONFIG/NAME.xml.new: the one data write of a
+ * change, synced by store_stage_sync.  The uuid lock stays held until
+ * store_commit/store_unstage. */
 int store_stage(struct store *st, const struct dnode *dom, struct err **e)
 {
     if (ensure_config_dir(st, e) < 0 || (st->uuid_lock = uuid_lock(st, e)) < 0)
@@ -377,11 +391,23 @@ int store_stage(struct store *st, const struct dnode *dom, struct err **e)
     AUTOFREE char *link = uuid_link_path(st, canon);
     AUTOFREE char *path = xasprintf("%s/%s.xml.new", st->config_dir, name);
     AUTOFREE char *text = dom_format(dom, DOM_FMT_SECURE | DOM_FMT_INACTIVE);
-    if (link_atomic(name, link, e) < 0 || write_synced(path, text, strlen(text), 0600, e) < 0) {
+    if (link_atomic(name, link, e) < 0 || write_staged(st, path, text, e) < 0) {
         uuid_unlock(st);
         return -1;
     }
     return 0;
+}
+
+int store_stage_sync(struct store *st, const char *name, int along_fd, struct err **e)
+{
+    int rc = fsync_pair(st->staged_fd, along_fd);
+    close(st->staged_fd);
+    st->staged_fd = -1;
+    if (rc == 0)
+        return 0;
+    err_sys(e, ERR_IO, "cannot write '%s/%s.xml.new'", st->config_dir, name);
+    store_unstage(st, name);
+    return -1;
 }
 
 /* the rename, then the fsync of the config dir: covers the link and the
@@ -397,6 +423,9 @@ int store_commit(struct store *st, const char *name, struct err **e)
 
 void store_unstage(struct store *st, const char *name)
 {
+    if (st->staged_fd >= 0)
+        close(st->staged_fd);
+    st->staged_fd = -1;
     AUTOFREE char *tmp = xasprintf("%s/%s.xml.new", st->config_dir, name);
     unlink(tmp);
     uuid_unlock(st);
@@ -409,7 +438,7 @@ char *store_config_path(const struct store *st, const char *name)
 
 int store_save(struct store *st, const struct dnode *dom, struct err **e)
 {
-    if (store_stage(st, dom, e) < 0)
+    if (store_stage(st, dom, e) < 0 || store_stage_sync(st, dom_name(dom), -1, e) < 0)
         return -1;
     return store_commit(st, dom_name(dom), e);
 }

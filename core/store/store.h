@@ -29,6 +29,7 @@ struct store {
     enum store_driver driver;
     char *config_dir, *run_dir, *log_dir;
     int uuid_lock;        /* CONFIG/.uuid.lock while a save is staged, else -1 */
+    int staged_fd;        /* CONFIG/NAME.xml.new written, not yet synced, else -1 */
     /* the backend's rules for a definition's shape: what its start would
      * refuse on any host (a cdrom on virtio, a second VNC, ...), checked
      * by every save so define and edit refuse it as libvirt's qemu driver
@@ -77,10 +78,13 @@ int store_save(struct store *st, const struct dnode *dom, struct err **e);
 int store_check_save(struct store *st, const struct dnode *dom, char canon[37], struct err **e);
 int store_remove(struct store *st, const char *name, struct err **e);
 /* store_save in two halves, for a change that adds to the same commit
- * (history): stage writes CONFIG/NAME.xml.new durably (the one data
- * write) and the uuid link; commit renames it over NAME.xml and syncs
- * the config dir; unstage drops a staged file.  Caller holds the lock. */
+ * (history): stage checks, makes the uuid link and writes
+ * CONFIG/NAME.xml.new (the one data write); stage_sync fsyncs it, with
+ * ALONG_FD (a directory fd, or -1) synced at the same time; commit
+ * renames it over NAME.xml and syncs the config dir; unstage drops a
+ * staged file.  Caller holds the lock. */
 int store_stage(struct store *st, const struct dnode *dom, struct err **e);
+int store_stage_sync(struct store *st, const char *name, int along_fd, struct err **e);
 int store_commit(struct store *st, const char *name, struct err **e);
 void store_unstage(struct store *st, const char *name);
 /* CONFIG/NAME.xml (caller frees) */
