@@ -195,7 +195,8 @@ static void hit_mid_way(pid_t (*victim)(pid_t shell), int sig, const char *want)
 
 Test(migrate_ssh, a_killed_forward_leaves_the_source_running)
 {
-    hit_mid_way(the_forward, SIGKILL, "the SSH forward of the migration stream to 127.0.0.1 died");
+    hit_mid_way(the_forward, SIGKILL, "the SSH forward of the migration stream to 127.0.0.1 "
+                "died: ssh killed by signal 9");
 }
 
 Test(migrate_ssh, a_lost_connection_leaves_the_source_running)

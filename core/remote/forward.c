@@ -72,8 +72,11 @@ bool rforward_alive(struct rforward *f)
 {
     if (f->pid <= 0)
         return false;
-    if (waitpid(f->pid, NULL, WNOHANG) == 0)
+    pid_t r = waitpid(f->pid, &f->status, WNOHANG);
+    if (r == 0)
         return true;
+    if (r < 0)
+        f->status = -1;          /* how it ended is not known */
     f->pid = 0;
     return false;
 }
@@ -81,7 +84,12 @@ bool rforward_alive(struct rforward *f)
 char *rforward_said(struct rforward *f)
 {
     drain(f);
-    return rssh_last_line(&f->errtail);
+    char *line = rssh_last_line(&f->errtail);
+    if (line || f->pid != 0 || f->status == -1)
+        return line;
+    if (WIFSIGNALED(f->status))
+        return xasprintf("ssh killed by signal %d", WTERMSIG(f->status));
+    return WIFEXITED(f->status) ? xasprintf("ssh exit status %d", WEXITSTATUS(f->status)) : NULL;
 }
 
 static bool is_socket(const char *path)
@@ -110,7 +118,7 @@ static int wait_listening(struct rforward *f, const struct ruri *u, int ms, stru
 static int forward_open(struct rforward *f, const struct ruri *u, const char *local,
                         const char *remote, bool outlive, int ms, struct err **e)
 {
-    *f = (struct rforward){ .efd = -1, .hold = -1, .local = xstrdup(local) };
+    *f = (struct rforward){ .efd = -1, .hold = -1, .status = -1, .local = xstrdup(local) };
     unlink(local);           /* a stale one would pass for ssh listening */
     int errp[2], hold[2] = {-1, -1};
     if (pipe2(errp, O_CLOEXEC) < 0)

@@ -136,6 +136,7 @@ struct rforward {
     pid_t pid;            /* 0 when closed */
     int efd;              /* its stderr */
     int hold;             /* outliving: ssh's stdin, ours (<= 0: none) */
+    int status;           /* its wait status, once rforward_alive saw it end */
     struct buf errtail;
     char *local;
 };
@@ -152,7 +153,9 @@ int rforward_open_outliving(struct rforward *f, const struct ruri *u, const char
                             const char *remote, int ms, struct err **e);
 /* ssh still runs (false: it exited, or was killed) */
 bool rforward_alive(struct rforward *f);
-/* the last line ssh wrote on stderr ("channel 2: open failed: ..."), or NULL */
+/* the last line ssh wrote on stderr ("channel 2: open failed: ..."), else
+ * how it ended ("ssh exit status 255": a quiet LogLevel hides ssh's own
+ * words), or NULL */
 char *rforward_said(struct rforward *f);
 /* stop ssh (SIGKILL: it holds nothing to clean up), remove the local socket */
 void rforward_close(struct rforward *f);
