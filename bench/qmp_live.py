@@ -12,61 +12,12 @@ would do by hand over QMP beside what domsh does through its supervisor.
                                  migrates: prints "ready", waits for MIGRATION
                                  completed, prints total-time and downtime
 """
-import json
 import os
-import socket
 import sys
 import time
 
-
-def connect(path):
-    deadline = time.time() + 30
-    while True:
-        try:
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.connect(path)
-            return s
-        except OSError:
-            if time.time() > deadline:
-                raise
-            time.sleep(0.002)
-
-
-class Qmp:
-    def __init__(self, path):
-        self.s = connect(path)
-        self.f = self.s.makefile("rb")
-        self.read()                                  # greeting
-        self.cmd("qmp_capabilities")
-
-    def read(self):
-        line = self.f.readline()
-        if not line:
-            raise SystemExit("qmp_live.py: QEMU closed the monitor")
-        return json.loads(line)
-
-    def cmd(self, name, fd=None, **args):
-        msg = json.dumps({"execute": name, "arguments": args}).encode() + b"\r\n"
-        if fd is None:
-            self.s.sendall(msg)
-        else:
-            socket.send_fds(self.s, [msg], [fd])
-        while True:
-            m = self.read()
-            if "return" in m:
-                return m["return"]
-            if "error" in m:
-                raise SystemExit("qmp_live.py: %s: %s" % (name, m["error"]["desc"]))
-
-    def wait_migration(self):
-        while True:
-            m = self.read()
-            if m.get("event") == "MIGRATION":
-                st = m["data"]["status"]
-                if st == "completed":
-                    return
-                if st in ("failed", "cancelled"):
-                    raise SystemExit("qmp_live.py: migration " + st)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qmp_lib import Qmp  # noqa: E402
 
 
 def live(q, verb, uri):
@@ -101,7 +52,7 @@ def live(q, verb, uri):
 
 def main():
     verb, sock = sys.argv[1], sys.argv[2]
-    q = Qmp(sock)
+    q = Qmp(sock, "qmp_live.py")
     if verb == "cont":
         q.cmd("cont")
         return

@@ -13,7 +13,9 @@ enum { MIG_OPT_DOMAIN, MIG_OPT_DESTURI, MIG_OPT_LIVE, MIG_OPT_PERSISTENT, MIG_OP
        MIG_OPT_DEST_ROOT, MIG_OPT_TIMEOUT, MIG_OPT_VERBOSE, MIG_OPT_COMPRESSED,
        /* tuning (core/runtime/migjob.h) */
        MIG_OPT_BANDWIDTH, MIG_OPT_AUTO_CONVERGE, MIG_OPT_POSTCOPY, MIG_OPT_POSTCOPY_AFTER,
-       MIG_OPT_TIMEOUT_SUSPEND, MIG_OPT_TIMEOUT_POSTCOPY, MIG_OPT_POSTCOPY_BANDWIDTH };
+       MIG_OPT_TIMEOUT_SUSPEND, MIG_OPT_TIMEOUT_POSTCOPY, MIG_OPT_POSTCOPY_BANDWIDTH,
+       /* disks (core/runtime/migrate_storage.h) */
+       MIG_OPT_COPY_STORAGE_ALL, MIG_OPT_XML };
 
 static const struct opt_def migrate_opts[] = {
     [MIG_OPT_DOMAIN] = OPT_DOMAIN(ST_RUNNING | ST_PAUSED),
@@ -55,6 +57,14 @@ static const struct opt_def migrate_opts[] = {
     [MIG_OPT_POSTCOPY_BANDWIDTH] = {.name = "postcopy-bandwidth", .kind = OPT_INT,
                                     .flags = OPT_NAMED, .argname = "number",
                                     .help = "post-copy migration bandwidth limit in MiB/s"},
+    [MIG_OPT_COPY_STORAGE_ALL] = {.name = "copy-storage-all", .kind = OPT_BOOL,
+                                  .help = "migration with non-shared storage with full disk "
+                                          "copy"},
+    [MIG_OPT_XML] = {.name = "xml", .kind = OPT_STRING, .flags = OPT_NAMED | OPT_LOCAL_PATH,
+                     .argname = "file",
+                     .help = "the destination's domain XML: the same domain, only its disk "
+                             "source paths may differ",
+                     .complete = comp_files},
 };
 
 /* a bandwidth option in MiB/s (0 when absent) */
@@ -120,6 +130,15 @@ static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **
                              .progress = &p };
     if (tuning(a, &o, e) < 0)
         return -1;
+    o.copy_storage = args_bool(a, MIG_OPT_COPY_STORAGE_ALL);
+    o.dest_xml = args_str(a, MIG_OPT_XML);
+    if (o.dest_xml && !o.copy_storage)
+        return err_set(e, ERR_ARGS, "--xml needs --copy-storage-all (the destination's disk "
+                       "paths are all it may change)");
+    if (o.copy_storage && remote)
+        return err_set(e, ERR_ARGS, "--copy-storage-all is not supported to another host yet");
+    if (o.copy_storage && o.postcopy)     /* the mirrors must end before the guest runs there */
+        return err_set(e, ERR_ARGS, "--postcopy is not supported with --copy-storage-all");
     struct store *dst = remote ? NULL : rt_store_open(uri, root, e);
     if (!remote && !dst)
         return -1;
@@ -142,7 +161,9 @@ const struct cmd_def cmd_migrate = {
             "this host (another driver URI, or another root with --dest-root), reached through "
             "a socketpair, or another host (qemu+ssh://HOST/session, test+ssh://...), where "
             "`domsh --stdio` starts it listening on a unix socket of its run dir that the "
-            "stream reaches through an SSH forward, never an open TCP port.  On any failure, "
+            "stream reaches through an SSH forward, never an open TCP port.  With "
+            "--copy-storage-all the disks are first mirrored (NBD) into the destination's own "
+            "images (--xml FILE gives their paths; missing ones are created).  On any failure, "
             "Ctrl-C included, the guest runs on in the source as it was and nothing stays in "
             "the destination.",
     .opts = migrate_opts, .nopts = NOPTS(migrate_opts), .flags = CMD_READ_WRITE,

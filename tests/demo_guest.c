@@ -188,3 +188,39 @@ void demo_expect_state(const char *want)
     free(s);
 }
 
+/* the marker WORD onto DEV's first sector */
+void demo_disk_write(const char *dev, const char *word)
+{
+    char *line = fmt("echo %s-MARK > /tmp/m; dd if=/tmp/m of=/dev/%s bs=512 count=1 conv=sync "
+                     "2>/dev/null; sync; echo W\"\"-DONE", word, dev);
+    free(demo_console_line(line, "W-DONE\r\n"));
+    free(line);
+}
+
+/* DEV's first sector holds WORD (read from the disk, not the page cache) */
+void demo_disk_is(const char *dev, const char *word)
+{
+    char *line = fmt("echo 3 > /proc/sys/vm/drop_caches; echo G\"\"OT=$(dd if=/dev/%s bs=512 "
+                     "count=1 2>/dev/null | head -c 12)", dev);
+    char *want = fmt("GOT=%s-MARK", word);
+    free(demo_console_line(line, want));
+    free(want);
+    free(line);
+}
+
+/* `domsh -q -c qemu:///session LINE` in the background, stderr to errfile */
+pid_t demo_spawn(const char *line, const char *errfile)
+{
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        setenv("DOMSH_ROOT", demo_root, 1);
+        FILE *err = freopen(errfile, "w", stderr);
+        FILE *out = freopen("/dev/null", "w", stdout);
+        (void)err;
+        (void)out;
+        execl(domsh_bin(), domsh_bin(), "-q", "-c", "qemu:///session", line, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}

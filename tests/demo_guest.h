@@ -5,6 +5,8 @@
 #ifndef DOMSH_TEST_DEMO_GUEST_H
 #define DOMSH_TEST_DEMO_GUEST_H
 
+#include <sys/types.h>
+
 #include "helpers.h"
 
 extern char *demo_root;
@@ -12,6 +14,8 @@ extern char *demo_root;
 /* `domsh -q -c qemu:///session LINE` in demo_root; demo_ok asserts it worked */
 struct run_result demo_q(const char *line);
 void demo_ok(const char *line);
+/* demo_q(LINE) in the background, stderr to errfile: its pid */
+pid_t demo_spawn(const char *line, const char *errfile);
 /* domstate demo --reason (caller frees); demo_expect_state asserts it */
 char *demo_state(void);
 void demo_expect_state(const char *want);
@@ -20,6 +24,10 @@ char *demo_console_line(const char *line, const char *want);
 void demo_wait_booted(void);
 /* the guest's /proc/uptime (seconds): it goes on while the same boot runs */
 double demo_uptime(void);
+/* the marker WORD onto DEV's first sector (dd, then sync); that the
+ * first sector holds it, read with the guest's page cache dropped */
+void demo_disk_write(const char *dev, const char *word);
+void demo_disk_is(const char *dev, const char *word);
 /* a new demo_root with "demo" defined; DISKS (XML, may be NULL, '@' stands
  * for demo_root) go in its <devices>; IMAGES (may be NULL) is a shell command run first, with two
  * %s for demo_root */

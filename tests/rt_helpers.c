@@ -123,6 +123,16 @@ void rt_okf(struct rt *t, const char *f, ...)
     free(line);
 }
 
+void rt_define_xml(struct rt *t, const char *name, const char *xml)
+{
+    char *path = fmt("%s/%s.xml", t->root, name);
+    cr_assert_eq(write_text(path, xml), 0);
+    char *line = fmt("define %s", path);
+    free(rt_ok(t, line));
+    free(line);
+    free(path);
+}
+
 void rt_define(struct rt *t, const char *name, const char *on_poweroff, const char *on_reboot,
                const char *on_crash)
 {
@@ -135,12 +145,7 @@ void rt_define(struct rt *t, const char *name, const char *on_poweroff, const ch
                     "    <serial type='pty'><target port='0'/></serial>\n"
                     "    <console type='pty'><target type='serial' port='0'/></console>\n"
                     "  </devices>\n</domain>\n", name, po, rb, cr);
-    char *path = fmt("%s/%s.xml", t->root, name);
-    cr_assert_eq(write_text(path, xml), 0);
-    char *line = fmt("define %s", path);
-    free(rt_ok(t, line));
-    free(line);
-    free(path);
+    rt_define_xml(t, name, xml);
     free(xml);
     free(po);
     free(rb);

@@ -53,6 +53,8 @@ pid_t rt_spawn_out(struct rt *t, const char *line, const char *outfile, const ch
 struct run_result rt_run(struct rt *t, const char *line);
 /* same, asserting exit status 0; returns stdout (caller frees) */
 char *rt_ok(struct rt *t, const char *line);
+/* define NAME from xml (written to ROOT/NAME.xml first) */
+void rt_define_xml(struct rt *t, const char *name, const char *xml);
 /* define NAME with the given on_* actions (NULL: element left out) and a
  * serial + console pty */
 void rt_define(struct rt *t, const char *name, const char *on_poweroff, const char *on_reboot,

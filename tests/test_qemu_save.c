@@ -159,23 +159,6 @@ static long long now_ms(void)
     return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* `domsh -q -c qemu:///session LINE` in the background, stderr to errfile */
-static pid_t q_spawn(const char *line, const char *errfile)
-{
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        setenv("DOMSH_ROOT", demo_root, 1);
-        FILE *err = freopen(errfile, "w", stderr);
-        FILE *out = freopen("/dev/null", "w", stdout);
-        (void)err;
-        (void)out;
-        execl(domsh_bin(), domsh_bin(), "-q", "-c", "qemu:///session", line, (char *)NULL);
-        _exit(127);
-    }
-    return pid;
-}
-
 /* demo_q(LINE)'s stdout, asserting success (caller frees) */
 static char *q_out(const char *line)
 {
@@ -228,7 +211,7 @@ Test(qemu_save, migration_job_info_abort_and_postcopy, .timeout = 600)
     free(out);
     char *src = demo_root, *dst = tmp_root(), *errf = fmt("%s/mig.err", src);
     char *line = fmt("migrate --live demo qemu:///session --dest-root %s", dst);
-    pid_t pid = q_spawn(line, errf);
+    pid_t pid = demo_spawn(line, errf);
     out = job_running();
     cr_assert(strstr(out, "Job type:         Unbounded   \nOperation:        Outgoing migration\n")
               && strstr(out, "Memory total:") && strstr(out, "Expected downtime:")
@@ -255,7 +238,7 @@ Test(qemu_save, migration_job_info_abort_and_postcopy, .timeout = 600)
     /* switched during the first pass (still at 4 MiB/s), so the guest
      * surely runs in the destination before its memory is all there */
     line = fmt("migrate --live demo qemu:///session --dest-root %s --postcopy", dst);
-    pid = q_spawn(line, errf);
+    pid = demo_spawn(line, errf);
     free(job_running());
     demo_ok("migrate-postcopy demo");
     int st = wait_exit(pid);

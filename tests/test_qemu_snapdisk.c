@@ -18,26 +18,6 @@
 /* a failed assertion leaves a test before its demo_end() */
 TestSuite(qemu_snapdisk, .fini = demo_leftovers);
 
-/* the marker WORD onto DEV's first sector */
-static void disk_write(const char *dev, const char *word)
-{
-    char *line = fmt("echo %s-MARK > /tmp/m; dd if=/tmp/m of=/dev/%s bs=512 count=1 conv=sync "
-                     "2>/dev/null; sync; echo W\"\"-DONE", word, dev);
-    free(demo_console_line(line, "W-DONE\r\n"));
-    free(line);
-}
-
-/* DEV's first sector holds WORD (read from the disk, not the page cache) */
-static void disk_is(const char *dev, const char *word)
-{
-    char *line = fmt("echo 3 > /proc/sys/vm/drop_caches; echo G\"\"OT=$(dd if=/dev/%s bs=512 "
-                     "count=1 2>/dev/null | head -c 12)", dev);
-    char *want = fmt("GOT=%s-MARK", word);
-    free(demo_console_line(line, want));
-    free(want);
-    free(line);
-}
-
 /* `qemu-img info ARGS demo_root/FILE; ls demo_root` prints no NO */
 static void image_lacks(const char *args, const char *file, const char *no, const char *what)
 {
@@ -67,15 +47,15 @@ static void internal_snapshot(void)
     struct run_result r = demo_q("snapshot-dumpxml demo i1");
     contains(r.out, "<memory snapshot='internal'/>", "i1");
     run_free(&r);
-    disk_write("vda", "A2");
-    disk_is("vda", "A2");
+    demo_disk_write("vda", "A2");
+    demo_disk_is("vda", "A2");
     demo_ok("snapshot-revert demo i1");
     demo_expect_state("running (unpaused)");
-    disk_is("vda", "A1");
+    demo_disk_is("vda", "A1");
     /* from shut off: the snapshot's boot goes on (started paused, loaded) */
     demo_ok("destroy demo");
     demo_ok("snapshot-revert demo i1");
-    disk_is("vda", "A1");
+    demo_disk_is("vda", "A1");
     double up2 = demo_uptime();
     cr_assert_geq(up2, up, "uptime went back (%.2f -> %.2f): the guest booted again", up, up2);
     demo_ok("snapshot-delete demo i1");
@@ -94,14 +74,14 @@ static void external_snapshot(void)
     r = demo_q("dumpxml demo --inactive");
     contains(r.out, ova, "the persistent definition follows");
     run_free(&r);
-    disk_write("vda", "A3");
-    disk_write("vdb", "B3");
+    demo_disk_write("vda", "A3");
+    demo_disk_write("vdb", "B3");
     demo_ok("snapshot-revert demo e1");
     demo_expect_state("running (restored)");
-    disk_is("vda", "A1");
-    disk_is("vdb", "B1");
-    disk_write("vda", "A4");
-    disk_write("vdb", "B4");
+    demo_disk_is("vda", "A1");
+    demo_disk_is("vdb", "B1");
+    demo_disk_write("vda", "A4");
+    demo_disk_write("vdb", "B4");
     demo_ok("snapshot-delete demo e1");
     demo_expect_state("running (restored)");
     image_lacks("-U --backing-chain", "b.raw", "b.e1", "overlay of vdb merged and removed");
@@ -110,8 +90,8 @@ static void external_snapshot(void)
     char *base = fmt("%s/b.raw", demo_root);
     contains(r.out, base, "domblklist after the merge");
     run_free(&r);
-    disk_is("vda", "A4");
-    disk_is("vdb", "B4");
+    demo_disk_is("vda", "A4");
+    demo_disk_is("vdb", "B4");
     free(base);
     free(ova);
     free(ovb);
@@ -127,9 +107,9 @@ Test(qemu_snapdisk, internal_and_external_snapshots_of_running_disks, .timeout =
                 "qemu-img create -q -f raw %s/b.raw 16M");
     demo_ok("start demo");
     demo_wait_booted();
-    disk_write("vda", "A1");
-    disk_write("vdb", "B1");
-    disk_is("vda", "A1");
+    demo_disk_write("vda", "A1");
+    demo_disk_write("vdb", "B1");
+    demo_disk_is("vda", "A1");
     internal_snapshot();
     external_snapshot();
     demo_ok("destroy demo");

@@ -19,6 +19,7 @@
 #include "../base/qmp.h"
 #include "fakeguest_block.h"
 #include "fakeguest_mig.h"
+#include "fakeguest_nbd.h"
 
 #define FG_MAX_DEVS 8
 #define FG_OUT_MAX 65536
@@ -56,6 +57,7 @@ struct fg {
     struct fg_vmstate vm;    /* what a migration carries (fakeguest_mig.h) */
     struct fg_mig mig;
     struct fg_block block;   /* disks, snapshots, block jobs (fakeguest_block.h) */
+    struct fg_nbd nbd;       /* NBD exports and mirrors (fakeguest_nbd.h) */
 };
 
 static void fg_event(struct fg *g, const char *name, const char *data)
@@ -419,7 +421,8 @@ static void fg_qmp_line(struct fg *g, const char *line)
         if (g->mig.stop_guest && g->state == VM_RUNNING)
             fg_set_state(g, VM_PAUSED);      /* the switch to post-copy */
         g->mig.stop_guest = false;
-    } else if (fgb_qmp(&g->block, g->qmp.fd, cmd, line)) {
+    } else if (fgn_qmp(&g->nbd, &g->block, g->qmp.fd, cmd, line) ||
+               fgb_qmp(&g->block, g->qmp.fd, cmd, line)) {
         /* disks, snapshots, block jobs: fakeguest_block.c */
     } else if (fg_device_command(cmd)) {
         qmp_reply(g, "{}");      /* hot-plug, media, balloon: the shell keeps the live XML */
@@ -523,11 +526,13 @@ static void fg_loop(struct fg *g)
             p[3 + 2 * i] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
             p[4 + 2 * i] = (struct pollfd){ .fd = d->fd, .events = ev };
         }
-        int mt = fgm_timeout(&g->mig), bt = fgb_timeout(&g->block);
+        int mt = fgm_timeout(&g->mig), bt = fgb_timeout(&g->block), nt = fgn_timeout(&g->nbd);
+        bt = bt < 0 || (nt >= 0 && nt < bt) ? nt : bt;
         if (poll(p, 3 + 2 * g->ndev, mt < 0 || (bt >= 0 && bt < mt) ? bt : mt) < 0 &&
             errno != EINTR)
             return;
         fg_migration_step(g);
+        fgn_step(&g->nbd, g->qmp.fd, g->block.step_ms);
         if (fgb_step(&g->block, g->qmp.fd, &g->vm.counter) && g->state == VM_PRELAUNCH)
             g->state = VM_PAUSED;        /* like -loadvm: cont continues, no new boot */
         if (p[0].revents)
@@ -554,6 +559,7 @@ int fake_guest_main(const struct fake_guest_opts *o)
     fg_stats_init(&g.stats, o->disks, o->mem_kib);
     fgb_init(&g.block, o->disks, o->disk_files);
     fgm_init(&g.mig);
+    fgn_init(&g.nbd);
     g.vm.name = o->name;
     g.vm.ram_kib = o->mem_kib / 1024;   /* a KiB of "RAM" per MiB of guest memory */
     if (o->incoming)
@@ -585,6 +591,7 @@ int fake_guest_main(const struct fake_guest_opts *o)
         }
     }
     fg_loop(&g);
+    fgn_end(&g.nbd);
     unlink(o->qmp_path);
     for (size_t i = 0; i < g.ndev; i++)
         unlink(o->chardevs[i]);

@@ -91,6 +91,21 @@ static void event(int fd, const char *name, const char *data)
     qmp_send(fd, line);
 }
 
+void fgb_reply(int fd, const char *ret)
+{
+    reply(fd, ret);
+}
+
+void fgb_error(int fd, const char *desc)
+{
+    error(fd, desc);
+}
+
+void fgb_event(int fd, const char *name, const char *data)
+{
+    event(fd, name, data);
+}
+
 static void job_status(struct fg_block *b, int fd, const char *status)
 {
     char data[160];
@@ -421,11 +436,12 @@ static const char *stage_name(const struct fgb_job *j)
     return names[j->stage];
 }
 
-static void query_jobs(struct fg_block *b, int fd)
+void fgb_query_jobs(struct fg_block *b, int fd, const char *extra)
 {
     struct buf out = {0};
-    buf_add(&out, "[");
+    buf_printf(&out, "[%s", extra);
     if (b->job.stage != FGB_IDLE) {
+        buf_add(&out, *extra ? ", " : "");
         buf_printf(&out, "{\"current-progress\": %d, \"status\": \"%s\", \"total-progress\": 1, "
                    "\"type\": \"%s\", \"id\": \"%s\"", b->job.stage == FGB_DONE,
                    stage_name(&b->job), b->job.type, b->job.id);
@@ -481,7 +497,7 @@ bool fgb_qmp(struct fg_block *b, int fd, const char *cmd, const char *line)
              strcmp(cmd, "snapshot-delete") == 0 || strcmp(cmd, "block-commit") == 0)
         start_job(b, fd, cmd, line);
     else if (strcmp(cmd, "query-jobs") == 0)
-        query_jobs(b, fd);
+        fgb_query_jobs(b, fd, "");
     else if (strcmp(cmd, "job-dismiss") == 0 || strcmp(cmd, "job-cancel") == 0 ||
              strcmp(cmd, "block-job-complete") == 0)
         job_verb(b, fd, cmd, line);

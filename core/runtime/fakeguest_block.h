@@ -64,5 +64,11 @@ bool fgb_qmp(struct fg_block *b, int qmp_fd, const char *cmd, const char *line);
  * VM state back (a guest in prelaunch then continues it, not a new boot) */
 bool fgb_step(struct fg_block *b, int qmp_fd, unsigned long long *counter);
 int fgb_timeout(const struct fg_block *b);       /* ms, -1: nothing due */
+/* query-jobs' answer: extra (other jobs' entries, "" for none) and ours */
+void fgb_query_jobs(struct fg_block *b, int fd, const char *extra);
+/* QMP answers and events in QEMU's shape, for fakeguest_nbd.c */
+void fgb_reply(int fd, const char *ret);
+void fgb_error(int fd, const char *desc);
+void fgb_event(int fd, const char *name, const char *data);
 
 #endif

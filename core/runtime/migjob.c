@@ -12,6 +12,7 @@
 #include "../base/proto.h"
 #include "../base/qmp.h"
 #include "backend.h"
+#include "migrate_storage.h"
 #include "runtime.h"
 
 #define JOB_TIMEOUT_MS 5000
@@ -126,7 +127,13 @@ int rt_job_info(struct store *st, const char *name, unsigned flags, struct rt_jo
 
 int rt_job_abort(struct store *st, const char *name, struct err **e)
 {
-    return request(st, name, "job-abort", NULL, e);
+    if (request(st, name, "job-abort", NULL, e) == 0)
+        return 0;
+    /* no migration job yet: a --copy-storage-all may be copying the disks */
+    if (!*e || !strstr((*e)->msg, "no job is active") || mig_storage_abort_copy(st, name) <= 0)
+        return -1;
+    err_clear(e);
+    return 0;
 }
 
 int rt_mig_set_speed(struct store *st, const char *name, unsigned long long mib, bool postcopy,

@@ -48,29 +48,47 @@ static int waiter_begin(struct waiter *w, struct store *st, const char *name, st
     w->sock = sup_connect(path, e);
     if (w->sock < 0)
         return -1;
+    w->sig = rt_signals_take(&w->old);
+    return 0;
+}
+
+int rt_signals_take(sigset_t *old)
+{
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
-    sigprocmask(SIG_BLOCK, &set, &w->old);
-    w->sig = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    return 0;
+    sigprocmask(SIG_BLOCK, &set, old);
+    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+bool rt_signals_came(int sig)
+{
+    struct signalfd_siginfo si;
+    bool any = false;
+    while (sig >= 0 && read(sig, &si, sizeof(si)) == sizeof(si))
+        any = true;
+    return any;
+}
+
+void rt_signals_give_back(int sig, const sigset_t *old)
+{
+    if (sig >= 0)
+        close(sig);          /* a signal taken here is consumed, not replayed */
+    sigprocmask(SIG_SETMASK, old, NULL);
 }
 
 static void waiter_end(struct waiter *w)
 {
     close(w->sock);
-    if (w->sig >= 0)
-        close(w->sig);       /* a signal taken here is consumed, not replayed */
-    sigprocmask(SIG_SETMASK, &w->old, NULL);
+    rt_signals_give_back(w->sig, &w->old);
 }
 
 /* a signal: out, ask for a cancel (once); in, give up the connection */
 static bool on_signal(struct waiter *w, bool out)
 {
-    struct signalfd_siginfo si;
-    while (read(w->sig, &si, sizeof(si)) == sizeof(si))
+    if (rt_signals_came(w->sig))
         w->interrupted = true;
     if (!out)
         return false;

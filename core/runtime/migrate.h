@@ -12,6 +12,7 @@
 #ifndef DOMSH_MIGRATE_H
 #define DOMSH_MIGRATE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -38,6 +39,14 @@ int rt_migrate_out(struct store *st, const char *name, const struct rt_mig *m, s
 int rt_migrate_in(struct store *st, const char *name, const struct rt_mig *m, struct err **e);
 /* quit the emulator after a completed migrate-out: "saved" | "migrated" */
 int rt_migrate_finish(struct store *st, const char *name, const char *reason, struct err **e);
+
+/* SIGINT, SIGTERM and SIGHUP blocked and taken through the signalfd
+ * returned (-1 if none could be made), *old the mask to give back */
+int rt_signals_take(sigset_t *old);
+/* did one come (each one read) */
+bool rt_signals_came(int sig);
+/* the signalfd closed (a signal taken is consumed, not replayed), the mask back */
+void rt_signals_give_back(int sig, const sigset_t *old);
 
 /* draw transferred/total (total 0: unknown); done: the final 100 % */
 void rt_progress_draw(struct rt_progress *p, long long transferred, long long total, bool done);

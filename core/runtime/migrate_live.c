@@ -17,15 +17,18 @@
 #include "../xml/domain.h"
 #include "backend.h"
 #include "migjob.h"
+#include "migrate_storage.h"
 #include "runtime.h"
 #include "save_priv.h"
 
 /* the destination's half, in a child: migrate-in, then its error (if any)
  * on the pipe */
 static void incoming_child(struct store *dst, const char *name, int fd, bool paused,
-                           bool postcopy, int out)
+                           const struct rt_live_mig *o, int out)
 {
-    AUTOFREE char *flags = xasprintf("%sreason=migrated%s", paused ? "paused " : "",
+    bool postcopy = o->postcopy;
+    AUTOFREE char *flags = xasprintf("%sreason=migrated%s", paused ? "paused "
+                                     : o->copy_storage ? "hold " : "",
                                      postcopy ? " postcopy" : "");
     struct rt_mig m = { .uri = "fd", .fd = fd, .flags = flags };
     struct err *e = NULL;
@@ -60,7 +63,7 @@ struct stream {
 };
 
 static int incoming_begin(struct store *dst, const char *name, const int sp[2], bool paused,
-                          bool postcopy, struct stream *s, struct err **e)
+                          const struct rt_live_mig *o, struct stream *s, struct err **e)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
@@ -78,7 +81,7 @@ static int incoming_begin(struct store *dst, const char *name, const int sp[2], 
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         close(p[0]);
         close(sp[0]);            /* the source's end: the reader's EOF needs it shut */
-        incoming_child(dst, name, sp[1], paused, postcopy, p[1]);
+        incoming_child(dst, name, sp[1], paused, o, p[1]);
     }
     close(p[1]);
     s->from_child = p[0];
@@ -136,7 +139,7 @@ static int move_state(struct store *src, struct store *dst, const char *name, bo
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
         return err_sys(e, ERR_IO, "cannot create the migration socket");
     struct stream s = { .child = -1, .from_child = -1 };
-    int rc = incoming_begin(dst, name, sp, paused, o->postcopy, &s, e);
+    int rc = incoming_begin(dst, name, sp, paused, o, &s, e);
     close(sp[1]);
     if (rc == 0) {
         AUTOFREE char *flags = rt_mig_out_flags(o);
@@ -187,8 +190,10 @@ static int settle_definitions(struct store *src, struct store *dst, const char *
                               struct err **e)
 {
     if (o->persistent) {
-        struct dnode *def = store_exists(src, name) ? store_load(src, name, e) : NULL;
-        int rc = store_exists(src, name) && !def ? -1 : store_save(dst, def ? def : live, e);
+        /* with --xml, the destination's XML is its definition */
+        bool from_src = !o->dest_xml && store_exists(src, name);
+        struct dnode *def = from_src ? store_load(src, name, e) : NULL;
+        int rc = from_src && !def ? -1 : store_save(dst, def ? def : live, e);
         dnode_free(def);
         if (rc < 0) {
             err_prefix(e, "the domain runs in the destination, but defining it there failed: ");
@@ -200,23 +205,63 @@ static int settle_definitions(struct store *src, struct store *dst, const char *
     return 0;
 }
 
+/* --copy-storage-all before the memory: the destination exports its
+ * images, the source mirrors its disks into them */
+static int copy_disks(struct mig_storage *ms, struct store *src, struct store *dst,
+                      const char *name, struct err **e)
+{
+    ms->nbd_sock = xasprintf("%s/%s/nbd.sock", dst->run_dir, name);
+    if (mig_storage_export(ms, dst, name, ms->nbd_sock, e) < 0)
+        return -1;
+    return mig_storage_mirror(ms, src, name, ms->nbd_sock, e);
+}
+
+/* the destination started, the guest's disks (with --copy-storage-all)
+ * and state moved, the source finished; on failure the source runs on */
+static int move_all(struct store *src, struct store *dst, const char *name, bool paused,
+                    const struct rt_live_mig *o, struct mig_storage *ms, struct err **e)
+{
+    int rc = o->copy_storage ? copy_disks(ms, src, dst, name, e) : 0;
+    bool moved = false;
+    if (rc == 0)
+        moved = (rc = move_state(src, dst, name, paused, o, e)) == 0;
+    if (rc == 0 && o->copy_storage)
+        rc = mig_storage_switch(ms, src, dst, name, paused, e);
+    if (rc == 0)
+        return rt_migrate_finish(src, name, "migrated", e);
+    if (o->copy_storage)
+        mig_storage_undo_source(ms, src, name);
+    sup_op_destroy(dst, name, NULL);        /* nothing half-arrived stays */
+    if (moved && !paused)
+        sup_op_resume(src, name, NULL);     /* the state went, the disks' end did not */
+    return -1;
+}
+
 static int migrate_locked(struct store *src, struct store *dst, const char *name,
                           const struct rt_live_mig *o, struct err **e)
 {
     bool paused = false, persistent = false;
     struct dnode *dom = rt_mig_source_domain(src, name, &paused, e);
+    struct dnode *arrive = dom && o->copy_storage ? mig_dest_domain(dom, o->dest_xml, e) : NULL;
+    const struct dnode *start = o->copy_storage ? arrive : dom;
+    /* libvirt paces the disk copy with the migration's bandwidth too */
+    struct mig_storage ms = { .sig = -1, .progress = o->progress,
+                              .speed = o->bandwidth_mib * 1024 * 1024 };
+    if (o->copy_storage)
+        mig_storage_signals(&ms);    /* a Ctrl-C from here on is acted on in the copy */
     int id, rc = -1;
-    if (dom && restore_target_ok(dst, dom, &persistent, e) == 0 &&
-        backend_start(dst, dom, START_INCOMING | (persistent ? 0 : START_TRANSIENT), &id,
+    if (start && restore_target_ok(dst, start, &persistent, e) == 0 &&
+        (!o->copy_storage || mig_storage_plan(&ms, dom, arrive, true, e) == 0) &&
+        backend_start(dst, start, START_INCOMING | (persistent ? 0 : START_TRANSIENT), &id,
                       e) == 0) {
-        rc = move_state(src, dst, name, paused, o, e);
+        rc = move_all(src, dst, name, paused, o, &ms, e);
         if (rc == 0)
-            rc = rt_migrate_finish(src, name, "migrated", e);
-        else
-            sup_op_destroy(dst, name, NULL);    /* nothing half-arrived stays */
-        if (rc == 0)
-            rc = settle_definitions(src, dst, name, dom, o, e);
+            rc = settle_definitions(src, dst, name, start, o, e);
     }
+    if (rc < 0)
+        mig_storage_remove_created(&ms);
+    mig_storage_free(&ms);
+    dnode_free(arrive);
     dnode_free(dom);
     return rc;
 }

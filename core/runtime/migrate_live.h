@@ -31,6 +31,11 @@ struct rt_live_mig {
      * migrate-postcopy, after the first pass, or at --timeout) */
     unsigned long long bandwidth_mib, postcopy_bandwidth_mib;
     bool auto_converge, postcopy, postcopy_after_precopy, timeout_postcopy;
+    /* --copy-storage-all (migrate_storage.h): the disks are mirrored to
+     * the destination's own images first; dest_xml (may be NULL) is the
+     * destination's domain XML (other disk paths) */
+    bool copy_storage;
+    const char *dest_xml;
 };
 
 /* move the running or paused domain NAME of src to dst (another store) */

@@ -33,7 +33,7 @@ static void drain(int fd, struct buf *b)
 
 /* run qemu-img ARGS (stdout into *out when out); its first stderr line
  * becomes the error */
-static int qemu_img_out(char *const argv[], char **out, struct err **e)
+int rt_qemu_img_out(char *const argv[], char **out, struct err **e)
 {
     int o[2], p[2];
     if (pipe2(o, O_CLOEXEC) < 0 || pipe2(p, O_CLOEXEC) < 0)
@@ -69,7 +69,7 @@ static int qemu_img_out(char *const argv[], char **out, struct err **e)
 
 static int qemu_img(char *const argv[], struct err **e)
 {
-    return qemu_img_out(argv, NULL, e);
+    return rt_qemu_img_out(argv, NULL, e);
 }
 
 /* KEY of `qemu-img info --output=json FILE` (caller frees), or NULL */
@@ -78,7 +78,7 @@ char *snap_image_info(const char *file, const char *key, struct err **e)
     char *argv[] = { "qemu-img", "info", "-U", "--output=json", (char *)file, NULL };
     AUTOFREE char *json = NULL;
     char val[4096];
-    if (qemu_img_out(argv, &json, e) < 0)
+    if (rt_qemu_img_out(argv, &json, e) < 0)
         return NULL;
     if (!qjson_str(json, key, val, sizeof(val))) {
         err_set(e, ERR_INVALID, "'%s' has no %s", file, key);

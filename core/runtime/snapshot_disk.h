@@ -30,6 +30,9 @@ int snap_disks_delete(const struct snapshot *s, struct dnode *cur, bool *changed
 /* qemu-img commit OVERLAY, d's source and format back to its base, overlay removed */
 int snap_disk_merge(struct dnode *d, const char *overlay, struct err **e);
 
+/* run qemu-img ARGV (its stdout into *out when out, caller frees); its
+ * first stderr line becomes the error */
+int rt_qemu_img_out(char *const argv[], char **out, struct err **e);
 /* KEY of `qemu-img info -U --output=json FILE` (caller frees), or NULL */
 char *snap_image_info(const char *file, const char *key, struct err **e);
 /* the disk's <driver type>, "raw" when none */

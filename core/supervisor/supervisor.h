@@ -57,7 +57,9 @@
  *       postcopy-bandwidth=MIB (this migration only), auto-converge, postcopy (capability
  *       postcopy-ram), postcopy-after-precopy (switch once the first pass
  *       is done); migrate-in takes `postcopy` too, and `cont`s the guest as
- *       soon as its side reports postcopy-active.
+ *       soon as its side reports postcopy-active.  migrate-in `hold` (for
+ *       --copy-storage-all) ends paused, "paused (migrating)", for the shell
+ *       to stop the NBD exports first; the resume then reads "running (migrated)".
  *
  * The migration job (supervisor_migjob.c): every migrate-out/in is a job with libvirt's
  * statistics, kept from its query-migrate answers:
@@ -201,6 +203,7 @@ struct sup_mig {             /* the one migration of this domain (supervisor_mig
     enum sup_mig_kind kind;
     int client;              /* requester, answered at the end, or -1 */
     bool live, resume, paused_after, was_running, stopped, cancel, failed, query_inflight;
+    bool hold;               /* in: end paused "migrating" (arrived_held) */
     bool aborted;            /* the cancel came from job-abort, not the requester */
     bool auto_converge, postcopy, postcopy_after, postcopy_asked, postcopy_active;
     int postcopy_client;     /* who asked for the switch (answered), or -1 */
@@ -246,6 +249,7 @@ struct sup {
     pid_t qemu_pid;
     int qemu_status;         /* from waitpid, valid once reaped */
     bool reaped;
+    bool arrived_held;       /* paused by migrate-in hold: its resume reads "migrated" */
     int sig_fd, listen_fd, log_fd, console_log_fd;
     int pty_watch_fd;        /* inotify: a published pty opened (-1: none) */
     long long pty_probe_ms;  /* no inotify: next look for a pty reader (0: not needed) */

@@ -262,7 +262,9 @@ static void sup_event(struct sup *s, const char *line)
             sup_set_state(s, DOM_PAUSED, "user");
     } else if (strcmp(ev, "RESUME") == 0) {
         bool restarted = strcmp(s->reason, "restarting") == 0;
-        sup_set_state(s, DOM_RUNNING, restarted ? "booted" : "unpaused");
+        sup_set_state(s, DOM_RUNNING, restarted ? "booted" : s->arrived_held ? "migrated"
+                                                                         : "unpaused");
+        s->arrived_held = false;
     } else if (strcmp(ev, "BALLOON_CHANGE") == 0) {
         long long actual;
         if (qjson_num(line, "actual", &actual) && actual > 0)

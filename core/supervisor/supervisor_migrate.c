@@ -74,6 +74,8 @@ static bool parse_flags(struct sup *s, char *rest, char *uri, size_t n)
             s->mig.resume = true;
         else if (strcmp(w, "paused") == 0)
             s->mig.paused_after = true;
+        else if (strcmp(w, "hold") == 0)     /* --copy-storage-all: the disks first */
+            s->mig.paused_after = s->mig.hold = true;
         else if (strcmp(w, "auto-converge") == 0)
             s->mig.auto_converge = true;
         else if (strcmp(w, "postcopy") == 0)
@@ -173,9 +175,9 @@ static void cmd_migrate_in(struct sup *s, int client, char *rest)
                          "Requested operation is not valid: the domain is not waiting for an "
                          "incoming migration");
     char uri[SUP_PATH];
-    s->mig.live = s->mig.resume = s->mig.paused_after = false;
+    s->mig.live = s->mig.resume = s->mig.paused_after = s->mig.hold = false;
     if (!parse_flags(s, rest, uri, sizeof(uri)) || s->mig.live || s->mig.resume)
-        return sup_reply(s, client, PROTO_ERR, "usage: migrate-in URI [paused] [reason=W]");
+        return sup_reply(s, client, PROTO_ERR, "usage: migrate-in URI [paused|hold] [reason=W]");
     s->mig.kind = MIG_IN;
     if (!*s->mig.why)
         snprintf(s->mig.why, sizeof(s->mig.why), "restored");
@@ -261,7 +263,8 @@ static void mig_conclude(struct sup *s, bool ok, const char *text)
         return mig_send(s, "{\"execute\": \"cont\"}", "mig-cont");
     }
     if (s->mig.kind == MIG_IN)
-        sup_set_state(s, DOM_PAUSED, "user");
+        sup_set_state(s, DOM_PAUSED, s->mig.hold ? "migrating" : "user");
+    s->arrived_held = s->mig.kind == MIG_IN && s->mig.hold;
     /* a post-copy migration whose requester died ended well all the same:
      * the guest runs in the destination, nobody will send `finish` */
     bool orphan = ok && s->mig.kind == MIG_OUT && s->mig.client < 0 &&
