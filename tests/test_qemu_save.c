@@ -274,7 +274,7 @@ Test(qemu_save, postcopy_migration_over_ssh_keeps_the_boot, .timeout = 600,
     char *errf = fmt("%s/mig.err", demo_root);
     char *line = fmt("migrate --live demo qemu+ssh://127.0.0.1:%d/session --postcopy",
                      mig_sshd.port);
-    pid_t pid = q_spawn(line, errf);
+    pid_t pid = demo_spawn(line, errf);
     free(job_running());
     demo_ok("migrate-postcopy demo");
     int st = wait_exit(pid);
