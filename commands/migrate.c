@@ -80,7 +80,7 @@ static int bandwidth(const struct cmd_args *a, int opt, unsigned long long *mib,
 }
 
 /* the tuning options, with virsh's rules and messages */
-static int tuning(const struct cmd_args *a, bool remote, struct rt_live_mig *o, struct err **e)
+static int tuning(const struct cmd_args *a, struct rt_live_mig *o, struct err **e)
 {
     if (bandwidth(a, MIG_OPT_BANDWIDTH, &o->bandwidth_mib, e) < 0 ||
         bandwidth(a, MIG_OPT_POSTCOPY_BANDWIDTH, &o->postcopy_bandwidth_mib, e) < 0)
@@ -101,8 +101,6 @@ static int tuning(const struct cmd_args *a, bool remote, struct rt_live_mig *o, 
     if (o->postcopy && !o->live)
         return err_set(e, ERR_ARGS, "argument unsupported: post-copy migration is not "
                        "supported with non-live or paused migration");
-    if (o->postcopy && remote)
-        return err_set(e, ERR_ARGS, "--postcopy is not supported to another host yet");
     o->auto_converge = args_bool(a, MIG_OPT_AUTO_CONVERGE);
     return 0;
 }
@@ -130,7 +128,7 @@ static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **
                              .undefine_source = args_bool(a, MIG_OPT_UNDEFINE),
                              .timeout_s = (int)timeout,
                              .progress = &p };
-    if (tuning(a, remote, &o, e) < 0)
+    if (tuning(a, &o, e) < 0)
         return -1;
     o.copy_storage = args_bool(a, MIG_OPT_COPY_STORAGE_ALL);
     o.dest_xml = args_str(a, MIG_OPT_XML);

@@ -4,7 +4,7 @@
 #include "../core/runtime/migrate_remote.h"
 #include "../shell/shell.h"
 
-enum { RECV_OPT_XML, RECV_OPT_DEFINITION, RECV_OPT_PAUSED };
+enum { RECV_OPT_XML, RECV_OPT_DEFINITION, RECV_OPT_PAUSED, RECV_OPT_POSTCOPY };
 
 static const struct opt_def migrate_receive_opts[] = {
     [RECV_OPT_XML] = {.name = "xml", .kind = OPT_STRING, .flags = OPT_REQUIRED | OPT_LOCAL_PATH,
@@ -14,6 +14,9 @@ static const struct opt_def migrate_receive_opts[] = {
                              .help = "define this here once the domain arrived"},
     [RECV_OPT_PAUSED] = {.name = "paused", .kind = OPT_BOOL,
                          .help = "leave the domain paused when it arrived"},
+    [RECV_OPT_POSTCOPY] = {.name = "postcopy", .kind = OPT_BOOL,
+                           .help = "the source may switch to post-copy: run the guest here "
+                                   "from the switch on"},
 };
 
 static int migrate_receive_run(struct shell *sh, const struct cmd_args *a, struct err **e)
@@ -21,6 +24,7 @@ static int migrate_receive_run(struct shell *sh, const struct cmd_args *a, struc
     struct rt_receive r = { .xml_path = args_str(a, RECV_OPT_XML),
                             .def_path = args_str(a, RECV_OPT_DEFINITION),
                             .paused = args_bool(a, RECV_OPT_PAUSED),
+                            .postcopy = args_bool(a, RECV_OPT_POSTCOPY),
                             .channel_fd = sh->channel_in > 0 ? sh->channel_in : -1,
                             .announce = sh->out };
     return rt_migrate_receive(sh->store, &r, e);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -269,4 +270,28 @@ void rt_state_starts(struct rt *t, const char *name, const char *prefix)
     cr_assert(strncmp(s, prefix, strlen(prefix)) == 0, "%s: '%s', expected '%s...'", name, s,
               prefix);
     free(s);
+}
+
+char *rt_job_until(struct rt *t, const char *args, const char *want)
+{
+    char *line = fmt("domjobinfo %s", args), *out = NULL;
+    for (int i = 0; i < 1000; i++, usleep(10000)) {
+        struct run_result r = rt_run(t, line);
+        free(out);
+        out = strdup(r.out ? r.out : "");
+        run_free(&r);
+        if (strstr(out, want))
+            break;
+    }
+    cr_assert(strstr(out, want), "domjobinfo %s never said '%s':\n%s", args, want, out);
+    free(line);
+    return out;
+}
+
+void rt_kill_after_the_switch(struct rt *t, pid_t shell)
+{
+    free(rt_job_until(t, "vm", "Memory processed:"));
+    free(rt_ok(t, "migrate-postcopy vm"));
+    kill(shell, SIGKILL);
+    waitpid(shell, NULL, 0);
 }

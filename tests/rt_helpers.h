@@ -69,6 +69,13 @@ bool rt_wait_state(struct rt *t, const char *name, const char *want, char **seen
  * loaded host takes seconds to open an ssh connection) */
 void rt_state_starts(struct rt *t, const char *name, const char *prefix);
 
+/* poll `domjobinfo ARGS` in t until its output holds want (10 s); that
+ * output (caller frees) */
+char *rt_job_until(struct rt *t, const char *args, const char *want);
+/* once the migration of t's vm by shell flows: migrate-postcopy, then
+ * SIGKILL of the migrating shell (reaped) */
+void rt_kill_after_the_switch(struct rt *t, pid_t shell);
+
 /* a console connection (ATTACH with flags; -1 on refusal, errmsg set) */
 int rt_attach(struct rt *t, const char *name, const char *dev, unsigned flags, char **errmsg);
 void rt_send(int fd, const char *text);

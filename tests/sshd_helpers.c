@@ -173,3 +173,87 @@ pid_t sshd_client_pid(const struct sshd *s)
     /* "ssh\0-F\0DIR/ssh_config\0-T\0..." : the request channel, not a console */
     return sshd_client_pid_with(s, "-T");
 }
+
+/* pid, parent and command name of /proc/PID/stat; false when gone */
+static bool proc_stat(pid_t pid, pid_t *ppid, char comm[32])
+{
+    char *p = fmt("/proc/%d/stat", (int)pid);
+    char *text = slurp(p, NULL);
+    free(p);
+    const char *open = text ? strchr(text, '(') : NULL, *close = text ? strrchr(text, ')') : NULL;
+    bool ok = open && close && close > open && sscanf(close + 1, " %*c %d", ppid) == 1;
+    if (ok)
+        snprintf(comm, 32, "%.*s", (int)(close - open - 1), open + 1);
+    free(text);
+    return ok;
+}
+
+size_t sshd_sessions(const struct sshd *s, pid_t *out, size_t max)
+{
+    pid_t known[4096], parent[4096];
+    char comm[4096][32];
+    size_t n = 0, found = 0;
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    while (d && n < 4096 && (de = readdir(d)))
+        if (atoi(de->d_name) > 0 && proc_stat(atoi(de->d_name), &parent[n], comm[n]))
+            known[n] = atoi(de->d_name), n++;
+    if (d)
+        closedir(d);
+    /* descendants of the listener, in as many rounds as the tree is deep */
+    bool in[4096] = {false};
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (size_t i = 0; i < n; i++) {
+            bool under = parent[i] == s->pid;
+            for (size_t j = 0; !under && j < n; j++)
+                under = in[j] && known[j] == parent[i];
+            if (under && !in[i])
+                in[i] = grew = true;
+        }
+    }
+    for (size_t i = 0; i < n && found < max; i++)
+        if (in[i] && strcmp(comm[i], "sshd") == 0)
+            out[found++] = known[i];
+    return found;
+}
+
+/* argv of pid has the word w */
+static bool argv_has(pid_t pid, const char *w)
+{
+    char *p = fmt("/proc/%d/cmdline", (int)pid);
+    size_t len = 0;
+    char *cmd = slurp(p, &len);
+    free(p);
+    bool has = false;
+    for (size_t off = 0; cmd && off < len; off += strlen(cmd + off) + 1)
+        has = has || strcmp(cmd + off, w) == 0;
+    free(cmd);
+    return has;
+}
+
+pid_t sshd_server_pid(const struct sshd *s)
+{
+    char *env = fmt("DOMSH_ROOT=%s", s->remote_root);
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    pid_t found = 0;
+    while (!found && d && (de = readdir(d))) {
+        pid_t pid = atoi(de->d_name), ppid;
+        char comm[32];
+        if (pid <= 0 || !argv_has(pid, "--stdio") || !proc_stat(pid, &ppid, comm) ||
+            strcmp(comm, "domsh") != 0 || argv_has(ppid, "--stdio"))
+            continue;
+        char *p = fmt("/proc/%d/environ", (int)pid);
+        size_t len = 0;
+        char *envs = slurp(p, &len);
+        free(p);
+        if (envs && memmem(envs, len, env, strlen(env) + 1))
+            found = pid;
+        free(envs);
+    }
+    if (d)
+        closedir(d);
+    free(env);
+    return found;
+}

@@ -9,6 +9,7 @@
 #define DOMSH_SSHD_HELPERS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct sshd {
@@ -29,5 +30,11 @@ pid_t sshd_client_pid(const struct sshd *s);
 /* the pid of an ssh client of this sshd with the word arg in its argv
  * ("-N": a forward, "--stdio": a request channel), 0 when none */
 pid_t sshd_client_pid_with(const struct sshd *s, const char *arg);
+/* the sshd processes serving this sshd's connections (its descendants
+ * named sshd, the listener left out): up to max pids in out, their count */
+size_t sshd_sessions(const struct sshd *s, pid_t *out, size_t max);
+/* the `domsh --stdio` a session of this sshd runs (its fork for a
+ * migration left out), 0 when none */
+pid_t sshd_server_pid(const struct sshd *s);
 
 #endif

@@ -69,21 +69,9 @@ static char *finished(pid_t pid, int *status)
     return err ? err : strdup("");
 }
 
-/* poll `domjobinfo ARGS` in t until its output holds want (10 s) */
 static char *job_until(struct rt *t, const char *args, const char *want)
 {
-    char *line = fmt("domjobinfo %s", args), *out = NULL;
-    for (int i = 0; i < 1000; i++, usleep(10000)) {
-        struct run_result r = rt_run(t, line);
-        free(out);
-        out = strdup(r.out ? r.out : "");
-        run_free(&r);
-        if (strstr(out, want))
-            break;
-    }
-    cr_assert(strstr(out, want), "domjobinfo %s never said '%s':\n%s", args, want, out);
-    free(line);
-    return out;
+    return rt_job_until(t, args, want);
 }
 
 static void says(const char *text, const char *want)
@@ -327,8 +315,9 @@ Test(migjob, tuning_options_follow_virsh_rules)
         fails_with(&T, line, cases[i][1]);
         free(line);
     }
-    fails_with(&T, "migrate vm test+ssh://nowhere.invalid/default --live --postcopy",
-               "--postcopy is not supported to another host yet");
+    /* the same rules for another host, before any connection */
+    fails_with(&T, "migrate vm test+ssh://nowhere.invalid/default --postcopy",
+               "post-copy migration is not supported with non-live or paused migration");
     free(rt_ok(&T, "suspend vm"));
     char *line = fmt("migrate vm test:///default --dest-root %s --live --postcopy", D.root);
     fails_with(&T, line, "not supported with non-live or paused migration");
@@ -394,11 +383,7 @@ Test(migjob, kill_9_of_the_shell_before_and_after_the_postcopy_switch)
             break;
     }
     source_runs_alone();                         /* counter 2 from here */
-    pid = spawn_migrate("--live --postcopy");
-    free(job_until(&T, "vm", "Memory processed:"));
-    free(rt_ok(&T, "migrate-postcopy vm"));
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
+    rt_kill_after_the_switch(&T, spawn_migrate("--live --postcopy"));
     RT_EXPECT_STATE(&D, "vm", "running (migrated)");
     RT_EXPECT_STATE(&T, "vm", "shut off (migrated)");
     rt_guest_line(&D, "vm", "counter", "counter=2");

@@ -14,52 +14,31 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "rt_helpers.h"
-#include "sshd_helpers.h"
+#include "migssh_helpers.h"
 
 static struct rt T, D;
 static struct sshd S;
 
 static void ssh_setup(void)
 {
-    if (!sshd_available())
-        cr_skip_test("openssh-server is not installed (scripts/deps.sh installs it)");
-    rt_setup(&T);
-    sshd_start(&S, T.root);
-    D.root = S.remote_root;
+    migssh_setup(&T, &S, &D);
 }
 
 static void ssh_teardown(void)
 {
-    if (S.dir)
-        sshd_stop(&S);           /* destroys what runs in D */
-    if (T.root)
-        rt_teardown(&T);
+    migssh_teardown(&T, &S);
 }
 
 TestSuite(migrate_ssh, .init = ssh_setup, .fini = ssh_teardown, .timeout = 240);
 
-/* `list` of root t names vm (running) or not, within 20 s */
 static void runs_in(struct rt *t, bool yes)
 {
-    char *out = NULL;
-    for (int i = 0; i < 200; i++, usleep(100000)) {
-        free(out);
-        out = rt_ok(t, "list");
-        if ((strstr(out, " vm ") != NULL) == yes)
-            break;
-    }
-    cr_assert_eq(strstr(out, " vm ") != NULL, yes, "list in %s:\n%s", t->root, out);
-    free(out);
+    migssh_runs_in(t, yes);
 }
 
-/* a running "vm" in T whose counter is n */
 static void vm_at(int n)
 {
-    rt_define(&T, "vm", NULL, NULL, NULL);
-    free(rt_ok(&T, "start vm"));
-    for (int i = 1; i <= n; i++)
-        rt_guest_line(&T, "vm", "inc", "counter=");
+    migssh_vm_at(&T, n);
 }
 
 static char *migrate_line(const char *opts)
@@ -67,14 +46,9 @@ static char *migrate_line(const char *opts)
     return fmt("migrate vm %s %s", S.uri, opts);
 }
 
-/* no ssh of this sshd is left (the forward and the request channel) */
 static void no_ssh_left(void)
 {
-    pid_t pid = 0;
-    for (int i = 0; i < 300; i++, usleep(10000))
-        if (!(pid = sshd_client_pid_with(&S, "-N")) && !(pid = sshd_client_pid_with(&S, "--stdio")))
-            break;
-    cr_assert_eq(pid, 0, "ssh %d is still there", (int)pid);
+    migssh_no_ssh_left(&S);
 }
 
 /* the source's domain is shut off (migrated), its supervisor gone, and
@@ -166,14 +140,9 @@ static pid_t spawn_slow(const char *opts, const char *errf)
     return pid;
 }
 
-/* wait for the migrating shell, which must exit with status; its stderr */
 static char *shell_exits(pid_t pid, const char *errf, int status)
 {
-    int st;
-    waitpid(pid, &st, 0);
-    char *err = slurp(errf, NULL);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == status, "migrate: %s", err);
-    return err;
+    return migssh_shell_exits(pid, errf, status);
 }
 
 /* who is hit mid-way: an ssh whose argv has a word ("-N": the forward;
@@ -211,10 +180,8 @@ static void hit_mid_way(pid_t (*victim)(pid_t shell), int sig, const char *want)
     kill(v, sig);
     if (want) {
         char *err = shell_exits(pid, errf, 1);
-        char *head = fmt("error: Failed to migrate domain 'vm' to %s\nerror: ", S.uri);
-        cr_assert(strncmp(err, head, strlen(head)) == 0 && strstr(err, want), "%s", err);
-        cr_assert_eq(strchr(err + strlen(head), '\n'), strrchr(err, '\n'), "%s", err);
-        free(err), free(head);
+        migssh_one_error(err, &S, want);
+        free(err);
     } else {
         waitpid(pid, NULL, 0);
     }
@@ -228,7 +195,8 @@ static void hit_mid_way(pid_t (*victim)(pid_t shell), int sig, const char *want)
 
 Test(migrate_ssh, a_killed_forward_leaves_the_source_running)
 {
-    hit_mid_way(the_forward, SIGKILL, "the SSH forward of the migration stream to 127.0.0.1 died");
+    hit_mid_way(the_forward, SIGKILL, "the SSH forward of the migration stream to 127.0.0.1 "
+                "died: ssh killed by signal 9");
 }
 
 Test(migrate_ssh, a_lost_connection_leaves_the_source_running)

@@ -85,6 +85,16 @@ Test(qemu_save, live_migration_to_another_root_keeps_the_boot, .timeout = 600)
     free(line);
 }
 
+/* the log of root's demo says want */
+static void demo_logged(const char *root, const char *want)
+{
+    char *log = fmt("%s/log/qemu/demo.log", root);
+    char *text = slurp(log, NULL);
+    cr_assert(text && strstr(text, want), "no '%s' in %s: %s", want, log, text);
+    free(text);
+    free(log);
+}
+
 /* live migration to "another host": a private sshd on 127.0.0.1 whose
  * sessions have their own root; the stream goes through an SSH forward of
  * the destination's migrate.sock, and the same boot goes on there */
@@ -98,7 +108,8 @@ static void mig_sshd_fini(void)
         sshd_stop(&mig_sshd);
 }
 
-Test(qemu_save, live_migration_over_ssh_keeps_the_boot, .timeout = 600, .fini = mig_sshd_fini)
+/* the demo guest booted, with the marker "ssh", and an sshd: its uptime */
+static double ssh_demo_begin(void)
 {
     if (!sshd_available())
         cr_skip_test("openssh-server is not installed (scripts/deps.sh installs it)");
@@ -107,14 +118,19 @@ Test(qemu_save, live_migration_over_ssh_keeps_the_boot, .timeout = 600, .fini = 
     demo_ok("start demo");
     demo_wait_booted();
     free(demo_console_line("echo ssh > /marker; echo W\"\"-DONE", "W-DONE\r\n"));
-    double up = demo_uptime();
-    char *line = fmt("migrate --live demo qemu+ssh://127.0.0.1:%d/session --verbose",
-                     mig_sshd.port);
-    demo_ok(line);
+    return demo_uptime();
+}
+
+/* the source is finished and the same boot (marker, uptime from up) runs on
+ * the other host; the rest cleaned up */
+static void ssh_demo_arrived(double up, const char *log_says)
+{
     demo_expect_state("shut off (migrated)");
     char *src = demo_root;
     demo_root = strdup(mig_sshd.remote_root);   /* the helpers now look at the other host */
     demo_expect_state("running (migrated)");
+    if (log_says)
+        demo_logged(demo_root, log_says);
     marker_is("ssh");
     double up2 = demo_uptime();
     cr_assert_geq(up2, up, "uptime went back (%.2f -> %.2f): the guest booted again", up, up2);
@@ -122,6 +138,15 @@ Test(qemu_save, live_migration_over_ssh_keeps_the_boot, .timeout = 600, .fini = 
     sshd_stop(&mig_sshd);
     rm_rf(src);                  /* its emulator and supervisor are gone: no pid to kill */
     free(src);
+}
+
+Test(qemu_save, live_migration_over_ssh_keeps_the_boot, .timeout = 600, .fini = mig_sshd_fini)
+{
+    double up = ssh_demo_begin();
+    char *line = fmt("migrate --live demo qemu+ssh://127.0.0.1:%d/session --verbose",
+                     mig_sshd.port);
+    demo_ok(line);
+    ssh_demo_arrived(up, NULL);
     free(line);
 }
 
@@ -163,16 +188,6 @@ static int wait_exit(pid_t pid)
     int st;
     waitpid(pid, &st, 0);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* the log of root's demo says want */
-static void demo_logged(const char *root, const char *want)
-{
-    char *log = fmt("%s/log/qemu/demo.log", root);
-    char *text = slurp(log, NULL);
-    cr_assert(text && strstr(text, want), "no '%s' in %s: %s", want, log, text);
-    free(text);
-    free(log);
 }
 
 /* the job commands on a live migration of the demo guest: migrate-setspeed
@@ -246,4 +261,26 @@ Test(qemu_save, migration_job_info_abort_and_postcopy, .timeout = 600)
     free(src);
     free(line);
     free(errf);
+}
+
+/* post-copy to "another host": switched from another shell while the
+ * stream crawls at 4 MiB/s, the guest runs there (its supervisor conts at
+ * the switch) before its memory is all in, and the same boot goes on */
+Test(qemu_save, postcopy_migration_over_ssh_keeps_the_boot, .timeout = 600,
+     .fini = mig_sshd_fini)
+{
+    double up = ssh_demo_begin();
+    demo_ok("migrate-setspeed demo 4");
+    char *errf = fmt("%s/mig.err", demo_root);
+    char *line = fmt("migrate --live demo qemu+ssh://127.0.0.1:%d/session --postcopy",
+                     mig_sshd.port);
+    pid_t pid = demo_spawn(line, errf);
+    free(job_running());
+    demo_ok("migrate-postcopy demo");
+    int st = wait_exit(pid);
+    char *err = slurp(errf, NULL);
+    cr_assert_eq(st, 0, "%s", err);
+    demo_logged(demo_root, "switching the migration to post-copy");
+    ssh_demo_arrived(up, "post-copy: running the guest");
+    free(err), free(errf), free(line);
 }

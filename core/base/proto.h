@@ -76,6 +76,9 @@ enum proto_type {
 #define PROTO_ATT_NO_REPLAY 0x04u
 
 #define PROTO_BUSY_MSG "Active console session exists for this domain"
+/* the supervisor's refusal of migrate-cancel past a switch to post-copy;
+ * the migrating shell, whose Ctrl-C asked, waits on for the end */
+#define SUP_POSTCOPY_NO_ABORT "cannot abort migration in post-copy mode"
 
 /* a received frame; payload points into the reader's buffer */
 struct frame {

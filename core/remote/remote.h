@@ -135,6 +135,8 @@ void rconn_close(struct rconn *c);
 struct rforward {
     pid_t pid;            /* 0 when closed */
     int efd;              /* its stderr */
+    int hold;             /* outliving: ssh's stdin, ours (<= 0: none) */
+    int status;           /* its wait status, once rforward_alive saw it end */
     struct buf errtail;
     char *local;
 };
@@ -142,9 +144,18 @@ struct rforward {
 /* start the forward and wait (up to ms) until ssh listens at local */
 int rforward_open(struct rforward *f, const struct ruri *u, const char *local,
                   const char *remote, int ms, struct err **e);
+/* the same for a stream that must go on if we die (post-copy: past the
+ * switch the guest runs on the far side, on pages still coming): no
+ * PR_SET_PDEATHSIG, and ssh runs the remote `DOMSH --stdio URI` on a stdin
+ * we hold instead of -N; once we are gone that session ends and ssh exits
+ * as soon as the forwarded stream closes (it waits for open channels) */
+int rforward_open_outliving(struct rforward *f, const struct ruri *u, const char *local,
+                            const char *remote, int ms, struct err **e);
 /* ssh still runs (false: it exited, or was killed) */
 bool rforward_alive(struct rforward *f);
-/* the last line ssh wrote on stderr ("channel 2: open failed: ..."), or NULL */
+/* the last line ssh wrote on stderr ("channel 2: open failed: ..."), else
+ * how it ended ("ssh exit status 255": a quiet LogLevel hides ssh's own
+ * words), or NULL */
 char *rforward_said(struct rforward *f);
 /* stop ssh (SIGKILL: it holds nothing to clean up), remove the local socket */
 void rforward_close(struct rforward *f);

@@ -10,5 +10,11 @@ int rconn_spawn(struct rconn *c, char **argv, struct err **e);
 int rconn_reap(pid_t pid, int ms);
 /* the last meaningful line of what ssh wrote on stderr, or NULL */
 char *rssh_last_line(const struct buf *tail);
+/* -o ServerAliveInterval/-o ServerAliveCountMax for u, unless the user's
+ * ssh configuration sets its own (keepalive.c) */
+void rssh_keepalive(const struct ruri *u, const char *prog, struct strv *argv);
+
+#define RSSH_STR_(x) #x
+#define RSSH_STR(x) RSSH_STR_(x)
 
 #endif

@@ -50,6 +50,7 @@ void rssh_argv(const struct ruri *u, bool tty, struct strv *argv)
         strv_push(argv, "-o");
         strv_push(argv, "StrictHostKeyChecking=no");
     }
+    rssh_keepalive(u, argv->v[0], argv);
     strv_push(argv, "--");
     strv_push(argv, u->host);
 }

@@ -119,6 +119,9 @@ static int on_frame(struct waiter *w, const struct rt_mig *m, const struct frame
     if (f->type == PROTO_ERR && w->cancel_sent &&
         strncmp(f->payload, "no outgoing migration", 21) == 0)
         return 1;                /* it ended before the cancel: its answer came first */
+    if (f->type == PROTO_ERR && w->cancel_sent &&
+        memmem(f->payload, f->len, SUP_POSTCOPY_NO_ABORT, strlen(SUP_POSTCOPY_NO_ABORT)))
+        return 1;                /* past the switch the guest runs there: wait for the end */
     if (f->type == PROTO_OK) {
         rt_progress_draw(m->progress, 1, 1, true);
         return 0;

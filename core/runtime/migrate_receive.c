@@ -16,7 +16,9 @@
 #include "../base/mem.h"
 #include "../xml/domain.h"
 #include "backend.h"
+#include "migjob.h"
 #include "migrate.h"
+#include "runtime.h"
 #include "save_priv.h"
 
 /* the supervisor's migrate-in, in a child since it blocks to the end.
@@ -24,16 +26,17 @@
  * the supervisor's first PROGRESS frame, which comes after the emulator
  * answered migrate-incoming (it then listens), is our "listening" cue.
  * The error, if any, goes to `errout`. */
-static void receive_child(struct store *st, const char *name, const char *uri, bool paused,
-                          int progress, int errout)
+static void receive_child(struct store *st, const char *name, const char *uri,
+                          const struct rt_receive *r, int progress, int errout)
 {
     prctl(PR_SET_PDEATHSIG, SIGTERM);    /* our parent gone: give the domain up */
     FILE *out = fdopen(progress, "w");
     if (!out)
         _exit(1);
     struct rt_progress p = { .label = "incoming", .out = out, .last = -1 };
-    struct rt_mig m = { .uri = uri, .fd = -1, .progress = &p,
-                        .flags = paused ? "paused" : "reason=migrated" };
+    AUTOFREE char *flags = xasprintf("%s%s", r->paused ? "paused" : "reason=migrated",
+                                     r->postcopy ? " postcopy" : "");
+    struct rt_mig m = { .uri = uri, .fd = -1, .progress = &p, .flags = flags };
     struct err *e = NULL;
     int rc = rt_migrate_in(st, name, &m, &e);
     if (rc < 0 && e && write(errout, e->msg, strlen(e->msg)) < 0)
@@ -42,13 +45,15 @@ static void receive_child(struct store *st, const char *name, const char *uri, b
 }
 
 struct receiver {
+    struct store *st;
+    const char *name;
     pid_t child;
     int progress, errin;     /* the child's progress lines and error text */
     bool listening;
 };
 
 static int receiver_begin(struct receiver *rv, struct store *st, const char *name,
-                          const char *uri, bool paused, struct err **e)
+                          const char *uri, const struct rt_receive *r, struct err **e)
 {
     int p[2], q[2];
     if (pipe2(p, O_CLOEXEC) < 0)
@@ -61,7 +66,7 @@ static int receiver_begin(struct receiver *rv, struct store *st, const char *nam
     rv->child = fork();
     if (rv->child == 0) {
         close(p[0]), close(q[0]);
-        receive_child(st, name, uri, paused, p[1], q[1]);
+        receive_child(st, name, uri, r, p[1], q[1]);
     }
     close(p[1]), close(q[1]);
     rv->progress = p[0];
@@ -90,20 +95,44 @@ static int receiver_end(struct receiver *rv, struct err **e)
                    *msg ? msg : "it ended abnormally");
 }
 
+/* a post-copy migration whose source went away once the state flowed:
+ * past the switch the guest runs here and must not be dropped; before it,
+ * the source cancels and the broken stream fails this side by itself */
+static bool stream_flows(const struct receiver *rv)
+{
+    struct rt_job j;
+    return rt_job_info(rv->st, rv->name, 0, &j, NULL) == 0 && j.v[RJ_MEM_PROCESSED] > 0;
+}
+
+/* the source closed the channel (EOF: it gave up, or the connection
+ * dropped); it sends nothing else while migrate-receive runs */
+static bool source_gone(int channel_fd)
+{
+    struct pollfd p = { .fd = channel_fd, .events = POLLIN };
+    return channel_fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
 /* until the child ends (its progress pipe closes): say "listening" at its
- * first line; the channel becoming readable means the source gave up */
+ * first line; the channel becoming readable means the source gave up.
+ * The child's lines come first: one that ended while this process could
+ * not look (a host frozen, then thawed) has the last word */
 static int receiver_watch(struct receiver *rv, const struct rt_receive *r, const char *path,
                           struct err **e)
 {
+    int channel = r->channel_fd;
     for (;;) {
         struct pollfd p[2] = { { .fd = rv->progress, .events = POLLIN },
-                               { .fd = r->channel_fd, .events = POLLIN } };
-        if (poll(p, r->channel_fd >= 0 ? 2 : 1, -1) < 0) {
+                               { .fd = channel, .events = POLLIN } };
+        if (poll(p, channel >= 0 ? 2 : 1, -1) < 0) {
             if (errno == EINTR)
                 continue;
             return err_sys(e, ERR_IO, "poll");
         }
-        if (p[1].revents) {
+        if (p[1].revents && !p[0].revents && r->postcopy && stream_flows(rv)) {
+            channel = -1;        /* the stream decides, as in a local post-copy */
+            continue;
+        }
+        if (p[1].revents && !p[0].revents) {
             kill(rv->child, SIGTERM);    /* it drops its request: the supervisor destroys */
             return err_set(e, ERR_STATE, "the source gave the migration up");
         }
@@ -127,8 +156,8 @@ static int receive_started(struct store *st, const struct dnode *dom, const stru
     const char *name = dom_name(dom);
     AUTOFREE char *path = xasprintf("%s/%s/migrate.sock", st->run_dir, name);
     AUTOFREE char *uri = xasprintf("unix:%s", path);
-    struct receiver rv = { .child = -1 };
-    if (receiver_begin(&rv, st, name, uri, r->paused, e) < 0)
+    struct receiver rv = { .st = st, .name = name, .child = -1 };
+    if (receiver_begin(&rv, st, name, uri, r, e) < 0)
         return -1;
     int rc = receiver_watch(&rv, r, path, e);
     int done = receiver_end(&rv, rc < 0 ? NULL : e);
@@ -146,17 +175,33 @@ static int define_arrived(struct store *st, const char *def_path, struct err **e
     return rc;
 }
 
+/* the migration ended well just as the source gave up: the source saw
+ * its stream complete and stays paused; destroying this copy now would
+ * lose what the guest did here (its disk writes included) */
+static bool arrived(struct store *st, const char *name)
+{
+    struct dom_status ds;
+    if (rt_status(st, name, &ds, NULL) < 0)
+        return false;
+    return ds.state == DOM_RUNNING || (ds.state == DOM_PAUSED && strcmp(ds.reason, "user") == 0);
+}
+
 static int receive_locked(struct store *st, struct dnode *dom, const struct rt_receive *r,
                           struct err **e)
 {
     bool persistent = false;
     int id;
+    if (source_gone(r->channel_fd))      /* it gave up before this host got here */
+        return err_set(e, ERR_STATE, "the source gave the migration up");
     if (restore_target_ok(st, dom, &persistent, e) < 0 ||
         backend_start(st, dom, START_INCOMING | (persistent ? 0 : START_TRANSIENT), &id, e) < 0)
         return -1;
     if (receive_started(st, dom, r, e) < 0) {
-        sup_op_destroy(st, dom_name(dom), NULL);     /* nothing half-arrived stays */
-        return -1;
+        if (!arrived(st, dom_name(dom))) {
+            sup_op_destroy(st, dom_name(dom), NULL);     /* nothing half-arrived stays */
+            return -1;
+        }
+        err_clear(e);            /* it runs here: kept, and defined as asked */
     }
     return r->def_path ? define_arrived(st, r->def_path, e) : 0;
 }

@@ -15,11 +15,8 @@
 #include "../xml/domain.h"
 #include "backend.h"
 #include "migrate.h"
+#include "migrate_limits.h"
 
-/* the destination starts an emulator before it listens: generous on a
- * loaded host; after the stream ended it only has to confirm */
-#define PREPARE_MS 120000
-#define CONFIRM_MS 60000
 #define FORWARD_MS 30000
 
 struct session {
@@ -31,6 +28,7 @@ struct session {
     struct buf out;          /* what migrate-receive printed */
     struct buf dest_err;     /* its error line(s), "error: " taken off */
     char *remote_sock;       /* where the destination listens */
+    struct rt_mig_limits lim;
 };
 
 static void signals_take(struct session *s)
@@ -63,7 +61,7 @@ static bool interrupted(struct session *s)
 
 /* RUN migrate-receive with the XML (and the definition) as files */
 static int send_request(struct session *s, const char *name, const char *xml, const char *def,
-                        bool paused)
+                        bool paused, bool postcopy)
 {
     struct buf p = {0};
     AUTOFREE char *xml_word = xasprintf("%c%s.xml", RFILE_MARK, name);
@@ -73,6 +71,8 @@ static int send_request(struct session *s, const char *name, const char *xml, co
         rstrv_encode(&p, words[i], strlen(words[i]));
     if (paused)
         rstrv_encode(&p, "--paused", 8);
+    if (postcopy)                /* the destination enables it too, and runs at the switch */
+        rstrv_encode(&p, "--postcopy", 10);
     int rc = rconn_send(&s->c, RF_RUN, p.s, p.len);
     buf_free(&p);
     const char *files[] = {xml, def};
@@ -110,9 +110,9 @@ static int on_frame(struct session *s, char type, const struct buf *f)
 
 /* frames until the destination listens (until_listening) or answers its
  * EXIT: 1 listening, 0 done, -2 it failed, -1 *e (connection lost, no
- * answer in time, Ctrl-C when watch_signals) */
+ * answer within ms, whose setting limit names, Ctrl-C when watch_signals) */
 static int await_dest(struct session *s, bool until_listening, bool watch_signals, int ms,
-                      struct err **e)
+                      const char *limit, struct err **e)
 {
     if (!rconn_is_open(&s->c))
         return err_set(e, ERR_IO, "lost the connection to %s", s->u.host);
@@ -126,7 +126,8 @@ static int await_dest(struct session *s, bool until_listening, bool watch_signal
         if (n < 0 && errno == EINTR)
             continue;
         if (n == 0)
-            rc = err_set(e, ERR_TIMEOUT, "%s did not answer within %d s", s->u.host, ms / 1000);
+            rc = err_set(e, ERR_TIMEOUT, "%s did not answer within %d s%s%s%s", s->u.host,
+                         ms / 1000, limit ? " (" : "", limit ? limit : "", limit ? ")" : "");
         else if (p[1].revents && interrupted(s))
             rc = err_set(e, ERR_STATE, "operation canceled");
         else if (p[0].revents && rconn_recv(&s->c, &type, &f) == 1)
@@ -139,16 +140,19 @@ static int await_dest(struct session *s, bool until_listening, bool watch_signal
 }
 
 /* the source gave up: EOF on the channel makes migrate-receive destroy
- * the destination; wait for it to say so (its error, if any, is kept) */
-static void abort_dest(struct session *s)
+ * the destination; wait for it to say so (its error, if any, is kept).
+ * false: it did not answer (it drops the domain when it comes back) */
+static bool abort_dest(struct session *s)
 {
     if (!rconn_is_open(&s->c))
-        return;
+        return true;
     close(s->c.wfd);
     s->c.wfd = -1;
-    struct err *ignored = NULL;
-    await_dest(s, false, false, CONFIRM_MS, &ignored);
-    err_free(ignored);
+    struct err *silent = NULL;
+    await_dest(s, false, false, s->lim.confirm_ms, NULL, &silent);
+    bool answered = !silent || silent->code != ERR_TIMEOUT;
+    err_free(silent);
+    return answered;
 }
 
 /* the XML to send: the running domain's, and with --persistent the
@@ -171,7 +175,10 @@ static int stream_state(struct session *s, struct store *src, const char *name, 
 {
     AUTOFREE char *local = xasprintf("%s/%s/migrate-fwd.sock", src->run_dir, name);
     AUTOFREE char *uri = xasprintf("unix:%s", local);
-    if (rforward_open(&s->fwd, &s->u, local, s->remote_sock, FORWARD_MS, e) < 0)
+    /* past a switch to post-copy the guest runs there: the stream must go
+     * on should this shell die (as a local migration's socketpair does) */
+    if ((o->postcopy ? rforward_open_outliving : rforward_open)(&s->fwd, &s->u, local,
+                                                               s->remote_sock, FORWARD_MS, e) < 0)
         return -1;
     AUTOFREE char *flags = rt_mig_out_flags(o);
     struct rt_mig m = { .uri = uri, .fd = -1, .progress = o->progress, .flags = flags };
@@ -198,7 +205,7 @@ static int stream_failed(struct session *s, struct err **e)
     }
     /* a destination that failed on its own says so in a moment */
     struct err *lost = NULL;
-    int dest = await_dest(s, false, false, 3000, &lost);
+    int dest = await_dest(s, false, false, 3000, NULL, &lost);
     if (dest == -2 && s->dest_err.len) {
         err_clear(e);
         err_set(e, ERR_BACKEND, "the destination failed: %s", buf_str(&s->dest_err));
@@ -220,7 +227,7 @@ static int stream_failed(struct session *s, struct err **e)
 static int confirm(struct session *s, struct store *src, const char *name,
                    const struct rt_live_mig *o, struct err **e)
 {
-    int dest = await_dest(s, false, false, CONFIRM_MS, e);
+    int dest = await_dest(s, false, false, s->lim.confirm_ms, RT_MIG_CONFIRM_ENV, e);
     if (dest == -2) {
         err_set(e, ERR_BACKEND, "the destination failed: %s",
                 s->dest_err.len ? buf_str(&s->dest_err) : "no reason given");
@@ -253,13 +260,16 @@ static int converse(struct session *s, struct store *src, const char *name,
     AUTOFREE char *xml = NULL, *def = NULL;
     int rc = !dom || texts(src, name, dom, o->persistent, &xml, &def, e) < 0 ? -1 : 0;
     dnode_free(dom);
-    if (rc == 0 && send_request(s, name, xml, def, paused) < 0)
+    if (rc == 0 && send_request(s, name, xml, def, paused, o->postcopy) < 0)
         rc = rconn_fail(&s->c, &s->u, "the migration", e);
-    if (rc == 0 && (rc = await_dest(s, true, true, PREPARE_MS, e)) != 1) {
+    if (rc == 0 &&
+        (rc = await_dest(s, true, true, s->lim.start_ms, RT_MIG_START_ENV, e)) != 1) {
         if (rc == -2 || (rc == 0 && !s->remote_sock))
             err_set(e, ERR_BACKEND, "the destination refused the domain: %s",
                     s->dest_err.len ? buf_str(&s->dest_err) : "no reason given");
-        abort_dest(s);
+        if (!abort_dest(s))
+            err_prefix(e, "%s still starts the domain (it drops it once it answers again): ",
+                       s->u.host);
         return -1;
     }
     if (stream_state(s, src, name, paused, o, e) < 0) {
@@ -279,7 +289,7 @@ int rt_migrate_remote(struct store *src, const char *name, const char *desturi,
 {
     struct session s = { .sig = -1, .c = { .wfd = -1, .rfd = -1, .efd = -1 },
                          .fwd = { .efd = -1 } };
-    if (ruri_parse(desturi, &s.u, e) < 0)
+    if (rt_mig_limits_read(&s.lim, e) < 0 || ruri_parse(desturi, &s.u, e) < 0)
         return -1;
     int lock = store_lock(src, name, false, e);
     int rc = -1;

@@ -17,8 +17,12 @@
  * stays paused) and only then is the source finished "migrated".
  *
  * Failure at any step (the destination refusing, the forward or the
- * connection dying, the stream breaking, Ctrl-C, no answer in time): the
- * source guest runs on where it was, the destination is destroyed. */
+ * connection dying, the stream breaking, Ctrl-C, no answer in time:
+ * migrate_limits.h): the source guest runs on where it was, the
+ * destination is destroyed.  With post-copy (`migrate-receive --postcopy`)
+ * the destination runs the guest from the switch on, and the forward
+ * outlives the migrating shell (rforward_open_outliving), as a local
+ * migration's socketpair does. */
 #ifndef DOMSH_MIGRATE_REMOTE_H
 #define DOMSH_MIGRATE_REMOTE_H
 
@@ -39,6 +43,7 @@ struct rt_receive {
     const char *xml_path;       /* the domain as it runs in the source */
     const char *def_path;       /* --persistent: the definition to store here, or NULL */
     bool paused;                /* the source was paused: arrive paused */
+    bool postcopy;              /* enable post-copy; `cont` here once it switched */
     int channel_fd;             /* readable (data or EOF): the source gave up */
     FILE *announce;             /* "listening PATH" */
 };

@@ -123,6 +123,9 @@ static void mig_begin(struct sup *s, int client, const char *uri, const char *st
         mig_send(s, json, "mig-params");
         sup_log(s, "%s: max-bandwidth %lld bytes/s, post-copy %lld", s->migjob.op,
                 sup_migjob_bandwidth(s), sup_migjob_pc_bandwidth(s));
+    } else if (s->mig.postcopy) {
+        sup_log(s, "%s: post-copy enabled: the guest runs here from the switch on",
+                s->migjob.op);
     }
     if (fd) {
         sup_qmp_send_fd(s, "{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \""
@@ -218,8 +221,8 @@ bool sup_mig_command(struct sup *s, int client, const char *cmd)
         if (s->mig.kind != MIG_OUT)
             return sup_reply(s, client, PROTO_ERR, "no outgoing migration to cancel"), true;
         if (s->mig.postcopy_asked || s->mig.postcopy_active)   /* the guest runs there */
-            return sup_reply(s, client, PROTO_ERR, "Requested operation is not valid: cannot "
-                             "abort migration in post-copy mode"), true;
+            return sup_reply(s, client, PROTO_ERR, "Requested operation is not valid: "
+                             SUP_POSTCOPY_NO_ABORT), true;
         s->mig.cancel = true;
         mig_send(s, "{\"execute\": \"migrate_cancel\"}", "mig-cancel");
         sup_reply(s, client, PROTO_OK, "");
