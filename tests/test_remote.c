@@ -314,7 +314,7 @@ Test(remote_stdio, answers_a_version_mismatch_with_its_own)
     char *path = fmt("%s/reply", root);
     size_t len = 0;
     char *reply = slurp(path, &len);
-    const char want[] = "H\0\0\0\036domsh-remote 2 test:///default";
+    const char want[] = "H\0\0\0\036domsh-remote 3 test:///default";
     cr_assert_eq(len, sizeof(want) - 1);
     cr_assert_eq(memcmp(reply, want, len), 0);
     free(reply), free(path), free(cmd);

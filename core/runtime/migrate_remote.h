@@ -45,11 +45,18 @@ struct rt_receive {
     bool paused;                /* the source was paused: arrive paused */
     bool postcopy;              /* enable post-copy; `cont` here once it switched */
     int channel_fd;             /* readable (data or EOF): the source gave up */
+    /* --copy-storage-all: "vda=SIZE,...", the source images' virtual
+     * sizes (mig_storage_plan_dest), or NULL; then events_fd (the server's
+     * rintr_watch_events) tells the source's GO from its giving up */
+    const char *copy_sizes;
+    int events_fd;
     FILE *announce;             /* "listening PATH" */
 };
 int rt_migrate_receive(struct store *st, const struct rt_receive *r, struct err **e);
 
-/* what migrate-receive prints once the emulator listens */
+/* what migrate-receive prints once the emulator listens, and before it
+ * with --copy-storage, where its NBD server listens */
 #define RT_RECEIVE_LISTENING "listening "
+#define RT_RECEIVE_NBD "nbd "
 
 #endif
