@@ -2,6 +2,7 @@
 #include "migstore_helpers.h"
 
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -52,4 +53,41 @@ void migstore_vm_running(struct rt *t, const char *dst_root)
     free(xml);
     free(path);
     free(cmd);
+}
+
+void migstore_ctrl_c_then_again(struct rt *t, struct rt *d, pid_t (*start)(const char *errf),
+                                void (*failed)(pid_t, const char *, const char *),
+                                const char *line)
+{
+    char *errf = fmt("%s/err", t->root);
+    pid_t pid = start(errf);
+    kill(pid, SIGINT);
+    failed(pid, errf, "operation canceled");
+    char *logf = fmt("%s/log/test/vm.log", t->root), *log = slurp(logf, NULL);
+    cr_assert(log && !strstr(log, "migration-out"), "the memory moved: not canceled in the "
+              "copy: %s", log);
+    /* the mirrors and their nbd nodes are gone: the same names work again */
+    migstore_migrates_again(t, d, line);
+    free(log);
+    free(logf);
+    free(errf);
+}
+
+void migstore_source_alone(struct rt *t, struct rt *d)
+{
+    rt_state_starts(t, "vm", "running");
+    rt_guest_line(t, "vm", "inc", "counter=2");
+    char *out = rt_ok(d, "list --all");
+    cr_assert(!strstr(out, " vm "), "%s", out);
+    free(out);
+    cr_assert(!migstore_exists_in(d->root, "q.qcow2") && !migstore_exists_in(d->root, "r.raw"),
+              "the images made for the migration are left");
+}
+
+void migstore_migrates_again(struct rt *t, struct rt *d, const char *line)
+{
+    rt_guest_line(t, "vm", "slowblock 5", "slowblock=5");
+    free(rt_ok(t, line));
+    RT_EXPECT_STATE(d, "vm", "running (migrated)");
+    rt_guest_line(d, "vm", "inc", "counter=3");
 }

@@ -19,20 +19,7 @@
 #include "migssh_helpers.h"
 #include "migstore_helpers.h"
 
-static struct rt T, D;
-static struct sshd S;
-
-static void ssh_setup(void)
-{
-    migssh_setup(&T, &S, &D);
-}
-
-static void ssh_teardown(void)
-{
-    migssh_teardown(&T, &S);
-}
-
-TestSuite(migrate_ssh_storage, .init = ssh_setup, .fini = ssh_teardown, .timeout = 240);
+MIGSSH_SUITE(migrate_ssh_storage, 240);
 
 static char *migrate_line(const char *opts)
 {
@@ -105,35 +92,18 @@ static void failed_cleanly(pid_t pid, const char *errf, const char *want)
     char *err = migssh_shell_exits(pid, errf, 1);
     migssh_one_error(err, &S, want);
     free(err);
-    rt_state_starts(&T, "vm", "running");
-    rt_guest_line(&T, "vm", "inc", "counter=2");
     migssh_runs_in(&D, false);
-    char *out = rt_ok(&D, "list --all");
-    cr_assert(!strstr(out, " vm "), "%s", out);
-    free(out);
-    cr_assert(!migstore_exists_in(D.root, "q.qcow2") && !migstore_exists_in(D.root, "r.raw"),
-              "the images made for the migration are left");
+    migstore_source_alone(&T, &D);
     migssh_no_ssh_left(&S);
 }
 
 Test(migrate_ssh_storage, ctrl_c_in_the_copy_cancels_it_and_a_new_migration_works)
 {
-    char *errf = fmt("%s/err", T.root);
-    pid_t pid = slow_copy(errf);
-    kill(pid, SIGINT);
-    failed_cleanly(pid, errf, "operation canceled");
-    char *logf = fmt("%s/log/test/vm.log", T.root), *log = slurp(logf, NULL);
-    cr_assert(log && !strstr(log, "migration-out"), "the memory moved: not canceled in the "
-              "copy: %s", log);
-    /* the mirrors and their nbd nodes are gone: the same names work again */
-    rt_guest_line(&T, "vm", "slowblock 5", "slowblock=5");
     char *line = migrate_line("");
-    free(rt_ok(&T, line));
-    RT_EXPECT_STATE(&D, "vm", "running (migrated)");
-    rt_guest_line(&D, "vm", "inc", "counter=3");
+    migstore_ctrl_c_then_again(&T, &D, slow_copy, failed_cleanly, line);
     cr_assert(migstore_holds(D.root, "q.qcow2", "0x11") &&
               migstore_holds(D.root, "r.raw", "0x11"));
-    free(line), free(log), free(logf), free(errf);
+    free(line);
 }
 
 Test(migrate_ssh_storage, a_killed_forward_of_the_copy_leaves_the_source_running)

@@ -149,34 +149,14 @@ static void failed_cleanly(pid_t pid, const char *errf, const char *want)
     char *err = slurp(errf, NULL);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1 && strstr(err, want), "%s", err);
     free(err);
-    rt_state_starts(&T, "vm", "running");
-    rt_guest_line(&T, "vm", "inc", "counter=2");
-    char *out = rt_ok(&D, "list --all");
-    cr_assert(!strstr(out, " vm "), "%s", out);
-    free(out);
-    cr_assert(!exists_in(D.root, "q.qcow2") && !exists_in(D.root, "r.raw"),
-              "the images made for the migration are left");
+    migstore_source_alone(&T, &D);
 }
 
 Test(migrate_storage, ctrl_c_in_the_copy_cancels_it_and_a_new_migration_works)
 {
-    char *errf = fmt("%s/err", T.root);
-    pid_t pid = slow_copy(errf);
-    kill(pid, SIGINT);
-    failed_cleanly(pid, errf, "operation canceled");
-    char *logf = fmt("%s/log/test/vm.log", T.root), *log = slurp(logf, NULL);
-    cr_assert(log && !strstr(log, "migration-out"), "the memory moved: not canceled in the "
-              "copy: %s", log);
-    free(log);
-    free(logf);
-    /* the mirrors and their nbd nodes are gone: the same names work again */
-    rt_guest_line(&T, "vm", "slowblock 5", "slowblock=5");
     char *line = migrate_line("");
-    free(rt_ok(&T, line));
-    RT_EXPECT_STATE(&D, "vm", "running (migrated)");
-    rt_guest_line(&D, "vm", "inc", "counter=3");
+    migstore_ctrl_c_then_again(&T, &D, slow_copy, failed_cleanly, line);
     free(line);
-    free(errf);
 }
 
 Test(migrate_storage, a_killed_destination_fails_the_copy_and_the_source_runs_on)
