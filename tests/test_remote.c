@@ -160,7 +160,7 @@ Test(remote_ssh, each_connection_failure_is_one_precise_error)
                           "cat >/dev/null\n");
     cr_assert_eq(chmod(fake, 0755), 0);
     uri = fmt("%s?domsh=%s", f.sshd.uri, fake);
-    assert_one_error(f.rt.root, uri, "speaks protocol version 99, this one speaks version 2");
+    assert_one_error(f.rt.root, uri, "speaks protocol version 99, this one speaks version 3");
     free(uri), free(fake);
     char *kh = fmt("%s/known_hosts", f.sshd.dir);
     char *saved = slurp(kh, NULL);
