@@ -246,8 +246,9 @@ static int receive_started_all(struct store *st, struct dnode *dom, struct mig_s
     const char *name = dom_name(dom);
     if (r->copy_sizes && disks_ready(st, name, ms, r, e) < 0)
         return -1;
+    /* with --copy-storage nothing arrived before GO: the disks end then */
     if (receive_started(st, dom, r, &go, e) < 0)
-        return arrived(st, name) ? 1 : -1;
+        return arrived(st, name) && !r->copy_sizes ? 1 : -1;
     return r->copy_sizes ? await_go(st, name, ms, r, go, e) : 0;
 }
 

@@ -22,7 +22,19 @@
  * destination is destroyed.  With post-copy (`migrate-receive --postcopy`)
  * the destination runs the guest from the switch on, and the forward
  * outlives the migrating shell (rforward_open_outliving), as a local
- * migration's socketpair does. */
+ * migration's socketpair does.
+ *
+ * --copy-storage-all (migrate_storage.h): the source sends the domain to
+ * start there (--xml: other disk paths) and `--copy-storage vda=BYTES,...`
+ * (its images' virtual sizes); migrate-receive makes the missing images,
+ * starts the domain, exports the disks on RUN/NAME/nbd.sock and prints
+ * "nbd PATH" before "listening PATH", its migrate-in holding the guest
+ * paused at the end.  The source mirrors every disk through a second
+ * forward (RUN/NAME/nbd-fwd.sock) until READY, migrates the memory, ends
+ * the mirrors and sends GO (remote.h); the destination then stops its
+ * server and runs the guest, and answers.  Any failure before GO: the
+ * source's mirrors canceled, it runs on its disks, the destination
+ * destroyed and the images it made removed. */
 #ifndef DOMSH_MIGRATE_REMOTE_H
 #define DOMSH_MIGRATE_REMOTE_H
 
