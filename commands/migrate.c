@@ -135,8 +135,6 @@ static int migrate_run(struct shell *sh, const struct cmd_args *a, struct err **
     if (o.dest_xml && !o.copy_storage)
         return err_set(e, ERR_ARGS, "--xml needs --copy-storage-all (the destination's disk "
                        "paths are all it may change)");
-    if (o.copy_storage && remote)
-        return err_set(e, ERR_ARGS, "--copy-storage-all is not supported to another host yet");
     if (o.copy_storage && o.postcopy)     /* the mirrors must end before the guest runs there */
         return err_set(e, ERR_ARGS, "--postcopy is not supported with --copy-storage-all");
     struct store *dst = remote ? NULL : rt_store_open(uri, root, e);

@@ -4,7 +4,8 @@
 #include "../core/runtime/migrate_remote.h"
 #include "../shell/shell.h"
 
-enum { RECV_OPT_XML, RECV_OPT_DEFINITION, RECV_OPT_PAUSED, RECV_OPT_POSTCOPY };
+enum { RECV_OPT_XML, RECV_OPT_DEFINITION, RECV_OPT_PAUSED, RECV_OPT_POSTCOPY,
+       RECV_OPT_COPY_STORAGE };
 
 static const struct opt_def migrate_receive_opts[] = {
     [RECV_OPT_XML] = {.name = "xml", .kind = OPT_STRING, .flags = OPT_REQUIRED | OPT_LOCAL_PATH,
@@ -17,6 +18,10 @@ static const struct opt_def migrate_receive_opts[] = {
     [RECV_OPT_POSTCOPY] = {.name = "postcopy", .kind = OPT_BOOL,
                            .help = "the source may switch to post-copy: run the guest here "
                                    "from the switch on"},
+    [RECV_OPT_COPY_STORAGE] = {.name = "copy-storage", .kind = OPT_STRING, .flags = OPT_NAMED,
+                               .argname = "sizes",
+                               .help = "the disks come too (vda=BYTES,...: the source images' "
+                                       "sizes): export them over NBD, run on the source's GO"},
 };
 
 static int migrate_receive_run(struct shell *sh, const struct cmd_args *a, struct err **e)
@@ -26,6 +31,8 @@ static int migrate_receive_run(struct shell *sh, const struct cmd_args *a, struc
                             .paused = args_bool(a, RECV_OPT_PAUSED),
                             .postcopy = args_bool(a, RECV_OPT_POSTCOPY),
                             .channel_fd = sh->channel_in > 0 ? sh->channel_in : -1,
+                            .copy_sizes = args_str(a, RECV_OPT_COPY_STORAGE),
+                            .events_fd = sh->channel_events > 0 ? sh->channel_events : -1,
                             .announce = sh->out };
     return rt_migrate_receive(sh->store, &r, e);
 }

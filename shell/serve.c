@@ -256,7 +256,9 @@ static int run_request(struct server *srv, struct request *rq)
                 strerror(errno));
     else {
         struct rintr_watch *w = rintr_watch_start(srv->in);
+        sh->channel_events = w ? rintr_watch_events(w) : 0;
         rc = dispatch_one(sh, rq->words.v + 1, rq->words.n - 1);
+        sh->channel_events = 0;
         rintr_watch_stop(w);     /* before EXIT: the next frame is the main loop's */
     }
     if (cwd >= 0) {

@@ -24,6 +24,8 @@ struct shell {
     int last_rc;
     int channel_in;          /* --stdio: the client's frames (migrate-receive watches
                                 them for the source giving up); 0: none (never fd 0) */
+    int channel_events;      /* --stdio, while a command runs: GO / the channel's end
+                                (rintr_watch_events); 0: none */
     FILE *out, *err;
 };
 

@@ -10,6 +10,15 @@
 #include "rt_helpers.h"
 #include "sshd_helpers.h"
 
+/* a suite whose tests have T (the source), S (the sshd) and D (its
+ * sessions' root), set up and torn down around each test */
+#define MIGSSH_SUITE(suite, secs)                                         \
+    static struct rt T, D;                                                \
+    static struct sshd S;                                                 \
+    static void migssh_suite_setup(void) { migssh_setup(&T, &S, &D); }    \
+    static void migssh_suite_teardown(void) { migssh_teardown(&T, &S); }  \
+    TestSuite(suite, .init = migssh_suite_setup, .fini = migssh_suite_teardown, .timeout = secs)
+
 /* t's root, an sshd in it, d the sessions' root (skips without sshd) */
 void migssh_setup(struct rt *t, struct sshd *s, struct rt *d);
 void migssh_teardown(struct rt *t, struct sshd *s);

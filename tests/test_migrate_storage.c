@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "rt_helpers.h"
+#include "migstore_helpers.h"
 
 RT_SUITE_PAIR(migrate_storage, 90);
 
@@ -21,56 +21,20 @@ static void sh(const char *cmd)
     cr_assert_eq(system(cmd), 0, "'%s' failed", cmd);
 }
 
-/* the domain XML of vm with its disks in root's directory */
-static char *vm_xml(const char *root)
-{
-    return fmt("<domain type='test'><name>vm</name><uuid>1d4e7d40-5a2c-4b60-8a1e-2d2b1c0e9f01"
-               "</uuid><memory>65536</memory><os><type>hvm</type></os><devices>"
-               "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
-               "<source file='%s/q.qcow2'/><target dev='vda'/></disk>"
-               "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-               "<source file='%s/r.raw'/><target dev='vdb'/></disk><serial type='pty'/>"
-               "</devices></domain>", root, root);
-}
-
-/* `qemu-io` finds pattern PAT over the first 4 KiB of root/FILE */
 static bool holds(const char *root, const char *file, const char *pat)
 {
-    const char *f = strstr(file, "qcow2") ? "qcow2" : "raw";
-    char *cmd = fmt("qemu-io -f %s -r -U -c 'read -P %s 0 4k' %s/%s 2>&1 | "
-                    "grep -q 'read 4096/4096'", f, pat, root, file);
-    bool ok = system(cmd) == 0;
-    free(cmd);
-    return ok;
+    return migstore_holds(root, file, pat);
 }
 
 static bool exists_in(const char *root, const char *file)
 {
-    char *path = fmt("%s/%s", root, file);
-    bool yes = access(path, F_OK) == 0;
-    free(path);
-    return yes;
+    return migstore_exists_in(root, file);
 }
 
 /* vm running in T (counter 1) on images holding 0x11; D's XML in D/vm.xml */
 static void vm_running(void)
 {
-    char *cmd = fmt("(qemu-img create -q -f qcow2 %s/q.qcow2 16M && qemu-img create -q -f raw "
-                    "%s/r.raw 4M && qemu-io -f qcow2 -c 'write -P 0x11 0 4k' %s/q.qcow2 && "
-                    "qemu-io -f raw -c 'write -P 0x11 0 4k' %s/r.raw) >/dev/null", T.root,
-                    T.root, T.root, T.root);
-    sh(cmd);
-    char *xml = vm_xml(T.root);
-    rt_define_xml(&T, "vm", xml);
-    free(rt_ok(&T, "start vm"));
-    rt_guest_line(&T, "vm", "inc", "counter=1");
-    free(xml);
-    xml = vm_xml(D.root);
-    char *path = fmt("%s/vm.xml", D.root);
-    cr_assert_eq(write_text(path, xml), 0);
-    free(xml);
-    free(path);
-    free(cmd);
+    migstore_vm_running(&T, D.root);
 }
 
 static char *migrate_line(const char *opts)
@@ -185,34 +149,14 @@ static void failed_cleanly(pid_t pid, const char *errf, const char *want)
     char *err = slurp(errf, NULL);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1 && strstr(err, want), "%s", err);
     free(err);
-    rt_state_starts(&T, "vm", "running");
-    rt_guest_line(&T, "vm", "inc", "counter=2");
-    char *out = rt_ok(&D, "list --all");
-    cr_assert(!strstr(out, " vm "), "%s", out);
-    free(out);
-    cr_assert(!exists_in(D.root, "q.qcow2") && !exists_in(D.root, "r.raw"),
-              "the images made for the migration are left");
+    migstore_source_alone(&T, &D);
 }
 
 Test(migrate_storage, ctrl_c_in_the_copy_cancels_it_and_a_new_migration_works)
 {
-    char *errf = fmt("%s/err", T.root);
-    pid_t pid = slow_copy(errf);
-    kill(pid, SIGINT);
-    failed_cleanly(pid, errf, "operation canceled");
-    char *logf = fmt("%s/log/test/vm.log", T.root), *log = slurp(logf, NULL);
-    cr_assert(log && !strstr(log, "migration-out"), "the memory moved: not canceled in the "
-              "copy: %s", log);
-    free(log);
-    free(logf);
-    /* the mirrors and their nbd nodes are gone: the same names work again */
-    rt_guest_line(&T, "vm", "slowblock 5", "slowblock=5");
     char *line = migrate_line("");
-    free(rt_ok(&T, line));
-    RT_EXPECT_STATE(&D, "vm", "running (migrated)");
-    rt_guest_line(&D, "vm", "inc", "counter=3");
+    migstore_ctrl_c_then_again(&T, &D, slow_copy, failed_cleanly, line);
     free(line);
-    free(errf);
 }
 
 Test(migrate_storage, a_killed_destination_fails_the_copy_and_the_source_runs_on)

@@ -5,7 +5,10 @@
  * disks are mirrored into them over NBD before the memory moves.  Markers
  * written onto the block devices before the migration are read back in the
  * guest afterwards (page cache dropped) and from the destination's images
- * on the host.  Hard timeouts; only this test's domains are ever killed. */
+ * on the host.  The same to "another host" (qemu+ssh://, a private sshd on
+ * 127.0.0.1 whose sessions have their own root): the NBD stream goes
+ * through a second SSH forward.  Hard timeouts; only this test's domains
+ * are ever killed. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 #include <unistd.h>
 
 #include "demo_guest.h"
+#include "sshd_helpers.h"
 
 TestSuite(qemu_copystore, .fini = demo_leftovers);
 
@@ -175,4 +179,52 @@ Test(qemu_copystore, domjobabort_in_the_copy_then_a_migration_that_works, .timeo
     free(errf);
     free(a);
     free(xml);
+}
+
+static struct sshd copy_sshd;
+
+/* the suite's clean-up (whichever root the test looked at last), then sshd's */
+static void copy_sshd_fini(void)
+{
+    demo_leftovers();
+    if (copy_sshd.dir)
+        sshd_stop(&copy_sshd);
+}
+
+/* to another host: the qcow2 disk is mirrored through a second SSH
+ * forward into the image the destination host made; the marker written
+ * before is read there in the guest (cache dropped) and from the image */
+Test(qemu_copystore, a_qcow2_disk_moves_to_another_host_over_ssh, .timeout = 900,
+     .fini = copy_sshd_fini)
+{
+    if (!sshd_available())
+        cr_skip_test("openssh-server is not installed (scripts/deps.sh installs it)");
+    demo_define("<disk type='file'><driver name='qemu' type='qcow2'/>"
+                "<source file='@/a.qcow2'/><target dev='vda' bus='virtio'/></disk>",
+                "qemu-img create -q -f qcow2 %s/a.qcow2 64M%.0s");
+    sshd_start(&copy_sshd, demo_root);
+    demo_ok("start demo");
+    demo_wait_booted();
+    demo_disk_write("vda", "S1");
+    char *src = demo_root, *dst = strdup(copy_sshd.remote_root), *xml = dest_xml(src, dst);
+    char *line = fmt("migrate --live demo qemu+ssh://127.0.0.1:%d/session --copy-storage-all "
+                     "--xml %s --verbose", copy_sshd.port, xml);
+    struct run_result r = demo_q(line);
+    cr_assert_eq(r.status, 0, "%s: %s", line, r.err);
+    cr_assert(strstr(r.err, "Storage copy: [100 %]"), "no storage progress: %s", r.err);
+    run_free(&r);
+    demo_expect_state("shut off (migrated)");
+    demo_root = dst;             /* the helpers now look at the other host */
+    demo_expect_state("running (migrated)");
+    demo_disk_is("vda", "S1");
+    demo_ok("destroy demo");
+    char *a = fmt("%s/a.qcow2", dst);
+    image_has(a, "qcow2", "S1");
+    demo_end();                  /* demo_root is NULL again */
+    sshd_stop(&copy_sshd);
+    rm_rf(src);
+    free(src);
+    free(a);
+    free(xml);
+    free(line);
 }

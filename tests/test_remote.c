@@ -160,7 +160,7 @@ Test(remote_ssh, each_connection_failure_is_one_precise_error)
                           "cat >/dev/null\n");
     cr_assert_eq(chmod(fake, 0755), 0);
     uri = fmt("%s?domsh=%s", f.sshd.uri, fake);
-    assert_one_error(f.rt.root, uri, "speaks protocol version 99, this one speaks version 2");
+    assert_one_error(f.rt.root, uri, "speaks protocol version 99, this one speaks version 3");
     free(uri), free(fake);
     char *kh = fmt("%s/known_hosts", f.sshd.dir);
     char *saved = slurp(kh, NULL);
@@ -314,7 +314,7 @@ Test(remote_stdio, answers_a_version_mismatch_with_its_own)
     char *path = fmt("%s/reply", root);
     size_t len = 0;
     char *reply = slurp(path, &len);
-    const char want[] = "H\0\0\0\036domsh-remote 2 test:///default";
+    const char want[] = "H\0\0\0\036domsh-remote 3 test:///default";
     cr_assert_eq(len, sizeof(want) - 1);
     cr_assert_eq(memcmp(reply, want, len), 0);
     free(reply), free(path), free(cmd);

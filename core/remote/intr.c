@@ -13,6 +13,7 @@
 
 struct rintr_watch {
     int in, stop[2];
+    int ev[2];               /* 'g' GO, 'x' the channel ended */
     pthread_t thread;
 };
 
@@ -28,10 +29,14 @@ static void *listen_intr(void *arg)
         if (p[1].revents)
             break;
         /* EOF or a broken frame: the main loop meets it again after the command */
-        if (p[0].revents && rframe_recv(w->in, &type, &frame) != 1)
+        if (p[0].revents && rframe_recv(w->in, &type, &frame) != 1) {
+            (void)!write(w->ev[1], "x", 1);
             break;
+        }
         if (p[0].revents && type == RF_INTR)
             kill(getpid(), SIGINT);
+        if (p[0].revents && type == RF_GO)
+            (void)!write(w->ev[1], "g", 1);
     }
     buf_free(&frame);
     return NULL;
@@ -45,6 +50,11 @@ struct rintr_watch *rintr_watch_start(int in_fd)
         free(w);
         return NULL;
     }
+    if (pipe2(w->ev, O_CLOEXEC | O_NONBLOCK) < 0) {
+        close(w->stop[0]), close(w->stop[1]);
+        free(w);
+        return NULL;
+    }
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);      /* the thread inherits it */
@@ -52,6 +62,7 @@ struct rintr_watch *rintr_watch_start(int in_fd)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
         close(w->stop[0]), close(w->stop[1]);
+        close(w->ev[0]), close(w->ev[1]);
         free(w);
         return NULL;
     }
@@ -66,5 +77,12 @@ void rintr_watch_stop(struct rintr_watch *w)
     pthread_join(w->thread, NULL);
     close(w->stop[0]);
     close(w->stop[1]);
+    close(w->ev[0]);
+    close(w->ev[1]);
     free(w);
+}
+
+int rintr_watch_events(const struct rintr_watch *w)
+{
+    return w ? w->ev[0] : -1;
 }

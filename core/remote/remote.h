@@ -20,6 +20,9 @@
  *    INTR     (empty) Ctrl-C while a RUN is under way: the server raises
  *             SIGINT in itself, so the command stops as it would locally
  *             (a save or migration is canceled, the guest runs on)
+ *    GO       (empty) while `migrate-receive --copy-storage` waits, the
+ *             memory arrived and the source's disk mirrors ended: stop
+ *             the NBD server and run the guest (rintr_watch_events)
  *  server -> client
  *    HELLO    "domsh-remote N URI" (URI: the server's canonical local URI)
  *    FAIL     text: the server cannot serve (bad URI, version mismatch)
@@ -41,7 +44,7 @@
 #include "../base/err.h"
 #include "../base/mem.h"
 
-#define RPROTO_VERSION 2   /* 2: INTR */
+#define RPROTO_VERSION 3   /* 2: INTR, 3: GO */
 #define RPROTO_MAGIC "domsh-remote"
 #define RFRAME_MAX (1u << 20)
 #define RFILE_MARK '\x01'   /* RUN word prefix: the content of a local file follows */
@@ -57,6 +60,7 @@ enum rframe_type {
     RF_EXIT = 'X',
     RF_LIST = 'L',
     RF_INTR = 'I',
+    RF_GO = 'G',
 };
 
 /* ---- URIs (uri.c) ---- */
@@ -164,9 +168,12 @@ void rforward_close(struct rforward *f);
 
 /* while a command runs on the server, a thread (every signal blocked)
  * reads the channel: INTR raises SIGINT in the server, which the command
- * takes as a local Ctrl-C; the client sends nothing else until EXIT */
+ * takes as a local Ctrl-C; GO and the channel's end (EOF, a broken frame)
+ * are told on rintr_watch_events as one byte each: 'g', then 'x' */
 struct rintr_watch;
 struct rintr_watch *rintr_watch_start(int in_fd);
+/* readable when GO came or the channel ended (-1: no watch) */
+int rintr_watch_events(const struct rintr_watch *w);
 void rintr_watch_stop(struct rintr_watch *w);     /* NULL: nothing */
 
 #endif

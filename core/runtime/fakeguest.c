@@ -509,10 +509,11 @@ static void fg_migration_step(struct fg *g)
         g->state = VM_PAUSED;
 }
 
-/* poll slots: 0 signals, 1 qmp listener, 2 qmp client, then the devices */
+/* poll slots: 0 signals, 1 qmp listener, 2 qmp client, then the
+ * devices, then the NBD server's */
 static void fg_loop(struct fg *g)
 {
-    struct pollfd p[3 + FG_MAX_DEVS];
+    struct pollfd p[3 + FG_MAX_DEVS + FGN_POLLFDS];
     while (!g->quit) {
         for (size_t i = 0; i < g->ndev; i++)
             fg_flood(&g->dev[i]);
@@ -524,11 +525,14 @@ static void fg_loop(struct fg *g)
             short ev = (short)((g->state == VM_RUNNING ? POLLIN : 0) | (d->out_len ? POLLOUT : 0));
             p[3 + i] = (struct pollfd){ .fd = d->fd, .events = ev };
         }
+        struct pollfd *np = p + 3 + g->ndev;
+        size_t nn = fgn_pollfds(&g->nbd, np);
         int mt = fgm_timeout(&g->mig), bt = fgb_timeout(&g->block), nt = fgn_timeout(&g->nbd);
         bt = bt < 0 || (nt >= 0 && nt < bt) ? nt : bt;
-        if (poll(p, 3 + g->ndev, mt < 0 || (bt >= 0 && bt < mt) ? bt : mt) < 0 &&
+        if (poll(p, 3 + g->ndev + nn, mt < 0 || (bt >= 0 && bt < mt) ? bt : mt) < 0 &&
             errno != EINTR)
             return;
+        fgn_serve(&g->nbd, np, nn);
         fg_migration_step(g);
         fgn_step(&g->nbd, g->qmp.fd, g->block.step_ms);
         if (fgb_step(&g->block, g->qmp.fd, &g->vm.counter) && g->state == VM_PRELAUNCH)

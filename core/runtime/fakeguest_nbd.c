@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +26,8 @@ static long long mono_ms(void)
 void fgn_init(struct fg_nbd *n)
 {
     *n = (struct fg_nbd){ .listen_fd = -1 };
+    for (size_t i = 0; i < FGN_MAX; i++)
+        n->conn[i] = n->node[i].fd = -1;
 }
 
 static void job_event(int fd, const struct fgn_mirror *m, const char *status)
@@ -47,48 +51,67 @@ static void block_event(int fd, const struct fgn_mirror *m, const char *name)
     buf_free(&d);
 }
 
-/* the file of export NAME in REGISTRY, if its server lives; else false */
-static bool export_file(const char *registry, const char *name, char *file, size_t n)
+/* a line of at most n-1 bytes up to '\n' (dropped); false on EOF/error */
+static bool read_line(int fd, char *line, size_t n)
 {
-    FILE *f = fopen(registry, "re");
-    char line[1200];
-    int pid = 0;
-    bool found = false;
-    if (!f)
-        return false;
-    if (!fgets(line, sizeof(line), f) || sscanf(line, "pid %d", &pid) != 1 ||
-        kill(pid, 0) < 0) {
-        fclose(f);
-        return false;
+    size_t k = 0;
+    for (;;) {
+        char c;
+        ssize_t r = read(fd, &c, 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0 || k + 1 == n)
+            return false;
+        if (c == '\n')
+            break;
+        line[k++] = c;
     }
-    while (!found && fgets(line, sizeof(line), f)) {
-        line[strcspn(line, "\n")] = '\0';
-        size_t k = strcspn(line, " ");
-        if (line[k] && (name == NULL || (strlen(name) == k && strncmp(line, name, k) == 0))) {
-            snprintf(file, n, "%s", line + k + 1);
-            found = true;
-        }
+    line[k] = '\0';
+    return true;
+}
+
+static bool send_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        c += w, n -= (size_t)w;
     }
-    fclose(f);
-    return found || name == NULL;
+    return true;
+}
+
+/* the client's request (header, then n bytes of data) and the server's
+ * "ok": false on anything else, the connection broken or silent */
+static bool rpc(int fd, const char *header, const void *data, size_t n)
+{
+    char answer[16];
+    return fd >= 0 && send_all(fd, header, strlen(header)) && send_all(fd, data, n) &&
+           read_line(fd, answer, sizeof(answer)) && strcmp(answer, "ok") == 0;
+}
+
+/* a connection whose peer stays silent for this long is broken */
+static void set_timeouts(int fd)
+{
+    struct timeval tv = { .tv_sec = 30 };
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
 static void server_start(struct fg_nbd *n, int fd, const char *line)
 {
-    char path[108], reg[128];
+    char path[108];
     if (n->listen_fd >= 0)
         return fgb_error(fd, "NBD server already running");
     if (!qjson_str(line, "path", path, sizeof(path)))
         return fgb_error(fd, "Invalid parameter 'addr'");
     n->listen_fd = unix_listen(path, 0600);
-    snprintf(reg, sizeof(reg), "%s.exports", path);
-    FILE *f = n->listen_fd >= 0 ? fopen(reg, "we") : NULL;
-    if (!f || fprintf(f, "pid %d\n", (int)getpid()) < 0 || fclose(f) != 0) {
+    if (n->listen_fd < 0) {
         char desc[200];
         snprintf(desc, sizeof(desc), "Failed to bind socket to %s: %s", path, strerror(errno));
-        if (n->listen_fd >= 0)
-            close(n->listen_fd);
-        n->listen_fd = -1;
         return fgb_error(fd, desc);
     }
     snprintf(n->path, sizeof(n->path), "%s", path);
@@ -97,19 +120,90 @@ static void server_start(struct fg_nbd *n, int fd, const char *line)
 
 void fgn_end(struct fg_nbd *n)
 {
+    for (size_t i = 0; i < FGN_MAX; i++) {
+        if (n->conn[i] >= 0)
+            close(n->conn[i]);
+        n->conn[i] = -1;
+        n->exp[i].used = false;
+    }
     if (n->listen_fd < 0)
         return;
-    char reg[128];
-    snprintf(reg, sizeof(reg), "%s.exports", n->path);
     close(n->listen_fd);
     n->listen_fd = -1;
     unlink(n->path);
-    unlink(reg);
+}
+
+size_t fgn_pollfds(const struct fg_nbd *n, struct pollfd *p)
+{
+    p[0] = (struct pollfd){ .fd = n->listen_fd, .events = POLLIN };
+    for (size_t i = 0; i < FGN_MAX; i++)
+        p[1 + i] = (struct pollfd){ .fd = n->conn[i], .events = POLLIN };
+    return FGN_POLLFDS;
+}
+
+/* one request on connection i: its answer, or false to close it */
+static bool serve_one(struct fg_nbd *n, size_t i)
+{
+    char line[160], name[64];
+    long long off, len;
+    int fd = n->conn[i];
+    const struct fgn_export *x = n->conn_export[i] >= 0 ? &n->exp[n->conn_export[i]] : NULL;
+    if (!read_line(fd, line, sizeof(line)))
+        return false;
+    if (sscanf(line, "export %63s", name) == 1) {
+        for (size_t k = 0; k < FGN_MAX && n->conn_export[i] < 0; k++)
+            if (n->exp[k].used && strcmp(n->exp[k].name, name) == 0)
+                n->conn_export[i] = (int)k;
+        return send_all(fd, n->conn_export[i] >= 0 ? "ok\n" : "no\n", 3);
+    }
+    if (x && sscanf(line, "size %lld", &len) == 1) {
+        int out = open(x->file, O_WRONLY | O_CLOEXEC);
+        bool ok = out >= 0 && ftruncate(out, len) == 0;
+        if (out >= 0)
+            close(out);
+        return send_all(fd, ok ? "ok\n" : "error\n", ok ? 3 : 6);
+    }
+    if (!x || sscanf(line, "write %lld %lld", &off, &len) != 2 || len < 0 || len > FGN_CHUNK)
+        return false;
+    static char data[FGN_CHUNK];
+    size_t got = 0;
+    for (ssize_t r; got < (size_t)len; got += (size_t)r)
+        if ((r = read(fd, data + got, (size_t)len - got)) <= 0)
+            return false;
+    int out = open(x->file, O_WRONLY | O_CLOEXEC);
+    bool ok = out >= 0 && pwrite(out, data, (size_t)len, off) == len;
+    if (out >= 0)
+        close(out);
+    return send_all(fd, ok ? "ok\n" : "error\n", ok ? 3 : 6);
+}
+
+void fgn_serve(struct fg_nbd *n, const struct pollfd *p, size_t np)
+{
+    if (np < FGN_POLLFDS)
+        return;
+    for (size_t i = 0; i < FGN_MAX; i++) {
+        if (!p[1 + i].revents || n->conn[i] < 0 || p[1 + i].fd != n->conn[i])
+            continue;
+        if (!serve_one(n, i)) {
+            close(n->conn[i]);
+            n->conn[i] = -1;
+        }
+    }
+    if (!p[0].revents || n->listen_fd < 0 || p[0].fd != n->listen_fd)
+        return;
+    int fd = accept4(n->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    for (size_t i = 0; fd >= 0 && i < FGN_MAX; i++)
+        if (n->conn[i] < 0) {
+            set_timeouts(fd);
+            n->conn[i] = fd, n->conn_export[i] = -1, fd = -1;
+        }
+    if (fd >= 0)
+        close(fd);               /* no room: the client sees it closed */
 }
 
 static void export_add(struct fg_nbd *n, struct fg_block *b, int fd, const char *line)
 {
-    char node[64] = "", name[64] = "", reg[128];
+    char node[64] = "", name[64] = "";
     qjson_str(line, "node-name", node, sizeof(node));
     qjson_str(line, "name", name, sizeof(name));
     if (n->listen_fd < 0)
@@ -118,12 +212,15 @@ static void export_add(struct fg_nbd *n, struct fg_block *b, int fd, const char 
     for (size_t i = 0; i < b->n && !d; i++)
         if (strcmp(b->d[i].node, node) == 0)
             d = &b->d[i];
-    if (!d || !*name || strchr(name, ' '))
+    struct fgn_export *x = NULL;
+    for (size_t i = 0; i < FGN_MAX && !x; i++)
+        if (!n->exp[i].used)
+            x = &n->exp[i];
+    if (!d || !*name || strchr(name, ' ') || !x)
         return fgb_error(fd, d ? "Invalid export name" : "Cannot find node");
-    snprintf(reg, sizeof(reg), "%s.exports", n->path);
-    FILE *f = fopen(reg, "ae");
-    if (!f || fprintf(f, "%s %s\n", name, d->file) < 0 || fclose(f) != 0)
-        return fgb_error(fd, "cannot record the export");
+    snprintf(x->name, sizeof(x->name), "%s", name);
+    snprintf(x->file, sizeof(x->file), "%s", d->file);
+    x->used = true;
     fgb_reply(fd, "{}");
 }
 
@@ -137,7 +234,7 @@ static struct fgn_node *node_named(struct fg_nbd *n, const char *name)
 
 static void client_add(struct fg_nbd *n, int fd, const char *line)
 {
-    char name[64] = "", path[108] = "", exp[64] = "", reg[128], desc[256];
+    char name[64] = "", path[108] = "", exp[64] = "", desc[256];
     qjson_str(line, "node-name", name, sizeof(name));
     qjson_str(line, "path", path, sizeof(path));
     qjson_str(line, "export", exp, sizeof(exp));
@@ -145,19 +242,24 @@ static void client_add(struct fg_nbd *n, int fd, const char *line)
     for (size_t i = 0; i < FGN_MAX && !slot; i++)
         if (!n->node[i].used)
             slot = &n->node[i];
-    if (!*name || node_named(n, name) || !slot)
+    if (!*name || node_named(n, name) || !slot || strchr(exp, ' ') || !*exp)
         return fgb_error(fd, "Duplicate or missing node name");
-    snprintf(reg, sizeof(reg), "%s.exports", path);
-    if (!export_file(reg, NULL, slot->file, 0)) {
-        snprintf(desc, sizeof(desc), "Failed to connect to '%s': Connection refused", path);
-        return fgb_error(fd, desc);
-    }
-    if (!export_file(reg, exp, slot->file, sizeof(slot->file))) {
-        snprintf(desc, sizeof(desc), "Requested export not available for '%s'", exp);
+    int c = unix_connect(path);
+    char ask[100];
+    snprintf(ask, sizeof(ask), "export %s\n", exp);
+    if (c >= 0)
+        set_timeouts(c);
+    if (c < 0 || !rpc(c, ask, NULL, 0)) {
+        /* through a forward, a missing server shows as a closed stream */
+        if (c >= 0)
+            close(c);
+        snprintf(desc, sizeof(desc), c < 0 ? "Failed to connect to '%s': %s"
+                 : "Requested export not available for '%s'", c < 0 ? path : exp,
+                 strerror(errno));
         return fgb_error(fd, desc);
     }
     snprintf(slot->name, sizeof(slot->name), "%s", name);
-    snprintf(slot->registry, sizeof(slot->registry), "%s", reg);
+    slot->fd = c;
     slot->used = true;
     fgb_reply(fd, "{}");
 }
@@ -193,8 +295,7 @@ static void mirror_start(struct fg_nbd *n, struct fg_block *b, int fd, const cha
                               .due_ms = mono_ms() };
     snprintf(m->id, sizeof(m->id), "%s", id);
     snprintf(m->src, sizeof(m->src), "%s", d->file);
-    snprintf(m->dst, sizeof(m->dst), "%s", t->file);
-    snprintf(m->registry, sizeof(m->registry), "%s", t->registry);
+    m->node = (int)(t - n->node);
     job_event(fd, m, "created");
     job_event(fd, m, "running");
     fgb_reply(fd, "{}");
@@ -211,34 +312,29 @@ static void conclude(int fd, struct fgn_mirror *m)
     m->stage = FGN_DONE;
 }
 
-/* FGN_CHUNK bytes (all when whole) from off; false on an error */
-static bool copy_some(struct fgn_mirror *m, bool whole)
+/* FGN_CHUNK bytes (all when whole) from off through the target's
+ * connection; false on an error */
+static bool copy_some(struct fg_nbd *n, struct fgn_mirror *m, bool whole)
 {
-    int in = open(m->src, O_RDONLY | O_CLOEXEC), out = open(m->dst, O_WRONLY | O_CLOEXEC);
-    char buf[FGN_CHUNK];
-    bool ok = in >= 0 && out >= 0;
+    int in = open(m->src, O_RDONLY | O_CLOEXEC), out = n->node[m->node].fd;
+    char buf[FGN_CHUNK], header[64];
+    bool ok = in >= 0 && n->node[m->node].used;
     if (whole)
         m->off = 0;
     do {
         ssize_t r = ok ? pread(in, buf, sizeof(buf), m->off) : -1;
-        ok = r >= 0 && pwrite(out, buf, (size_t)r, m->off) == r;
+        snprintf(header, sizeof(header), "write %lld %zd\n", m->off, r);
+        ok = r >= 0 && rpc(out, header, buf, (size_t)r);
         m->off += ok ? r : 0;
         if (r == 0)
             m->off = m->len;
     } while (ok && whole && m->off < m->len);
+    snprintf(header, sizeof(header), "size %lld\n", m->len);
     if (ok && m->off >= m->len)
-        ok = ftruncate(out, m->len) == 0;
+        ok = rpc(out, header, NULL, 0);
     if (in >= 0)
         close(in);
-    if (out >= 0)
-        close(out);
     return ok;
-}
-
-static bool server_alive(const struct fgn_mirror *m)
-{
-    char none[1];
-    return export_file(m->registry, NULL, none, 0);
 }
 
 void fgn_step(struct fg_nbd *n, int fd, unsigned step_ms)
@@ -247,7 +343,7 @@ void fgn_step(struct fg_nbd *n, int fd, unsigned step_ms)
         struct fgn_mirror *m = &n->m[i];
         if (m->stage != FGN_RUN || mono_ms() < m->due_ms || fd < 0)
             continue;
-        if (!server_alive(m) || !copy_some(m, false)) {
+        if (!copy_some(n, m, false)) {
             snprintf(m->error, sizeof(m->error), "Input/output error");
             conclude(fd, m);
             continue;
@@ -284,7 +380,7 @@ static void cancel(struct fg_nbd *n, int fd, const char *line)
     }
     fgb_reply(fd, "{}");
     if (m->stage == FGN_READY && !qjson_true(line, "force")) {
-        if (!server_alive(m) || !copy_some(m, true))
+        if (!copy_some(n, m, true))
             snprintf(m->error, sizeof(m->error), "Input/output error");
     } else {
         snprintf(m->error, sizeof(m->error), "Job was cancelled");
@@ -344,7 +440,9 @@ bool fgn_qmp(struct fg_nbd *n, struct fg_block *b, int fd, const char *cmd, cons
         client_add(n, fd, line);
     else if (strcmp(cmd, "blockdev-del") == 0 && qjson_str(line, "node-name", v, sizeof(v)) &&
              node_named(n, v)) {
-        node_named(n, v)->used = false;
+        struct fgn_node *gone = node_named(n, v);
+        close(gone->fd);
+        *gone = (struct fgn_node){ .fd = -1 };
         fgb_reply(fd, "{}");
     } else if (strcmp(cmd, "blockdev-mirror") == 0)
         mirror_start(n, b, fd, line);

@@ -252,6 +252,23 @@ static int mirrors_end(struct mig_storage *ms, struct store *src, const char *na
     return rc;
 }
 
+int mig_storage_end_mirrors(struct mig_storage *ms, struct store *src, const char *name,
+                            struct err **e)
+{
+    return mirrors_end(ms, src, name, false, e);
+}
+
+int mig_storage_dest_run(struct mig_storage *ms, struct store *dst, const char *name,
+                         bool paused, struct err **e)
+{
+    struct buf b = {0};
+    buf_add(&b, "{\"execute\": \"nbd-server-stop\"}");
+    if (qmp(dst, name, &b, e) < 0)
+        return -1;
+    ms->nbd_started = false;
+    return paused ? 0 : sup_op_resume(dst, name, e);
+}
+
 int mig_storage_switch(struct mig_storage *ms, struct store *src, struct store *dst,
                        const char *name, bool paused, struct err **e)
 {
@@ -259,12 +276,7 @@ int mig_storage_switch(struct mig_storage *ms, struct store *src, struct store *
         return -1;
     if (rt_signals_came(ms->sig))
         return err_set(e, ERR_STATE, "operation canceled");
-    struct buf b = {0};
-    buf_add(&b, "{\"execute\": \"nbd-server-stop\"}");
-    if (qmp(dst, name, &b, e) < 0)
-        return -1;
-    ms->nbd_started = false;
-    return paused ? 0 : sup_op_resume(dst, name, e);
+    return mig_storage_dest_run(ms, dst, name, paused, e);
 }
 
 void mig_storage_undo_source(struct mig_storage *ms, struct store *src, const char *name)

@@ -18,6 +18,7 @@
 #include "backend.h"
 #include "migjob.h"
 #include "migrate.h"
+#include "migrate_storage.h"
 #include "runtime.h"
 #include "save_priv.h"
 
@@ -34,7 +35,9 @@ static void receive_child(struct store *st, const char *name, const char *uri,
     if (!out)
         _exit(1);
     struct rt_progress p = { .label = "incoming", .out = out, .last = -1 };
-    AUTOFREE char *flags = xasprintf("%s%s", r->paused ? "paused" : "reason=migrated",
+    /* --copy-storage: held paused at the end, until the source's GO */
+    AUTOFREE char *flags = xasprintf("%s%s", r->paused ? "paused"
+                                     : r->copy_sizes ? "hold reason=migrated" : "reason=migrated",
                                      r->postcopy ? " postcopy" : "");
     struct rt_mig m = { .uri = uri, .fd = -1, .progress = &p, .flags = flags };
     struct err *e = NULL;
@@ -50,6 +53,7 @@ struct receiver {
     pid_t child;
     int progress, errin;     /* the child's progress lines and error text */
     bool listening;
+    bool go;                 /* the source's GO came (--copy-storage) */
 };
 
 static int receiver_begin(struct receiver *rv, struct store *st, const char *name,
@@ -112,6 +116,14 @@ static bool source_gone(int channel_fd)
     return channel_fd >= 0 && poll(&p, 1, 0) > 0;
 }
 
+/* what the server's watch told: 'g' GO, 'x' the channel ended, 0 nothing */
+static char channel_says(int events_fd)
+{
+    char c = 0;
+    ssize_t n = read(events_fd, &c, 1);
+    return n == 1 ? c : n < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : 'x';
+}
+
 /* until the child ends (its progress pipe closes): say "listening" at its
  * first line; the channel becoming readable means the source gave up.
  * The child's lines come first: one that ended while this process could
@@ -119,7 +131,9 @@ static bool source_gone(int channel_fd)
 static int receiver_watch(struct receiver *rv, const struct rt_receive *r, const char *path,
                           struct err **e)
 {
-    int channel = r->channel_fd;
+    /* with --copy-storage a GO frame may come as the stream ends: the
+     * frames are read by the server's watch, which tells GO from EOF */
+    int channel = r->copy_sizes ? r->events_fd : r->channel_fd;
     for (;;) {
         struct pollfd p[2] = { { .fd = rv->progress, .events = POLLIN },
                                { .fd = channel, .events = POLLIN } };
@@ -130,6 +144,12 @@ static int receiver_watch(struct receiver *rv, const struct rt_receive *r, const
         }
         if (p[1].revents && !p[0].revents && r->postcopy && stream_flows(rv)) {
             channel = -1;        /* the stream decides, as in a local post-copy */
+            continue;
+        }
+        char said = p[1].revents && !p[0].revents && r->copy_sizes ? channel_says(channel) : 'x';
+        if (said != 'x') {
+            rv->go = said == 'g';
+            channel = rv->go ? -1 : channel;
             continue;
         }
         if (p[1].revents && !p[0].revents) {
@@ -151,7 +171,7 @@ static int receiver_watch(struct receiver *rv, const struct rt_receive *r, const
 }
 
 static int receive_started(struct store *st, const struct dnode *dom, const struct rt_receive *r,
-                           struct err **e)
+                           bool *go, struct err **e)
 {
     const char *name = dom_name(dom);
     AUTOFREE char *path = xasprintf("%s/%s/migrate.sock", st->run_dir, name);
@@ -161,6 +181,7 @@ static int receive_started(struct store *st, const struct dnode *dom, const stru
         return -1;
     int rc = receiver_watch(&rv, r, path, e);
     int done = receiver_end(&rv, rc < 0 ? NULL : e);
+    *go = rv.go;
     return rc < 0 || done < 0 ? -1 : 0;
 }
 
@@ -186,6 +207,51 @@ static bool arrived(struct store *st, const char *name)
     return ds.state == DOM_RUNNING || (ds.state == DOM_PAUSED && strcmp(ds.reason, "user") == 0);
 }
 
+/* --copy-storage, the memory arrived (held paused): the source's mirrors
+ * end through our NBD server, then its GO lets the guest run here */
+static int await_go(struct store *st, const char *name, struct mig_storage *ms,
+                    const struct rt_receive *r, bool go, struct err **e)
+{
+    while (!go) {
+        struct pollfd p = { .fd = r->events_fd, .events = POLLIN };
+        if (poll(&p, 1, -1) < 0 && errno != EINTR)
+            return err_sys(e, ERR_IO, "poll");
+        char c = p.revents ? channel_says(r->events_fd) : 0;
+        if (c == 'x')
+            return err_set(e, ERR_STATE, "the source gave the migration up");
+        go = c == 'g';
+    }
+    return mig_storage_dest_run(ms, st, name, r->paused, e);
+}
+
+/* --copy-storage: the images made or checked before the start, exported
+ * after it; "nbd PATH" tells the source where */
+static int disks_ready(struct store *st, const char *name, struct mig_storage *ms,
+                       const struct rt_receive *r, struct err **e)
+{
+    if (r->events_fd <= 0)
+        return err_set(e, ERR_UNSUPPORTED, "--copy-storage needs the source's connection");
+    ms->nbd_sock = xasprintf("%s/%s/nbd.sock", st->run_dir, name);
+    if (mig_storage_export(ms, st, name, ms->nbd_sock, e) < 0)
+        return -1;
+    fprintf(r->announce, RT_RECEIVE_NBD "%s\n", ms->nbd_sock);
+    fflush(r->announce);
+    return 0;
+}
+
+static int receive_started_all(struct store *st, struct dnode *dom, struct mig_storage *ms,
+                               const struct rt_receive *r, struct err **e)
+{
+    bool go = false;
+    const char *name = dom_name(dom);
+    if (r->copy_sizes && disks_ready(st, name, ms, r, e) < 0)
+        return -1;
+    /* with --copy-storage nothing arrived before GO: the disks end then */
+    if (receive_started(st, dom, r, &go, e) < 0)
+        return arrived(st, name) && !r->copy_sizes ? 1 : -1;
+    return r->copy_sizes ? await_go(st, name, ms, r, go, e) : 0;
+}
+
 static int receive_locked(struct store *st, struct dnode *dom, const struct rt_receive *r,
                           struct err **e)
 {
@@ -193,16 +259,23 @@ static int receive_locked(struct store *st, struct dnode *dom, const struct rt_r
     int id;
     if (source_gone(r->channel_fd))      /* it gave up before this host got here */
         return err_set(e, ERR_STATE, "the source gave the migration up");
-    if (restore_target_ok(st, dom, &persistent, e) < 0 ||
-        backend_start(st, dom, START_INCOMING | (persistent ? 0 : START_TRANSIENT), &id, e) < 0)
-        return -1;
-    if (receive_started(st, dom, r, e) < 0) {
-        if (!arrived(st, dom_name(dom))) {
+    struct mig_storage ms = { .sig = -1 };
+    int rc = -1;
+    if (restore_target_ok(st, dom, &persistent, e) == 0 &&
+        (!r->copy_sizes || mig_storage_plan_dest(&ms, dom, r->copy_sizes, e) == 0) &&
+        backend_start(st, dom, START_INCOMING | (persistent ? 0 : START_TRANSIENT), &id,
+                      e) == 0) {
+        rc = receive_started_all(st, dom, &ms, r, e);
+        if (rc < 0)
             sup_op_destroy(st, dom_name(dom), NULL);     /* nothing half-arrived stays */
-            return -1;
-        }
-        err_clear(e);            /* it runs here: kept, and defined as asked */
+        if (rc == 1)
+            err_clear(e);        /* it runs here: kept, and defined as asked */
     }
+    if (rc < 0)
+        mig_storage_remove_created(&ms);
+    mig_storage_free(&ms);
+    if (rc < 0)
+        return -1;
     return r->def_path ? define_arrived(st, r->def_path, e) : 0;
 }
 

@@ -16,6 +16,7 @@
 #include "backend.h"
 #include "migrate.h"
 #include "migrate_limits.h"
+#include "migrate_storage.h"
 
 #define FORWARD_MS 30000
 
@@ -29,6 +30,11 @@ struct session {
     struct buf dest_err;     /* its error line(s), "error: " taken off */
     char *remote_sock;       /* where the destination listens */
     struct rt_mig_limits lim;
+    /* --copy-storage-all: the disks, the destination's NBD server and the
+     * second forward that reaches it */
+    struct mig_storage *ms;
+    char *remote_nbd;
+    struct rforward nbd_fwd;
 };
 
 static void signals_take(struct session *s)
@@ -59,10 +65,12 @@ static bool interrupted(struct session *s)
     return any;
 }
 
-/* RUN migrate-receive with the XML (and the definition) as files */
+/* RUN migrate-receive with the XML (and the definition) as files; with
+ * --copy-storage-all the images' sizes */
 static int send_request(struct session *s, const char *name, const char *xml, const char *def,
                         bool paused, bool postcopy)
 {
+    AUTOFREE char *sizes = s->ms ? mig_storage_sizes(s->ms) : NULL;
     struct buf p = {0};
     AUTOFREE char *xml_word = xasprintf("%c%s.xml", RFILE_MARK, name);
     AUTOFREE char *def_word = xasprintf("%c%s.definition.xml", RFILE_MARK, name);
@@ -73,6 +81,10 @@ static int send_request(struct session *s, const char *name, const char *xml, co
         rstrv_encode(&p, "--paused", 8);
     if (postcopy)                /* the destination enables it too, and runs at the switch */
         rstrv_encode(&p, "--postcopy", 10);
+    if (sizes) {
+        rstrv_encode(&p, "--copy-storage", 14);
+        rstrv_encode(&p, sizes, strlen(sizes));
+    }
     int rc = rconn_send(&s->c, RF_RUN, p.s, p.len);
     buf_free(&p);
     const char *files[] = {xml, def};
@@ -80,6 +92,19 @@ static int send_request(struct session *s, const char *name, const char *xml, co
         if ((rc = rconn_send(&s->c, RF_FILE, files[i], strlen(files[i]))) == 0)
             rc = rconn_send(&s->c, RF_FILE, "", 0);
     return rc;
+}
+
+/* the rest of the whole line of out starting with prefix, once */
+static void line_value(struct buf *out, const char *prefix, char **value)
+{
+    const char *t = buf_str(out), *l = NULL;
+    size_t n = strlen(prefix);
+    for (const char *at = t; at && !l; at = strchr(at, '\n'), at = at ? at + 1 : NULL)
+        if (strncmp(at, prefix, n) == 0)
+            l = at;
+    const char *nl = l ? strchr(l, '\n') : NULL;
+    if (nl && !*value)
+        *value = xstrndup(l + n, (size_t)(nl - l) - n);
 }
 
 /* one frame of migrate-receive's answer: 1 go on, 0 its EXIT 0, -2 its
@@ -100,11 +125,8 @@ static int on_frame(struct session *s, char type, const struct buf *f)
     if (type != RF_OUT)
         return -1;
     buf_addn(&s->out, f->s, f->len);
-    const char *l = strstr(buf_str(&s->out), RT_RECEIVE_LISTENING);
-    const char *nl = l ? strchr(l, '\n') : NULL;
-    if (nl && !s->remote_sock)
-        s->remote_sock = xstrndup(l + strlen(RT_RECEIVE_LISTENING),
-                                  (size_t)(nl - l) - strlen(RT_RECEIVE_LISTENING));
+    line_value(&s->out, RT_RECEIVE_NBD, &s->remote_nbd);
+    line_value(&s->out, RT_RECEIVE_LISTENING, &s->remote_sock);
     return 1;
 }
 
@@ -156,15 +178,17 @@ static bool abort_dest(struct session *s)
 }
 
 /* the XML to send: the running domain's, and with --persistent the
- * definition to store there (the source's persistent one, else the same) */
+ * definition to store there (the source's persistent one, else the same;
+ * with --xml that XML, as locally) */
 static int texts(struct store *src, const char *name, const struct dnode *dom, bool persistent,
-                 char **xml, char **def, struct err **e)
+                 bool dest_xml, char **xml, char **def, struct err **e)
 {
     *xml = dom_format(dom, 0);
     *def = NULL;
     if (!persistent)
         return 0;
-    *def = store_exists(src, name) ? store_load_text(src, name, e) : xstrdup(*xml);
+    *def = store_exists(src, name) && !dest_xml ? store_load_text(src, name, e)
+                                                : xstrdup(*xml);
     return *def ? 0 : -1;
 }
 
@@ -249,6 +273,80 @@ static int confirm(struct session *s, struct store *src, const char *name,
     return 0;
 }
 
+/* --copy-storage-all, the destination exporting: a second forward to
+ * its NBD server, every disk mirrored through it until READY */
+static int mirror_disks(struct session *s, struct store *src, const char *name, struct err **e)
+{
+    if (!s->remote_nbd)
+        return err_set(e, ERR_BACKEND, "the destination did not say where it exports the "
+                       "disks");
+    AUTOFREE char *local = xasprintf("%s/%s/nbd-fwd.sock", src->run_dir, name);
+    if (rforward_open(&s->nbd_fwd, &s->u, local, s->remote_nbd, FORWARD_MS, e) < 0)
+        return -1;
+    if (mig_storage_mirror(s->ms, src, name, local, e) == 0)
+        return 0;
+    if (!rforward_alive(&s->nbd_fwd)) {
+        AUTOFREE char *said = rforward_said(&s->nbd_fwd);
+        err_clear(e);
+        err_set(e, ERR_IO, "the SSH forward of the disk copy to %s died%s%s", s->u.host,
+                said ? ": " : "", said ? said : "");
+    }
+    return -1;
+}
+
+/* the memory went: the mirrors end consistent, then GO lets the
+ * destination stop its server and run */
+static int disks_switch(struct session *s, struct store *src, const char *name, struct err **e)
+{
+    if (mig_storage_end_mirrors(s->ms, src, name, e) < 0)
+        return -1;
+    if (rconn_send(&s->c, RF_GO, "", 0) < 0)
+        return rconn_fail(&s->c, &s->u, "the migration", e);
+    return 0;
+}
+
+/* the destination started and listening: the disks, the memory, the
+ * confirmation; as converse */
+static int transfer(struct session *s, struct store *src, const char *name, bool paused,
+                    const struct rt_live_mig *o, struct err **e)
+{
+    int rc;
+    if (s->ms && mirror_disks(s, src, name, e) < 0) {
+        abort_dest(s);
+    } else if (stream_state(s, src, name, paused, o, e) < 0) {
+        if (stream_failed(s, e) == 1)
+            return err_prefix(e, "the domain arrived in %s, the source stays paused: ",
+                              s->u.host), -2;
+    } else if (s->ms && disks_switch(s, src, name, e) < 0) {
+        abort_dest(s);
+    } else if ((rc = confirm(s, src, name, o, e)) != -1) {
+        return rc;
+    }
+    if (s->ms)
+        mig_storage_undo_source(s->ms, src, name);   /* its disks are its own again */
+    if (!paused)
+        sup_op_resume(src, name, NULL);     /* stopped for the end or by --timeout: back */
+    return -1;
+}
+
+/* what goes to the destination: the domain as it runs here, or with
+ * --copy-storage-all the one to start there (--xml: other disk paths),
+ * whose disks are planned */
+static struct dnode *to_send(struct session *s, struct store *src, const char *name,
+                             bool *paused, const struct rt_live_mig *o, struct err **e)
+{
+    struct dnode *dom = rt_mig_source_domain(src, name, paused, e);
+    if (!dom || !s->ms)
+        return dom;
+    struct dnode *arrive = mig_dest_domain(dom, o->dest_xml, e);
+    if (arrive && mig_storage_plan_source(s->ms, dom, arrive, e) < 0) {
+        dnode_free(arrive);
+        arrive = NULL;
+    }
+    dnode_free(dom);
+    return arrive;
+}
+
 /* the whole exchange once connected: 0 done, -1 failed with the source
  * running as it was (paused if it was), -2 failed with the source stopped
  * after a complete stream (its state may be on the destination) */
@@ -256,9 +354,10 @@ static int converse(struct session *s, struct store *src, const char *name,
                     const struct rt_live_mig *o, struct err **e)
 {
     bool paused = false;
-    struct dnode *dom = rt_mig_source_domain(src, name, &paused, e);
+    struct dnode *dom = to_send(s, src, name, &paused, o, e);
     AUTOFREE char *xml = NULL, *def = NULL;
-    int rc = !dom || texts(src, name, dom, o->persistent, &xml, &def, e) < 0 ? -1 : 0;
+    int rc = !dom || texts(src, name, dom, o->persistent, o->dest_xml != NULL, &xml, &def,
+                           e) < 0 ? -1 : 0;
     dnode_free(dom);
     if (rc == 0 && send_request(s, name, xml, def, paused, o->postcopy) < 0)
         rc = rconn_fail(&s->c, &s->u, "the migration", e);
@@ -272,23 +371,18 @@ static int converse(struct session *s, struct store *src, const char *name,
                        s->u.host);
         return -1;
     }
-    if (stream_state(s, src, name, paused, o, e) < 0) {
-        if (stream_failed(s, e) == 1)
-            return err_prefix(e, "the domain arrived in %s, the source stays paused: ",
-                              s->u.host), -2;
-    } else if ((rc = confirm(s, src, name, o, e)) != -1) {
-        return rc;
-    }
-    if (!paused)
-        sup_op_resume(src, name, NULL);     /* stopped for the end or by --timeout: back */
-    return -1;
+    return transfer(s, src, name, paused, o, e);
 }
 
 int rt_migrate_remote(struct store *src, const char *name, const char *desturi,
                       const struct rt_live_mig *o, struct err **e)
 {
     struct session s = { .sig = -1, .c = { .wfd = -1, .rfd = -1, .efd = -1 },
-                         .fwd = { .efd = -1 } };
+                         .fwd = { .efd = -1 }, .nbd_fwd = { .efd = -1 } };
+    /* libvirt paces the disk copy with the migration's bandwidth too */
+    struct mig_storage ms = { .sig = -1, .progress = o->progress,
+                              .speed = o->bandwidth_mib * 1024 * 1024 };
+    s.ms = o->copy_storage ? &ms : NULL;
     if (rt_mig_limits_read(&s.lim, e) < 0 || ruri_parse(desturi, &s.u, e) < 0)
         return -1;
     int lock = store_lock(src, name, false, e);
@@ -296,7 +390,9 @@ int rt_migrate_remote(struct store *src, const char *name, const char *desturi,
     /* ssh starts with our signal mask: connect before blocking them */
     if (lock >= 0 && rconn_open(&s.c, &s.u, e) == 0) {
         signals_take(&s);
+        ms.sig = s.sig;          /* a Ctrl-C in the disk copy cancels it */
         rc = converse(&s, src, name, o, e);
+        rforward_close(&s.nbd_fwd);
         rforward_close(&s.fwd);
         rconn_close(&s.c);
         interrupted(&s);
@@ -308,5 +404,8 @@ int rt_migrate_remote(struct store *src, const char *name, const char *desturi,
     buf_free(&s.out);
     buf_free(&s.dest_err);
     free(s.remote_sock);
+    free(s.remote_nbd);
+    ms.sig = -1;
+    mig_storage_free(&ms);
     return rc < 0 ? -1 : 0;
 }

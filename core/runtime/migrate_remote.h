@@ -22,7 +22,19 @@
  * destination is destroyed.  With post-copy (`migrate-receive --postcopy`)
  * the destination runs the guest from the switch on, and the forward
  * outlives the migrating shell (rforward_open_outliving), as a local
- * migration's socketpair does. */
+ * migration's socketpair does.
+ *
+ * --copy-storage-all (migrate_storage.h): the source sends the domain to
+ * start there (--xml: other disk paths) and `--copy-storage vda=BYTES,...`
+ * (its images' virtual sizes); migrate-receive makes the missing images,
+ * starts the domain, exports the disks on RUN/NAME/nbd.sock and prints
+ * "nbd PATH" before "listening PATH", its migrate-in holding the guest
+ * paused at the end.  The source mirrors every disk through a second
+ * forward (RUN/NAME/nbd-fwd.sock) until READY, migrates the memory, ends
+ * the mirrors and sends GO (remote.h); the destination then stops its
+ * server and runs the guest, and answers.  Any failure before GO: the
+ * source's mirrors canceled, it runs on its disks, the destination
+ * destroyed and the images it made removed. */
 #ifndef DOMSH_MIGRATE_REMOTE_H
 #define DOMSH_MIGRATE_REMOTE_H
 
@@ -45,11 +57,18 @@ struct rt_receive {
     bool paused;                /* the source was paused: arrive paused */
     bool postcopy;              /* enable post-copy; `cont` here once it switched */
     int channel_fd;             /* readable (data or EOF): the source gave up */
+    /* --copy-storage-all: "vda=SIZE,...", the source images' virtual
+     * sizes (mig_storage_plan_dest), or NULL; then events_fd (the server's
+     * rintr_watch_events) tells the source's GO from its giving up */
+    const char *copy_sizes;
+    int events_fd;
     FILE *announce;             /* "listening PATH" */
 };
 int rt_migrate_receive(struct store *st, const struct rt_receive *r, struct err **e);
 
-/* what migrate-receive prints once the emulator listens */
+/* what migrate-receive prints once the emulator listens, and before it
+ * with --copy-storage, where its NBD server listens */
 #define RT_RECEIVE_LISTENING "listening "
+#define RT_RECEIVE_NBD "nbd "
 
 #endif

@@ -35,6 +35,7 @@ struct mig_disk {
     char target[32];         /* vda */
     char *src_file, *dst_file;
     char fmt[16];            /* the disk's <driver type> (raw, qcow2) */
+    long long size;          /* the source image's virtual size */
     char src_node[64], dst_node[64];   /* their block nodes on each side */
     bool created;            /* made by this migration: removed if it fails */
     bool exported, nbd_node, mirror;   /* what is set up, for the undo */
@@ -62,6 +63,16 @@ struct dnode *mig_dest_domain(const struct dnode *src, const char *xml_path, str
  * the destination's images are checked (same virtual size) or made */
 int mig_storage_plan(struct mig_storage *ms, const struct dnode *src, const struct dnode *dst,
                      bool same_host, struct err **e);
+/* to another host, on the source: the disks and their sizes, with the
+ * destination's paths (the same paths allowed: another host's files) and
+ * no image touched; mig_storage_sizes tells the destination host the
+ * sizes ("vda=N,vdb=N", caller frees) and mig_storage_plan_dest, there,
+ * takes them: the disks of dst, its images checked or made */
+int mig_storage_plan_source(struct mig_storage *ms, const struct dnode *src,
+                            const struct dnode *dst, struct err **e);
+char *mig_storage_sizes(const struct mig_storage *ms);
+int mig_storage_plan_dest(struct mig_storage *ms, const struct dnode *dst, const char *sizes,
+                          struct err **e);
 /* signals taken from here to mig_storage_free (a Ctrl-C cancels) */
 void mig_storage_signals(struct mig_storage *ms);
 /* the destination (started incoming) exports its disks on sock */
@@ -74,6 +85,12 @@ int mig_storage_mirror(struct mig_storage *ms, struct store *src, const char *na
  * exporting and runs unless paused */
 int mig_storage_switch(struct mig_storage *ms, struct store *src, struct store *dst,
                        const char *name, bool paused, struct err **e);
+/* the switch's halves, for a destination on another host: the source's
+ * mirrors end; then, there, the server stops and the guest runs */
+int mig_storage_end_mirrors(struct mig_storage *ms, struct store *src, const char *name,
+                            struct err **e);
+int mig_storage_dest_run(struct mig_storage *ms, struct store *dst, const char *name,
+                         bool paused, struct err **e);
 /* the failure path on the source: mirrors canceled, nbd nodes deleted */
 void mig_storage_undo_source(struct mig_storage *ms, struct store *src, const char *name);
 /* domjobabort during the copy: the running mirrors of domain NAME are
