@@ -33,9 +33,10 @@ int write_file_atomic_nosync(const char *path, const char *data, size_t len, int
 int write_synced(const char *path, const char *data, size_t len, int mode, struct err **e);
 int rename_synced(const char *tmp, const char *path, struct err **e);
 
-/* fsync FD and OTHER (-1: none) at the same time, OTHER on a thread: a
- * disk that takes flushes in parallel makes two syncs cost about one;
- * -1 with errno set if either fails */
+/* fsync FD and OTHER (-1: none) at the same time, OTHER on a thread, so
+ * both are durable before the caller goes on without waiting for them in
+ * turn (a disk that merges flushes pays for one); -1 with errno set if
+ * either fails */
 int fsync_pair(int fd, int other);
 
 /* fsync the directory holding PATH (a rename or unlink in it made
