@@ -209,8 +209,10 @@ int history_commit(struct store *st, const struct dnode *dom, const char *old,
 {
     const char *name = dom_name(dom);
     AUTOFREE char *text = dom_format(dom, DOM_FMT_SECURE | DOM_FMT_INACTIVE);
+    /* nothing changed: the stored file already is this, durably; writing
+     * it again would only move CONFIG's times (and void the kept listing) */
     if (old && strcmp(old, text) == 0)
-        return store_save(st, dom, e);   /* nothing changed: nothing to keep */
+        return 0;
     AUTOFREE char *dir = NULL;
     AUTOFREE unsigned *seqs = NULL;
     size_t n;

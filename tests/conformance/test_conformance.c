@@ -211,6 +211,16 @@ Test(conformance, check_invalid_sh_refuses_everything, .timeout = 600)
     struct run_result r = run_domsh(root, NULL, argv);
     cr_assert_eq(r.status, 0, "seed define failed: %s", r.err);
     run_free(&r);
+    /* the judge's `list` runs would write the kept listing (RUN/.names)
+     * once CONFIG has settled: have it written, and current, before the
+     * snapshot, so that any change a refused define made to CONFIG shows */
+    sleep(3);
+    const char *list[] = {"-q", "-c", "test:///default", "list --all --name", NULL};
+    r = run_domsh(root, NULL, list);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    run_free(&r);
+    AUTOFREE char *kept = fmt("%s/run/test/.names", root);
+    cr_assert_eq(access(kept, F_OK), 0, "no kept listing after the seed");
     AUTOFREE char *cmd = fmt("DOMSH_ROOT='%s' TOOL='%s -q -c test:///default' STATE_DIR='%s' STRICT_XXE=1 "
                              "sh '%s/conformance/tools/check-invalid.sh' 2>&1", root, domsh_bin(), root,
                              shared_dir());
