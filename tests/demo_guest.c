@@ -92,6 +92,13 @@ double demo_uptime(void)
     return v;
 }
 
+/* the guest's uptime did not go back since `up`: the same boot went on */
+void demo_expect_same_boot(double up)
+{
+    double now = demo_uptime();
+    cr_assert_geq(now, up, "uptime went back (%.2f -> %.2f): the guest booted again", up, now);
+}
+
 void demo_wait_booted(void)
 {
     char *log = fmt("%s/log/qemu/demo.console.log", demo_root);

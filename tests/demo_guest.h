@@ -24,6 +24,7 @@ char *demo_console_line(const char *line, const char *want);
 void demo_wait_booted(void);
 /* the guest's /proc/uptime (seconds): it goes on while the same boot runs */
 double demo_uptime(void);
+void demo_expect_same_boot(double up);
 /* the marker WORD onto DEV's first sector (dd, then sync); that the
  * first sector holds it, read with the guest's page cache dropped */
 void demo_disk_write(const char *dev, const char *word);

@@ -94,12 +94,26 @@ int fsync_dir_of(const char *path)
     return rc;
 }
 
-int write_synced(const char *path, const char *data, size_t len, int mode, struct err **e)
+int write_unsynced(const char *path, const char *data, size_t len, int mode, struct err **e)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0)
         return fail(e, "cannot create", path);
-    if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+    if (write_all(fd, data, len) < 0) {
+        fail(e, "cannot write", path);
+        close(fd);
+        unlink(path);
+        return -1;
+    }
+    return fd;
+}
+
+int write_synced(const char *path, const char *data, size_t len, int mode, struct err **e)
+{
+    int fd = write_unsynced(path, data, len, mode, e);
+    if (fd < 0)
+        return -1;
+    if (fsync(fd) < 0) {
         fail(e, "cannot write", path);
         close(fd);
         unlink(path);

@@ -31,6 +31,9 @@ int write_file_atomic_nosync(const char *path, const char *data, size_t len, int
  * PATH itself (unlinked on failure); rename_synced renames TMP over PATH
  * and fsyncs the directory (TMP unlinked if the rename fails) */
 int write_synced(const char *path, const char *data, size_t len, int mode, struct err **e);
+/* write_synced without the fsync: PATH written (unlinked on failure) and
+ * its fd returned open, for a caller that syncs it later */
+int write_unsynced(const char *path, const char *data, size_t len, int mode, struct err **e);
 int rename_synced(const char *tmp, const char *path, struct err **e);
 
 /* fsync FD and OTHER (-1: none) at the same time, OTHER on a thread, so

@@ -358,22 +358,6 @@ static void uuid_unlock(struct store *st)
     st->uuid_lock = -1;
 }
 
-/* the staged file written, its fd kept for store_stage_sync */
-static int write_staged(struct store *st, const char *path, const char *text, struct err **e)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return err_sys(e, ERR_IO, "cannot create '%s'", path);
-    if (write_all(fd, text, strlen(text)) < 0) {
-        err_sys(e, ERR_IO, "cannot write '%s'", path);
-        close(fd);
-        unlink(path);
-        return -1;
-    }
-    st->staged_fd = fd;
-    return 0;
-}
-
 /* check, then write: the uuid link first (until the XML exists it is
  * ignored as stale), then CONFIG/NAME.xml.new: the one data write of a
  * change, synced by store_stage_sync.  The uuid lock stays held until
@@ -391,7 +375,8 @@ int store_stage(struct store *st, const struct dnode *dom, struct err **e)
     AUTOFREE char *link = uuid_link_path(st, canon);
     AUTOFREE char *path = xasprintf("%s/%s.xml.new", st->config_dir, name);
     AUTOFREE char *text = dom_format(dom, DOM_FMT_SECURE | DOM_FMT_INACTIVE);
-    if (link_atomic(name, link, e) < 0 || write_staged(st, path, text, e) < 0) {
+    if (link_atomic(name, link, e) < 0 ||
+        (st->staged_fd = write_unsynced(path, text, strlen(text), 0600, e)) < 0) {
         uuid_unlock(st);
         return -1;
     }
